@@ -1,0 +1,47 @@
+"""Wires the use cases around one Unit of Work; the container and the tests both call this."""
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+
+import attrs
+
+from application.conflicts import commands, handlers, queries
+from application.messagebus import EventHandler, MessageBus
+from application.unit_of_work import UnitOfWork
+from domain.conflicts.model import DEFAULT_MAX_ATTEMPTS, new_id, utc_now
+
+
+@attrs.frozen
+class Services:
+    """What a host application embeds: the bus for commands and the query use cases."""
+
+    bus: MessageBus
+    get_conflict: queries.GetConflict
+    pending_conflicts: queries.PendingConflicts
+    count_conflicts: queries.CountConflicts
+
+
+def build_services(
+    uow: UnitOfWork,
+    clock: Callable[[], datetime] = utc_now,
+    id_factory: Callable[[], str] = new_id,
+    max_failed_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    event_handlers: Mapping[type, Sequence[EventHandler]] | None = None,
+) -> Services:
+    bus = MessageBus(
+        uow,
+        {
+            commands.RecordConflict: handlers.RecordConflictHandler(uow, clock, id_factory),
+            commands.ResolveConflict: handlers.ResolveConflictHandler(uow, clock),
+            commands.RecordFailedAttempt: handlers.RecordFailedAttemptHandler(uow, max_failed_attempts),
+            commands.EscalateConflict: handlers.EscalateConflictHandler(uow),
+            commands.ClearUserConflicts: handlers.ClearUserConflictsHandler(uow),
+        },
+        event_handlers,
+    )
+    return Services(
+        bus=bus,
+        get_conflict=queries.GetConflict(uow),
+        pending_conflicts=queries.PendingConflicts(uow),
+        count_conflicts=queries.CountConflicts(uow),
+    )

@@ -1,0 +1,26 @@
+"""The Unit of Work port: one transaction, one attribute per repository."""
+
+from collections.abc import Iterator
+from typing import Protocol, Self
+
+from domain.conflicts.ports import ConflictRepository
+from domain.shared.events import DomainEvent
+
+
+class UnitOfWork(Protocol):
+    """`with uow:` opens a transaction; only `commit()` makes its writes durable.
+
+    Leaving the block without commit, or with an exception, rolls back.
+    """
+
+    conflicts: ConflictRepository
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, *exc_info: object) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
+
+    def collect_new_events(self) -> Iterator[DomainEvent]: ...

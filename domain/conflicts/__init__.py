@@ -1,0 +1,1 @@
+"""The conflicts context: contradictions between two memories of a user."""

@@ -1,0 +1,192 @@
+"""MemoryConflict, the aggregate, and ConflictResolution, the value that settles it."""
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import attrs
+
+from domain.conflicts.events import ConflictEscalated, ConflictRecorded, ConflictResolved
+from domain.shared.errors import InvalidInput
+from domain.shared.events import DomainEvent
+from domain.shared.validation import (
+    check_id,
+    check_json_object,
+    check_text,
+    check_unit_interval,
+    check_utc,
+)
+
+PENDING, RESOLVED, ESCALATED = "pending", "resolved", "escalated"
+STATUSES = (PENDING, RESOLVED, ESCALATED)
+RESOLUTION_TYPES = ("manual", "automated", "conversational")
+DECISIONS = ("keep_a", "keep_b", "merge", "both_valid")
+CATEGORY_MAX_LENGTH = 255
+DEFAULT_MAX_ATTEMPTS = 3
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def _optional(check):
+    def run(name: str, value: Any) -> Any:
+        return None if value is None else check(name, value)
+
+    return run
+
+
+def _one_of(choices: tuple[str, ...], what: str):
+    def run(name: str, value: Any) -> str:
+        if value not in choices:
+            raise InvalidInput(f"unknown {what} {value!r}; expected one of {', '.join(choices)}")
+        return value
+
+    return run
+
+
+def _count(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidInput(f"{name} must be a non-negative integer, got {value!r}")
+    if value > 2**31 - 1:
+        raise InvalidInput(f"{name} is too large")
+    return value
+
+
+def _bool(name: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidInput(f"{name} must be a boolean, got {type(value).__name__}")
+    return value
+
+
+def _category(name: str, value: Any) -> str:
+    return check_text(name, value, max_length=CATEGORY_MAX_LENGTH)
+
+
+# Validation runs through setattr, so an assignment can never leave an invalid aggregate.
+_RULES: dict[str, Any] = {
+    "id": check_id,
+    "user_id": check_id,
+    "memory_a_id": check_id,
+    "memory_b_id": check_id,
+    "category": _category,
+    "is_singleton_category": _bool,
+    "similarity_score": check_unit_interval,
+    "status": _one_of(STATUSES, "status"),
+    "avg_importance": check_unit_interval,
+    "clarification_hint": _optional(check_text),
+    "resolution_type": _optional(_one_of(RESOLUTION_TYPES, "resolution type")),
+    "winning_memory_id": _optional(check_id),
+    "resolution_attempts": _count,
+    "created_at": check_utc,
+    "resolved_at": _optional(check_utc),
+    "metadata": check_json_object,
+}
+
+
+def _validate(instance: Any, attribute: attrs.Attribute, value: Any) -> Any:
+    rule = _RULES.get(attribute.name)
+    return value if rule is None else rule(attribute.name, value)
+
+
+@attrs.define(slots=False, eq=False, on_setattr=_validate)
+class MemoryConflict:
+    """Two memories of one user that contradict each other, waiting to be clarified."""
+
+    user_id: str
+    memory_a_id: str
+    memory_b_id: str
+    category: str
+    similarity_score: float
+    avg_importance: float
+    id: str = attrs.field(factory=new_id)
+    is_singleton_category: bool = False
+    status: str = PENDING
+    clarification_hint: str | None = None
+    resolution_type: str | None = None
+    winning_memory_id: str | None = None
+    resolution_attempts: int = 0
+    created_at: datetime = attrs.field(factory=utc_now)
+    resolved_at: datetime | None = None
+    metadata: dict[str, Any] = attrs.field(factory=dict)
+    events: list[DomainEvent] = attrs.field(factory=list, init=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        for name in _RULES:
+            object.__setattr__(self, name, _RULES[name](name, getattr(self, name)))
+        if self.memory_a_id == self.memory_b_id:
+            raise InvalidInput("a memory cannot conflict with itself")
+        self._check_winner(self.winning_memory_id)
+
+    @classmethod
+    def record(cls, **fields: Any) -> "MemoryConflict":
+        """Create a conflict and raise ConflictRecorded."""
+        conflict = cls(**fields)
+        conflict.events.append(ConflictRecorded(conflict.id, conflict.user_id))
+        return conflict
+
+    def _check_winner(self, winner: str | None) -> None:
+        if winner is not None and winner not in (self.memory_a_id, self.memory_b_id):
+            raise InvalidInput("the winning memory must be one of the two conflicting memories")
+
+    def resolve(self, resolution: "ConflictResolution", at: datetime) -> None:
+        """Settle the conflict; keep_a/keep_b name a winner, merge/both_valid leave none."""
+        if self.status == RESOLVED:
+            raise InvalidInput(f"conflict {self.id} is already resolved")
+        at = check_utc("resolved_at", at)
+        winner = {"keep_a": self.memory_a_id, "keep_b": self.memory_b_id}.get(resolution.decision)
+        self.status = RESOLVED
+        self.resolution_type = resolution.resolution_type
+        self.winning_memory_id = winner
+        self.resolved_at = at
+        # Reassign rather than mutate, so change tracking sees the new metadata.
+        self.metadata = {
+            **self.metadata,
+            "resolution_decision": resolution.decision,
+            "resolved_by": resolution.resolved_by,
+            "resolution_notes": resolution.notes,
+            **(
+                {"confirming_memory_text": resolution.confirming_memory_text}
+                if resolution.confirming_memory_text is not None
+                else {}
+            ),
+        }
+        self.events.append(ConflictResolved(self.id, self.user_id, resolution.decision, winner))
+
+    def escalate(self) -> None:
+        """Hand the conflict to a human: one more attempt is counted."""
+        if self.status == RESOLVED:
+            raise InvalidInput(f"conflict {self.id} is resolved and cannot be escalated")
+        self.resolution_attempts += 1
+        self.status = ESCALATED
+        self.events.append(ConflictEscalated(self.id, self.user_id, self.resolution_attempts))
+
+    def record_failed_attempt(self, max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> None:
+        """Count a failed clarification; escalate once `max_attempts` have failed."""
+        if isinstance(max_attempts, bool) or not isinstance(max_attempts, int) or max_attempts < 1:
+            raise InvalidInput(f"max_attempts must be a positive integer, got {max_attempts!r}")
+        if self.status == RESOLVED:
+            raise InvalidInput(f"conflict {self.id} is already resolved")
+        self.resolution_attempts += 1
+        if self.status == PENDING and self.resolution_attempts >= max_attempts:
+            self.status = ESCALATED
+            self.events.append(ConflictEscalated(self.id, self.user_id, self.resolution_attempts))
+
+
+@attrs.frozen
+class ConflictResolution:
+    """How a conflict was settled, and by whom."""
+
+    decision: str = attrs.field(validator=lambda i, a, v: _one_of(DECISIONS, "decision")(a.name, v))
+    resolution_type: str = attrs.field(
+        validator=lambda i, a, v: _one_of(RESOLUTION_TYPES, "resolution type")(a.name, v)
+    )
+    resolved_by: str = attrs.field(validator=lambda i, a, v: check_id(a.name, v))
+    notes: str | None = attrs.field(default=None, validator=lambda i, a, v: _optional(check_text)(a.name, v))
+    confirming_memory_text: str | None = attrs.field(
+        default=None, validator=lambda i, a, v: _optional(check_text)(a.name, v)
+    )

@@ -1,0 +1,33 @@
+"""Domain errors: the only exceptions memcore lets out of its adapters."""
+
+
+class MemcoreError(Exception):
+    """Base of every error memcore raises on purpose."""
+
+
+class NotFound(MemcoreError):
+    """The requested aggregate does not exist."""
+
+
+class AlreadyExists(MemcoreError):
+    """An aggregate with the same identity is already stored."""
+
+
+class InvalidInput(MemcoreError):
+    """The input breaks a rule of the domain or cannot be stored; nothing was written."""
+
+
+class ConcurrencyError(MemcoreError):
+    """Another writer changed the data first (stale version)."""
+
+
+class TransactionConflict(ConcurrencyError):
+    """The database aborted the transaction (serialization failure, deadlock); retrying may succeed."""
+
+
+class StorageUnavailable(MemcoreError):
+    """The database cannot be reached or refused the operation."""
+
+
+class StorageTimeout(MemcoreError):
+    """The database did not answer in time (statement or lock timeout)."""

@@ -1,0 +1,67 @@
+"""Checks shared by entities: values every dialect can store, refused the same way everywhere."""
+
+import json
+import math
+from datetime import UTC, datetime
+from typing import Any
+
+from domain.shared.errors import InvalidInput
+
+ID_MAX_LENGTH = 255
+
+
+def check_text(name: str, value: Any, *, max_length: int | None = None, empty: bool = True) -> str:
+    """Return `value` if it is a string every dialect stores unchanged, else raise InvalidInput."""
+    if not isinstance(value, str):
+        raise InvalidInput(f"{name} must be a string, got {type(value).__name__}")
+    if not empty and not value:
+        raise InvalidInput(f"{name} must not be empty")
+    if "\x00" in value:
+        raise InvalidInput(f"{name} must not contain a NUL character")
+    if max_length is not None and len(value) > max_length:
+        raise InvalidInput(f"{name} is longer than {max_length} characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidInput(f"{name} is not valid Unicode text (lone surrogate)") from exc
+    return value
+
+
+def check_id(name: str, value: Any) -> str:
+    """An identifier: a non-empty storable string of at most ID_MAX_LENGTH characters."""
+    return check_text(name, value, max_length=ID_MAX_LENGTH, empty=False)
+
+
+def check_unit_interval(name: str, value: Any) -> float:
+    """A score between 0.0 and 1.0 inclusive."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidInput(f"{name} must be a number, got {type(value).__name__}")
+    if math.isnan(value) or not 0.0 <= value <= 1.0:
+        raise InvalidInput(f"{name} must be between 0.0 and 1.0, got {value!r}")
+    return float(value)
+
+
+def check_utc(name: str, value: Any) -> datetime:
+    """A timezone-aware datetime, returned in UTC."""
+    if not isinstance(value, datetime):
+        raise InvalidInput(f"{name} must be a datetime, got {type(value).__name__}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidInput(f"{name} must be timezone-aware")
+    value = value.astimezone(UTC)
+    if not 1000 <= value.year <= 9999:
+        raise InvalidInput(f"{name} must be between the years 1000 and 9999")
+    return value
+
+
+def check_json_object(name: str, value: Any) -> dict[str, Any]:
+    """A dict that serialises to standard JSON (no NaN, string keys) and back unchanged."""
+    if not isinstance(value, dict):
+        raise InvalidInput(f"{name} must be a JSON object (dict), got {type(value).__name__}")
+    try:
+        text = json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput(f"{name} is not JSON-serialisable: {exc}") from exc
+    restored = json.loads(text)
+    if restored != value:
+        raise InvalidInput(f"{name} does not round-trip through JSON (keys must be strings)")
+    return restored

@@ -1,0 +1,1 @@
+"""In-memory adapters: first-class fakes for host applications' tests."""

@@ -1,0 +1,111 @@
+"""Settings from the environment (and an optional YAML file); the URL is only ever shown masked."""
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+from sqlalchemy.engine import URL, make_url
+
+from domain.shared.errors import InvalidInput
+
+DEFAULT_SQLITE_PATH = "memcore.db"
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def _flag(value: Any) -> bool:
+    return value if isinstance(value, bool) else str(value).strip().lower() in _TRUE
+
+
+@attrs.frozen
+class Settings:
+    """How to reach the database and size the pool."""
+
+    url: str = attrs.field(repr=False)
+    echo: bool = False
+    pool_size: int = 5
+    max_overflow: int = 10
+    pool_pre_ping: bool = True
+    lazy_connect: bool = True  # False: connect once at start-up to fail fast
+    busy_timeout_ms: int = 5000
+    statement_timeout_ms: int | None = None
+    max_failed_attempts: int = 3
+
+    def __repr__(self) -> str:
+        return f"Settings(url={self.masked_url!r}, echo={self.echo}, pool_size={self.pool_size})"
+
+    @property
+    def masked_url(self) -> str:
+        return mask_url(self.url)
+
+    def with_url(self, url: str | None) -> "Settings":
+        return self if url is None else attrs.evolve(self, url=url)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, yaml_path: str | None = None) -> "Settings":
+        """DATABASE_URL wins; else DB_HOST & co build a PostgreSQL URL; else SQLite at DB_PATH."""
+        env = dict(os.environ if environ is None else environ)
+        values: dict[str, Any] = {}
+        yaml_path = yaml_path or env.get("MEMCORE_CONFIG")
+        if yaml_path:
+            values.update(_read_yaml(yaml_path))
+        if env.get("DATABASE_URL"):
+            values["url"] = env["DATABASE_URL"]
+        elif env.get("DB_HOST"):
+            values["url"] = URL.create(
+                "postgresql+psycopg",
+                username=env.get("DB_USER") or None,
+                password=env.get("DB_PASSWORD") or None,
+                host=env["DB_HOST"],
+                port=int(env["DB_PORT"]) if env.get("DB_PORT") else None,
+                database=env.get("DB_NAME") or "memcore",
+            ).render_as_string(hide_password=False)
+        elif "url" not in values:
+            path = env.get("DB_PATH") or values.pop("path", None) or DEFAULT_SQLITE_PATH
+            values["url"] = f"sqlite:///{Path(path)}"
+        for key, name in (("echo", "DB_ECHO"), ("pool_pre_ping", "DB_POOL_PRE_PING"), ("lazy_connect", "DB_LAZY")):
+            if env.get(name):
+                values[key] = _flag(env[name])
+        for key, name in (
+            ("pool_size", "DB_POOL_SIZE"),
+            ("max_overflow", "DB_MAX_OVERFLOW"),
+            ("statement_timeout_ms", "DB_STATEMENT_TIMEOUT_MS"),
+        ):
+            if env.get(name):
+                values[key] = _int(name, env[name])
+        values.pop("path", None)
+        known = {f.name for f in attrs.fields(cls)}
+        unknown = set(values) - known
+        if unknown:
+            raise InvalidInput(f"unknown settings: {', '.join(sorted(unknown))}")
+        return cls(**values)
+
+
+def _int(name: str, text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise InvalidInput(f"{name} must be an integer, got {text!r}") from None
+
+
+def _read_yaml(path: str) -> dict[str, Any]:
+    try:
+        import yaml  # optional: only needed when a YAML file is given
+    except ImportError as exc:
+        raise InvalidInput("reading a YAML settings file needs PyYAML (pip install pyyaml)") from exc
+    try:
+        data = yaml.safe_load(Path(path).read_text()) or {}
+    except OSError as exc:
+        raise InvalidInput(f"cannot read settings file {path}: {exc.strerror}") from None
+    if not isinstance(data, dict):
+        raise InvalidInput(f"settings file {path} must hold a mapping")
+    return dict(data.get("database", data))
+
+
+def mask_url(url: str | URL) -> str:
+    """The URL with its password replaced by ***."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparsable URL: show nothing of it rather than a secret
+        return "<unparsable database URL>"

@@ -1,0 +1,88 @@
+"""Engine set-up per dialect: drivers, SQLite pragmas, MySQL charset and strict mode, timeouts."""
+
+from typing import Any
+
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.exc import ArgumentError
+
+from domain.shared.errors import InvalidInput
+from infrastructure.settings import Settings, mask_url
+
+# A bare dialect name picks the driver memcore ships with.
+_DEFAULT_DRIVERS = {"postgresql": "postgresql+psycopg", "mysql": "mysql+pymysql", "mariadb": "mariadb+pymysql"}
+
+
+def normalize_url(raw: str | URL) -> URL:
+    try:
+        url = make_url(raw)
+    except ArgumentError:
+        raise InvalidInput(f"not a database URL: {mask_url(raw)}") from None
+    if url.drivername in _DEFAULT_DRIVERS:
+        url = url.set(drivername=_DEFAULT_DRIVERS[url.drivername])
+    if url.get_backend_name() in ("mysql", "mariadb") and "charset" not in url.query:
+        url = url.update_query_dict({"charset": "utf8mb4"})
+    return url
+
+
+def build_engine(settings: Settings) -> Engine:
+    """An engine configured the same way for every entrypoint."""
+    url = normalize_url(settings.url)
+    backend = url.get_backend_name()
+    kwargs: dict[str, Any] = {"echo": settings.echo, "pool_pre_ping": settings.pool_pre_ping}
+    connect_args: dict[str, Any] = {}
+    if backend == "sqlite":
+        connect_args["timeout"] = settings.busy_timeout_ms / 1000
+    else:
+        kwargs.update(pool_size=settings.pool_size, max_overflow=settings.max_overflow, pool_recycle=3600)
+        if backend == "postgresql":
+            connect_args["connect_timeout"] = 10
+            if settings.statement_timeout_ms:
+                connect_args["options"] = f"-c statement_timeout={settings.statement_timeout_ms}"
+        else:
+            connect_args["connect_timeout"] = 10
+    try:
+        engine = create_engine(url, connect_args=connect_args, **kwargs)
+    except (ArgumentError, ImportError) as exc:
+        raise InvalidInput(f"cannot use database URL {mask_url(url)}: {exc}") from None
+    if backend == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas(settings))
+    elif backend in ("mysql", "mariadb"):
+        event.listen(engine, "connect", _mysql_session(settings))
+    if not settings.lazy_connect:
+        from infrastructure.sqlalchemy.errors import translating
+
+        with translating(), engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    return engine
+
+
+def _sqlite_pragmas(settings: Settings) -> Any:
+    def on_connect(dbapi_connection: Any, record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        for pragma in (
+            "journal_mode=WAL",
+            "foreign_keys=ON",
+            f"busy_timeout={settings.busy_timeout_ms}",
+            "synchronous=NORMAL",
+        ):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    return on_connect
+
+
+def _mysql_session(settings: Settings) -> Any:
+    def on_connect(dbapi_connection: Any, record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        # Strict mode refuses over-long or invalid values instead of silently truncating them.
+        cursor.execute("SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION,ONLY_FULL_GROUP_BY'")
+        cursor.execute("SET SESSION time_zone = '+00:00'")
+        if settings.statement_timeout_ms:
+            if "MariaDB" in dbapi_connection.get_server_info():
+                cursor.execute(f"SET SESSION max_statement_time = {settings.statement_timeout_ms / 1000:.3f}")
+            else:
+                cursor.execute(f"SET SESSION max_execution_time = {int(settings.statement_timeout_ms)}")
+        cursor.close()
+
+    return on_connect

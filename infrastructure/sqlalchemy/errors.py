@@ -1,0 +1,78 @@
+"""Translation of driver exceptions into domain errors; parameter values never reach a message."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm import exc as orm_exc
+
+from domain.shared import errors
+
+# SQLSTATE classes (PostgreSQL) and MySQL/MariaDB error numbers we tell apart.
+_PG_SERIALIZATION = {"40001", "40P01"}
+_PG_TIMEOUT = {"57014", "55P03"}
+_PG_UNIQUE = "23505"
+_MY_UNIQUE = {1062, 1586}
+_MY_CONFLICT = {1213, 1205}  # deadlock; lock wait timeout is retryable too
+_MY_TIMEOUT = {3024, 1969}  # max_execution_time (MySQL), max_statement_time (MariaDB)
+_MY_GONE = {2002, 2003, 2006, 2013, 2055}
+
+
+def _sqlstate(orig: Any) -> str | None:
+    return getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+
+
+def _mysql_code(orig: Any) -> int | None:
+    args = getattr(orig, "args", ())
+    return args[0] if args and isinstance(args[0], int) else None
+
+
+def _first_line(orig: Any) -> str:
+    text = str(orig).strip().splitlines()
+    return text[0] if text else type(orig).__name__
+
+
+def translate(exc: Exception) -> errors.MemcoreError:
+    """The domain error that says what went wrong, without the bound parameter values."""
+    if isinstance(exc, errors.MemcoreError):
+        return exc
+    if isinstance(exc, orm_exc.StaleDataError):
+        return errors.ConcurrencyError("the row was changed or deleted by another writer")
+    if isinstance(exc, orm_exc.FlushError):
+        return errors.AlreadyExists(f"identity conflict in the session: {exc}")
+    if not isinstance(exc, sa_exc.DBAPIError):
+        if isinstance(exc, sa_exc.TimeoutError):
+            return errors.StorageTimeout("timed out waiting for a pooled connection")
+        return errors.StorageUnavailable(f"{type(exc).__name__}: {exc}")
+    orig = exc.orig
+    state, code, message = _sqlstate(orig), _mysql_code(orig), _first_line(orig)
+    lowered = message.lower()
+    if state in _PG_SERIALIZATION or code in _MY_CONFLICT:
+        return errors.TransactionConflict(f"transaction aborted by the database: {message}")
+    if state in _PG_TIMEOUT or code in _MY_TIMEOUT:
+        return errors.StorageTimeout(f"the database did not answer in time: {message}")
+    if isinstance(exc, sa_exc.IntegrityError):
+        if state == _PG_UNIQUE or code in _MY_UNIQUE or "unique constraint" in lowered:
+            return errors.AlreadyExists(f"already stored: {message}")
+        return errors.InvalidInput(f"refused by the database: {message}")
+    if "database is locked" in lowered or "database table is locked" in lowered:
+        return errors.StorageTimeout(f"the database stayed locked: {message}")
+    if exc.connection_invalidated or code in _MY_GONE or isinstance(exc, sa_exc.InterfaceError):
+        return errors.StorageUnavailable(f"lost the database connection: {message}")
+    if isinstance(exc, sa_exc.DataError):
+        return errors.InvalidInput(f"refused by the database: {message}")
+    if isinstance(exc, sa_exc.ProgrammingError):
+        return errors.InvalidInput(f"the database refused the statement: {message}")
+    return errors.StorageUnavailable(f"database error: {message}")
+
+
+@contextmanager
+def translating() -> Iterator[None]:
+    """Re-raise SQLAlchemy and driver errors as domain errors."""
+    try:
+        yield
+    except errors.MemcoreError:
+        raise
+    except (sa_exc.SQLAlchemyError, orm_exc.FlushError) as exc:
+        raise translate(exc) from exc

@@ -1,0 +1,42 @@
+"""Every table memcore owns, on one MetaData: Alembic's target and the mappers' source."""
+
+from sqlalchemy import Boolean, Column, Index, Integer, MetaData, Table
+
+from infrastructure.sqlalchemy.types import BinaryString, BinaryText, Double, JsonText, UtcDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+MYSQL_OPTIONS = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4"}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+# Names and columns match the `conflicts` table of the store memcore replaces.
+conflicts = Table(
+    "conflicts",
+    metadata,
+    Column("id", BinaryString(255), primary_key=True),
+    Column("user_id", BinaryString(255), nullable=False),
+    Column("memory_a_id", BinaryString(255), nullable=False),
+    Column("memory_b_id", BinaryString(255), nullable=False),
+    Column("category", BinaryString(255), nullable=False),
+    Column("is_singleton_category", Boolean, nullable=False),
+    Column("similarity_score", Double, nullable=False),
+    Column("status", BinaryString(32), nullable=False),
+    Column("avg_importance", Double, nullable=False),
+    Column("clarification_hint", BinaryText, nullable=True),
+    Column("resolution_type", BinaryString(32), nullable=True),
+    Column("winning_memory_id", BinaryString(255), nullable=True),
+    Column("resolution_attempts", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("resolved_at", UtcDateTime, nullable=True),
+    Column("metadata_json", JsonText, nullable=True),
+    Index(None, "user_id"),
+    Index(None, "status"),
+    Index(None, "user_id", "status"),
+    **MYSQL_OPTIONS,
+)

@@ -1,0 +1,104 @@
+"""Column types that behave the same on SQLite, PostgreSQL and MySQL/MariaDB.
+
+- text compares and sorts by code point, case-sensitively, without pad-space equality;
+- datetimes are stored as naive UTC with microseconds and read back timezone-aware;
+- floats are double precision; JSON is kept as text and round-trips exactly.
+"""
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import DateTime, Double, Integer, String, Text
+from sqlalchemy.dialects import mysql
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+
+def _mysql_collation(dialect: Dialect) -> str:
+    # MariaDB's utf8mb4_bin pads with spaces ('a' = 'a '); its nopad twin does not.
+    return "utf8mb4_nopad_bin" if getattr(dialect, "is_mariadb", False) else "utf8mb4_0900_bin"
+
+
+class BinaryString(TypeDecorator[str]):
+    """VARCHAR(n) with code-point collation on every dialect."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, length: int) -> None:
+        super().__init__(length)
+        self.length = length
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return String(self.length, collation="C")
+        if dialect.name in ("mysql", "mariadb"):
+            return mysql.VARCHAR(self.length, charset="utf8mb4", collation=_mysql_collation(dialect))
+        return String(self.length)
+
+
+class BinaryText(TypeDecorator[str]):
+    """Unbounded text (LONGTEXT on MySQL) with code-point collation."""
+
+    impl = Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return Text(collation="C")
+        if dialect.name in ("mysql", "mariadb"):
+            return mysql.LONGTEXT(charset="utf8mb4", collation=_mysql_collation(dialect))
+        return Text()
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, naive UTC with microseconds stored, aware UTC out.
+
+    Naive values already in the table (written by the store memcore replaces) are read as UTC.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name in ("mysql", "mariadb"):
+            return mysql.DATETIME(fsp=6)
+        return DateTime()
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where an aware one is required")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):  # a legacy SQLite table may hold ISO text
+            value = datetime.fromisoformat(value)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class JsonText(TypeDecorator[Any]):
+    """A JSON value serialised to text (LONGTEXT on MySQL); NULL and '' read as None."""
+
+    impl = Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name in ("mysql", "mariadb"):
+            return mysql.LONGTEXT(charset="utf8mb4", collation=_mysql_collation(dialect))
+        return Text()
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else json.dumps(value, allow_nan=False)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> Any:
+        return None if value in (None, "") else json.loads(value)
+
+
+__all__ = ["BinaryString", "BinaryText", "Double", "Integer", "JsonText", "UtcDateTime"]

@@ -1,0 +1,57 @@
+"""SqlAlchemyUnitOfWork: one session, one transaction, driver errors translated."""
+
+from collections.abc import Iterator
+from typing import Any, Self
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import FlushError
+
+from domain.shared.events import DomainEvent
+from infrastructure.sqlalchemy.errors import translate, translating
+from infrastructure.sqlalchemy.repositories.conflicts import SqlAlchemyConflictRepository
+
+
+class SqlAlchemyUnitOfWork:
+    """`with uow:` begins; `commit()` commits; leaving the block rolls back what is left."""
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self.session_factory = session_factory
+        self.session: Session | None = None
+        self._seen_repositories: list[Any] = []
+
+    def __enter__(self) -> Self:
+        self.session = self.session_factory()
+        with translating():
+            self.conflicts = SqlAlchemyConflictRepository(self.session)
+        self._seen_repositories = [self.conflicts]
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        assert self.session is not None
+        try:
+            self.rollback()
+        finally:
+            self.session.close()
+        if isinstance(exc, (SQLAlchemyError, FlushError)):
+            raise translate(exc) from exc
+
+    def commit(self) -> None:
+        assert self.session is not None, "commit() outside `with uow:`"
+        with translating():
+            try:
+                self.session.commit()
+            except Exception:
+                self.session.rollback()
+                raise
+
+    def rollback(self) -> None:
+        assert self.session is not None
+        with translating():
+            self.session.rollback()
+
+    def collect_new_events(self) -> Iterator[DomainEvent]:
+        for repository in self._seen_repositories:
+            for aggregate in repository.seen:
+                while aggregate.events:
+                    yield aggregate.events.pop(0)
