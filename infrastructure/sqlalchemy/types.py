@@ -102,3 +102,20 @@ class JsonText(TypeDecorator[Any]):
 
 
 __all__ = ["BinaryString", "BinaryText", "Double", "Integer", "JsonText", "UtcDateTime"]
+
+
+def compare_type(context: Any, inspected_column: Any, metadata_column: Any, inspected: Any, expected: Any) -> Any:
+    """Alembic hook: also report a changed collation or fractional-seconds precision.
+
+    Alembic's default comparison ignores both, and either one silently breaks parity
+    (a locale collation reorders strings; DATETIME without fsp drops microseconds).
+    Returns None to let Alembic's own comparison decide the rest.
+    """
+    dialect = context.dialect
+    if isinstance(expected, TypeDecorator):
+        expected = expected.load_dialect_impl(dialect)
+    for attribute in ("collation", "fsp"):
+        wanted = getattr(expected, attribute, None)
+        if wanted is not None and wanted != getattr(inspected, attribute, None):
+            return True
+    return None

@@ -1,0 +1,65 @@
+"""The `memcore` command: one-line errors and an exit code instead of tracebacks."""
+
+import sys
+from typing import Annotated
+
+import click
+import typer
+
+from domain.shared.errors import MemcoreError
+from infrastructure.cli import conflicts, db
+from infrastructure.cli.common import UrlOption
+from infrastructure.cli.output import err_console
+
+app = typer.Typer(
+    help="memcore: the persistence core for AI-agent and chat applications.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(db.app, name="db")
+app.add_typer(conflicts.app, name="conflicts")
+
+
+@app.command()
+def quickstart(url: UrlOption = None) -> None:
+    """Migrate the database (default: SQLite memcore.db) and walk a scenario through every context."""
+    from infrastructure.cli.quickstart import run_quickstart
+
+    run_quickstart(url)
+
+
+@app.command()
+def bench(
+    workload: Annotated[str, typer.Option(help="Which workload to run")] = "conflicts",
+    url: UrlOption = None,
+    rows: Annotated[int | None, typer.Option(min=1, help="Rows to load (default: the workload's own)")] = None,
+    rounds: Annotated[int, typer.Option(min=1, help="Rounds; medians are reported")] = 3,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """Measure a workload through memcore's use cases against the raw DB-API driver, in one run."""
+    from infrastructure.bench.harness import run_bench
+
+    run_bench(workload, url, rows=rows, rounds=rounds, as_json=as_json)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code."""
+    try:
+        app(args=argv, prog_name="memcore", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Abort:
+        err_console.print("aborted")
+        return 130
+    except MemcoreError as exc:
+        err_console.print(f"error: {exc}", markup=False)
+        return 1
+    return 0
+
+
+def run() -> None:
+    sys.exit(main())

@@ -1,0 +1,71 @@
+"""`memcore quickstart`: migrate the database and walk one realistic scenario through every context."""
+
+from application.bootstrap import Services
+from application.conflicts import commands
+from infrastructure.cli.common import open_container
+from infrastructure.cli.conflicts import LIST_COLUMNS
+from infrastructure.cli.output import console, print_record, print_table
+from infrastructure.sqlalchemy import migrate
+
+USER = "quickstart-alice"
+
+
+def run_quickstart(url: str | None) -> None:
+    with open_container(url) as container:
+        engine = container.engine()
+        migrate.upgrade(engine)
+        console.print(f"[bold]database[/bold] {container.settings().masked_url} at revision {migrate.current(engine)}")
+        _conflicts(container.services())
+
+
+def _conflicts(services: Services) -> None:
+    console.rule("conflicts: an agent finds contradicting memories of Alice")
+    services.bus.handle(commands.ClearUserConflicts(USER))
+    recorded = [
+        commands.RecordConflict(
+            user_id=USER,
+            memory_a_id="mem-lives-berlin",
+            memory_b_id="mem-lives-lisbon",
+            category="home_city",
+            is_singleton_category=True,
+            similarity_score=0.91,
+            avg_importance=0.9,
+            clarification_hint="Did you move from Berlin to Lisbon?",
+        ),
+        commands.RecordConflict(
+            user_id=USER,
+            memory_a_id="mem-vegetarian",
+            memory_b_id="mem-loves-steak",
+            category="diet",
+            similarity_score=0.74,
+            avg_importance=0.6,
+            clarification_hint="Are you still vegetarian?",
+        ),
+        commands.RecordConflict(
+            user_id=USER,
+            memory_a_id="mem-likes-jazz",
+            memory_b_id="mem-likes-techno",
+            category="music",
+            similarity_score=0.42,
+            avg_importance=0.3,
+            metadata={"source": "chat", "tags": ["préférences", "音楽"]},
+        ),
+    ]
+    ids = [services.bus.handle(command) for command in recorded]
+    console.print(f"recorded {len(ids)} conflicts")
+    rows = [view.to_dict() for view in services.pending_conflicts(USER)]
+    print_table("pending, most important first", LIST_COLUMNS, rows)
+
+    winner = services.bus.handle(
+        commands.ResolveConflict(ids[0], "keep_b", "conversational", USER, notes="Moved to Lisbon in May")
+    )
+    console.print(f"Alice confirmed the move: resolved {ids[0]}, winning memory {winner}")
+    for _ in range(3):
+        status = services.bus.handle(commands.RecordFailedAttempt(ids[1]))
+    console.print(f"three unanswered questions about diet: {ids[1]} is now {status}")
+
+    counts = {s: services.count_conflicts(USER, s) for s in ("pending", "resolved", "escalated")}
+    console.print("counts by status: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
+    view = services.get_conflict(ids[0])
+    assert view is not None
+    print_record(f"conflict {ids[0]}", view.to_dict())

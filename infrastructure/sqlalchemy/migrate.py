@@ -1,0 +1,58 @@
+"""Runs the Alembic migrations in `migrations/` against an engine, and checks for drift."""
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+import migrations
+from infrastructure.sqlalchemy.errors import translating
+from infrastructure.sqlalchemy.tables import metadata
+from infrastructure.sqlalchemy.types import compare_type
+
+MIGRATIONS_DIR = Path(migrations.__file__).parent
+
+
+def _config(connection: Any) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    with translating(), engine.begin() as connection:
+        command.upgrade(_config(connection), revision)
+
+
+def downgrade(engine: Engine, revision: str = "base") -> None:
+    with translating(), engine.begin() as connection:
+        command.downgrade(_config(connection), revision)
+
+
+def current(engine: Engine) -> str | None:
+    """The revision the database is at, or None when it was never migrated."""
+    with translating(), engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def head() -> str | None:
+    return ScriptDirectory.from_config(_config(None)).get_current_head()
+
+
+def diff(engine: Engine) -> list[Any]:
+    """What autogenerate would change to make the database match `tables.py` (empty: no drift)."""
+
+    def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
+        return type_ != "table" or name in metadata.tables
+
+    with translating(), engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": compare_type, "include_name": include_name}
+        )
+        return list(compare_metadata(context, metadata))
