@@ -29,9 +29,9 @@ class SqlAlchemyUnitOfWork:
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         assert self.session is not None
-        try:
-            self.rollback()
-        finally:
+        # close() rolls back whatever was not committed and detaches the loaded objects
+        # without expiring them, so views built from them stay readable.
+        with translating():
             self.session.close()
         if isinstance(exc, (SQLAlchemyError, FlushError)):
             raise translate(exc) from exc

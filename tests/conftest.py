@@ -1,0 +1,126 @@
+"""Shared fixtures: one database per dialect, migrated once, emptied before each test.
+
+The PostgreSQL and MariaDB servers are found through MEMCORE_TEST_POSTGRES_URL and
+MEMCORE_TEST_MARIADB_URL (printed by scripts/servers.sh). A test that needs a server which is not
+configured fails loudly; it is never skipped. Deselect on purpose with `-m "not postgresql"`.
+"""
+
+import os
+from collections.abc import Callable, Iterator
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import sessionmaker
+
+from application.unit_of_work import UnitOfWork
+from infrastructure.inmemory.unit_of_work import InMemoryStore, InMemoryUnitOfWork
+from infrastructure.settings import Settings
+from infrastructure.sqlalchemy import migrate
+from infrastructure.sqlalchemy.engine import build_engine
+from infrastructure.sqlalchemy.mappers import start_mappers
+from infrastructure.sqlalchemy.tables import metadata
+from infrastructure.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
+
+SERVER_ENV = {"postgresql": "MEMCORE_TEST_POSTGRES_URL", "mariadb": "MEMCORE_TEST_MARIADB_URL"}
+SQL_DIALECTS = ["sqlite", "postgresql", "mariadb"]
+ADAPTERS = ["memory", *SQL_DIALECTS]
+
+
+def server_url(dialect: str) -> str:
+    url = os.environ.get(SERVER_ENV[dialect])
+    if not url:
+        pytest.fail(
+            f"{dialect} test server is not configured: set {SERVER_ENV[dialect]} "
+            f'(eval "$(bash scripts/servers.sh)") or deselect with -m "not {dialect}"',
+            pytrace=False,
+        )
+    return url
+
+
+def dialect_param(name: str) -> object:
+    marks = [getattr(pytest.mark, name)] if name in SERVER_ENV else []
+    return pytest.param(name, marks=marks, id=name)
+
+
+def empty_tables(engine: Engine) -> None:
+    with engine.begin() as connection:
+        for table in reversed(metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
+@pytest.fixture(scope="session")
+def engines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Engine]]:
+    """Lazily built, migrated engines, one per dialect, shared by the whole run."""
+    start_mappers()
+    built: dict[str, Engine] = {}
+
+    def get(dialect: str) -> Engine:
+        if dialect not in built:
+            if dialect == "sqlite":
+                url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'memcore.db'}"
+            else:
+                url = server_url(dialect)
+            engine = build_engine(Settings(url=url))
+            _reset_schema(engine)
+            migrate.upgrade(engine)
+            built[dialect] = engine
+        return built[dialect]
+
+    yield _LazyEngines(get)
+    for engine in built.values():
+        engine.dispose()
+
+
+class _LazyEngines(dict):
+    def __init__(self, get: Callable[[str], Engine]) -> None:
+        super().__init__()
+        self._get = get
+
+    def __missing__(self, dialect: str) -> Engine:
+        return self._get(dialect)
+
+
+def _reset_schema(engine: Engine) -> None:
+    """Drop what an earlier run left, so every run starts from an empty, freshly migrated schema."""
+    metadata.drop_all(engine)
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+@pytest.fixture(params=[dialect_param(d) for d in SQL_DIALECTS])
+def sql_engine(request: pytest.FixtureRequest, engines: dict[str, Engine]) -> Engine:
+    """A migrated, empty database on each SQL dialect."""
+    engine = engines[request.param]
+    empty_tables(engine)
+    return engine
+
+
+UowFactory = Callable[[], UnitOfWork]
+
+
+@pytest.fixture(params=[dialect_param(a) for a in ADAPTERS])
+def uow_factory(request: pytest.FixtureRequest, engines: dict[str, Engine]) -> UowFactory:
+    """Makes units of work sharing one empty store, for every adapter."""
+    if request.param == "memory":
+        store = InMemoryStore()
+        return lambda: InMemoryUnitOfWork(store)
+    engine = engines[request.param]
+    empty_tables(engine)
+    factory = sessionmaker(engine, expire_on_commit=False)
+    return lambda: SqlAlchemyUnitOfWork(factory)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say how many tests ran on each adapter, so a missing dialect cannot pass unnoticed."""
+    counts: dict[str, dict[str, int]] = {}
+    for outcome in ("passed", "failed", "error", "skipped"):
+        for report in terminalreporter.stats.get(outcome, []):
+            params = getattr(report, "nodeid", "").rpartition("[")[2].rstrip("]").split("-")
+            for adapter in set(params) & set(ADAPTERS):
+                by_outcome = counts.setdefault(adapter, {})
+                by_outcome[outcome] = by_outcome.get(outcome, 0) + 1
+    if counts:
+        terminalreporter.section("tests per adapter")
+        for adapter in ADAPTERS:
+            line = ", ".join(f"{n} {o}" for o, n in sorted(counts.get(adapter, {}).items())) or "none"
+            terminalreporter.write_line(f"{adapter}: {line}")
