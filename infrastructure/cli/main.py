@@ -3,7 +3,6 @@
 import sys
 from typing import Annotated
 
-import click
 import typer
 
 from domain.shared.errors import MemcoreError
@@ -44,17 +43,11 @@ def bench(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI and return its exit code."""
+    """Run the CLI and return its exit code (usage errors: 2, memcore errors: 1)."""
     try:
-        app(args=argv, prog_name="memcore", standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        return exc.exit_code
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
-    except click.exceptions.Abort:
-        err_console.print("aborted")
-        return 130
+        app(args=argv, prog_name="memcore")
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
     except MemcoreError as exc:
         err_console.print(f"error: {exc}", markup=False)
         return 1

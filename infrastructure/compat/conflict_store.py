@@ -1,0 +1,105 @@
+"""SQLAlchemyConflictStore: the API of the conflict store memcore replaces, on memcore's use cases.
+
+It accepts memcore's MemoryConflict / ConflictResolution or any objects with the same attribute
+names (the original's pydantic models, enums included), opens the original's `conflicts` table as
+it is, and returns False / None for unknown ids as the original did.
+"""
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+from dependency_injector import providers
+from sqlalchemy import Engine
+
+from application.conflicts import commands
+from application.conflicts.queries import ConflictView
+from domain.conflicts.model import MemoryConflict
+from domain.shared.errors import NotFound
+from infrastructure.container import Container
+from infrastructure.sqlalchemy import migrate
+from infrastructure.sqlalchemy.mappers import start_mappers
+
+_OPTIONAL = {
+    "is_singleton_category": False,
+    "status": "pending",
+    "clarification_hint": None,
+    "resolution_type": None,
+    "winning_memory_id": None,
+    "resolution_attempts": 0,
+    "created_at": None,
+    "resolved_at": None,
+    "metadata": None,
+    "id": None,
+}
+_REQUIRED = ("user_id", "memory_a_id", "memory_b_id", "category", "similarity_score", "avg_importance")
+
+
+def _plain(value: Any) -> Any:
+    """Enums become their values; naive datetimes (utcnow-style) are taken as UTC."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def _entity(view: ConflictView) -> MemoryConflict:
+    return MemoryConflict(**view.to_dict())
+
+
+class SQLAlchemyConflictStore:
+    """Conflict storage on a SQLAlchemy engine (SQLite, PostgreSQL or MySQL/MariaDB)."""
+
+    def __init__(self, engine: Engine) -> None:
+        start_mappers()
+        self.engine = engine
+        self._container = Container()
+        self._container.engine.override(providers.Object(engine))
+        self._services = self._container.services()
+
+    def create_tables(self) -> None:
+        """Create what is missing (an existing `conflicts` table is kept as it is)."""
+        migrate.upgrade(self.engine)
+
+    def add_conflict(self, conflict: Any) -> str:
+        fields = {name: _plain(getattr(conflict, name)) for name in _REQUIRED}
+        for name, default in _OPTIONAL.items():
+            fields[name] = _plain(getattr(conflict, name, default))
+        fields["metadata"] = dict(fields["metadata"] or {})
+        return self._services.bus.handle(commands.RecordConflict(**fields))
+
+    def get_conflict(self, conflict_id: str) -> MemoryConflict | None:
+        view = self._services.get_conflict(conflict_id)
+        return None if view is None else _entity(view)
+
+    def get_pending_conflicts(self, user_id: str, limit: int | None = None) -> list[MemoryConflict]:
+        return [_entity(view) for view in self._services.pending_conflicts(user_id, limit=limit)]
+
+    def resolve_conflict(self, conflict_id: str, resolution: Any) -> bool:
+        command = commands.ResolveConflict(
+            conflict_id=conflict_id,
+            decision=_plain(resolution.decision),
+            resolution_type=_plain(resolution.resolution_type),
+            resolved_by=resolution.resolved_by,
+            notes=getattr(resolution, "notes", None),
+            confirming_memory_text=getattr(resolution, "confirming_memory_text", None),
+        )
+        try:
+            self._services.bus.handle(command)
+        except NotFound:
+            return False
+        return True
+
+    def get_conflict_count(self, user_id: str, status: Any = None) -> int:
+        return self._services.count_conflicts(user_id, _plain(status))
+
+    def escalate_conflict(self, conflict_id: str) -> bool:
+        try:
+            self._services.bus.handle(commands.EscalateConflict(conflict_id))
+        except NotFound:
+            return False
+        return True
+
+    def clear_user_conflicts(self, user_id: str, status: Any = None) -> int:
+        return self._services.bus.handle(commands.ClearUserConflicts(user_id, _plain(status)))
