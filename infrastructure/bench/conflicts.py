@@ -8,10 +8,12 @@ both sides, as in an application serving requests.
 import json
 import random
 from collections.abc import Sequence
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from typing import Any, Self
 
 from application.conflicts import commands
+from domain.shared.errors import InvalidInput
 from infrastructure.bench.harness import Phase
 from infrastructure.container import container_for
 from infrastructure.sqlalchemy import migrate
@@ -87,18 +89,20 @@ class ConflictsWorkload:
         self.commands = [_command(i) for i in range(rows)]
 
     def __enter__(self) -> Self:
-        self.container = container_for(self.url)
-        try:
+        with ExitStack() as stack:
+            self.container = container_for(self.url)
+            stack.callback(self.container.shutdown_resources)
             engine = self.container.engine()
             migrate.upgrade(engine)  # a no-op when already at head
             self.services = self.container.services()
             # The raw side gets its own engine with the same settings: same pragmas, charset, session.
             self.raw_engine = build_engine(self.container.settings())
+            stack.callback(self.raw_engine.dispose)
             self.pooled = self.raw_engine.raw_connection()
-        except BaseException:
-            self.container.shutdown_resources()
-            raise
-        self.conn = self.pooled.driver_connection
+            stack.callback(self.pooled.close)
+            self.conn = self.pooled.driver_connection
+            self._refuse_foreign_rows()
+            self._cleanup = stack.pop_all()
         dialect = engine.dialect
         self.dialect = "mariadb" if getattr(dialect, "is_mariadb", False) else dialect.name
         self.masked_url = self.container.settings().masked_url
@@ -113,11 +117,7 @@ class ConflictsWorkload:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        try:
-            self.pooled.close()
-            self.raw_engine.dispose()
-        finally:
-            self.container.shutdown_resources()
+        self._cleanup.close()
 
     def start_round(self) -> None:
         self._clear()
@@ -130,6 +130,19 @@ class ConflictsWorkload:
         ]
 
     # -- untimed set-up and checks
+
+    def _refuse_foreign_rows(self) -> None:
+        """Every round empties the table, so never run on a database holding anyone else's conflicts."""
+        cursor = self.conn.cursor()
+        cursor.execute("SELECT COUNT(*) FROM conflicts WHERE user_id NOT LIKE 'bench-user-%'")
+        (foreign,) = cursor.fetchone()
+        cursor.close()
+        self.conn.rollback()
+        if foreign:
+            raise InvalidInput(
+                f"{self.container.settings().masked_url} holds {foreign} conflicts the benchmark did not write, "
+                "and the benchmark empties the conflicts table; run it on a scratch database"
+            )
 
     def _clear(self) -> None:
         cursor = self.conn.cursor()

@@ -115,12 +115,12 @@ def _summary(name: str, ops: int, ours: list[float], raw: list[float]) -> dict[s
     return {
         "name": name,
         "ops": ops,
-        "ours_s": round(ours_s, 6),
-        "raw_s": round(raw_s, 6),
-        "ours_ops_per_s": round(ops / ours_s, 1),
-        "raw_ops_per_s": round(ops / raw_s, 1),
-        "ratio": round(ours_s / raw_s, 3),
-        "pct_of_raw": round(100 * raw_s / ours_s, 1),
+        "ours_s": ours_s,
+        "raw_s": raw_s,
+        "ours_ops_per_s": ops / ours_s,
+        "raw_ops_per_s": ops / raw_s,
+        "ratio": ours_s / raw_s,
+        "pct_of_raw": 100 * raw_s / ours_s,
     }
 
 

@@ -46,8 +46,25 @@ def test_a_conflict_goes_through_its_whole_life_on_the_command_line(capsys, url)
 
 
 def test_human_output_is_a_table(capsys, url):
-    run(capsys, "conflicts", "add", "--url", url, "--user", "bo", "--memory-a", "x", "--memory-b", "y",
-        "--category", "diet", "--similarity", "0.5", "--importance", "0.5")
+    run(
+        capsys,
+        "conflicts",
+        "add",
+        "--url",
+        url,
+        "--user",
+        "bo",
+        "--memory-a",
+        "x",
+        "--memory-b",
+        "y",
+        "--category",
+        "diet",
+        "--similarity",
+        "0.5",
+        "--importance",
+        "0.5",
+    )
     code, out, _ = run(capsys, "conflicts", "pending", "bo", "--url", url)
     assert code == 0
     assert "pending conflicts of bo" in out and "diet" in out
@@ -60,13 +77,43 @@ def test_human_output_is_a_table(capsys, url):
         (["conflicts", "resolve", "nope", "--decision", "keep_a"], "no conflict with id 'nope'"),
         (["conflicts", "count", "u", "--status", "lost"], "unknown status 'lost'"),
         (
-            ["conflicts", "add", "--user", "u", "--memory-a", "a", "--memory-b", "a", "--category", "c",
-             "--similarity", "0.5", "--importance", "0.5"],
+            [
+                "conflicts",
+                "add",
+                "--user",
+                "u",
+                "--memory-a",
+                "a",
+                "--memory-b",
+                "a",
+                "--category",
+                "c",
+                "--similarity",
+                "0.5",
+                "--importance",
+                "0.5",
+            ],
             "a memory cannot conflict with itself",
         ),
         (
-            ["conflicts", "add", "--user", "u", "--memory-a", "a", "--memory-b", "b", "--category", "c",
-             "--similarity", "0.5", "--importance", "0.5", "--metadata", "[1]"],
+            [
+                "conflicts",
+                "add",
+                "--user",
+                "u",
+                "--memory-a",
+                "a",
+                "--memory-b",
+                "b",
+                "--category",
+                "c",
+                "--similarity",
+                "0.5",
+                "--importance",
+                "0.5",
+                "--metadata",
+                "[1]",
+            ],
             "--metadata must be a JSON object",
         ),
     ],

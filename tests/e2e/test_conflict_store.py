@@ -37,7 +37,12 @@ class TheirConflict:
 
 class TheirResolution:
     def __init__(self, decision, resolution_type="manual", resolved_by="system", notes=None):
-        self.decision, self.resolution_type, self.resolved_by, self.notes = decision, resolution_type, resolved_by, notes
+        self.decision, self.resolution_type, self.resolved_by, self.notes = (
+            decision,
+            resolution_type,
+            resolved_by,
+            notes,
+        )
 
 
 def theirs(**overrides):
