@@ -18,19 +18,28 @@ def _flag(value: Any) -> bool:
     return value if isinstance(value, bool) else str(value).strip().lower() in _TRUE
 
 
+def _of(kind: type) -> Any:
+    def check(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise InvalidInput(f"setting {attribute.name} must be {kind.__name__}, got {value!r}")
+
+    return check
+
+
 @attrs.frozen
 class Settings:
     """How to reach the database and size the pool."""
 
-    url: str = attrs.field(repr=False)
-    echo: bool = False
-    pool_size: int = 5
-    max_overflow: int = 10
-    pool_pre_ping: bool = True
-    lazy_connect: bool = True  # False: connect once at start-up to fail fast
-    busy_timeout_ms: int = 5000
-    statement_timeout_ms: int | None = None
-    max_failed_attempts: int = 3
+    url: str = attrs.field(repr=False, validator=_of(str))
+    echo: bool = attrs.field(default=False, validator=_of(bool))
+    pool_size: int = attrs.field(default=5, validator=_of(int))
+    max_overflow: int = attrs.field(default=10, validator=_of(int))
+    # Off by default: a ping costs a round trip per transaction; pool_recycle covers idle drops.
+    pool_pre_ping: bool = attrs.field(default=False, validator=_of(bool))
+    lazy_connect: bool = attrs.field(default=True, validator=_of(bool))  # False: connect at start-up
+    busy_timeout_ms: int = attrs.field(default=5000, validator=_of(int))
+    statement_timeout_ms: int | None = attrs.field(default=None, validator=attrs.validators.optional(_of(int)))
+    max_failed_attempts: int = attrs.field(default=3, validator=_of(int))
 
     def __repr__(self) -> str:
         return f"Settings(url={self.masked_url!r}, echo={self.echo}, pool_size={self.pool_size})"
@@ -58,7 +67,7 @@ class Settings:
                 username=env.get("DB_USER") or None,
                 password=env.get("DB_PASSWORD") or None,
                 host=env["DB_HOST"],
-                port=int(env["DB_PORT"]) if env.get("DB_PORT") else None,
+                port=_int("DB_PORT", env["DB_PORT"]) if env.get("DB_PORT") else None,
                 database=env.get("DB_NAME") or "memcore",
             ).render_as_string(hide_password=False)
         elif "url" not in values:
@@ -100,12 +109,19 @@ def _read_yaml(path: str) -> dict[str, Any]:
         raise InvalidInput(f"cannot read settings file {path}: {exc.strerror}") from None
     if not isinstance(data, dict):
         raise InvalidInput(f"settings file {path} must hold a mapping")
-    return dict(data.get("database", data))
+    section = data.get("database", data)
+    if not isinstance(section, dict):
+        raise InvalidInput(f"the database section of {path} must be a mapping")
+    return dict(section)
 
 
 def mask_url(url: str | URL) -> str:
-    """The URL with its password replaced by ***."""
+    """The URL with its password (in the user part or the query) replaced by ***."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        parsed = make_url(url)
     except Exception:  # an unparsable URL: show nothing of it rather than a secret
         return "<unparsable database URL>"
+    secrets = {k: "***" for k in parsed.query if k.lower() in ("password", "passwd", "pwd")}
+    if secrets:
+        parsed = parsed.update_query_dict(secrets)
+    return parsed.render_as_string(hide_password=True)

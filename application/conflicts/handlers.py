@@ -6,7 +6,7 @@ from datetime import datetime
 from application.conflicts import commands
 from application.unit_of_work import UnitOfWork
 from domain.conflicts.model import DEFAULT_MAX_ATTEMPTS, STATUSES, ConflictResolution, MemoryConflict
-from domain.shared.errors import AlreadyExists, InvalidInput, NotFound
+from domain.shared.errors import InvalidInput, NotFound
 from domain.shared.specification import Field
 from domain.shared.validation import check_id
 
@@ -46,8 +46,7 @@ class RecordConflictHandler:
             metadata=dict(cmd.metadata),
         )
         with self.uow:
-            if self.uow.conflicts.get(conflict.id) is not None:
-                raise AlreadyExists(f"a conflict with id {conflict.id!r} already exists")
+            # No look-up first: the store refuses a duplicate id (AlreadyExists) at add or commit.
             self.uow.conflicts.add(conflict)
             self.uow.commit()
         return conflict.id

@@ -88,9 +88,23 @@ _RULES: dict[str, Any] = {
 }
 
 
+_PAIR = ("memory_a_id", "memory_b_id", "winning_memory_id")
+
+
+def _check_pair(memory_a_id: str, memory_b_id: str, winning_memory_id: str | None) -> None:
+    if memory_a_id == memory_b_id:
+        raise InvalidInput("a memory cannot conflict with itself")
+    if winning_memory_id is not None and winning_memory_id not in (memory_a_id, memory_b_id):
+        raise InvalidInput("the winning memory must be one of the two conflicting memories")
+
+
 def _validate(instance: Any, attribute: attrs.Attribute, value: Any) -> Any:
     rule = _RULES.get(attribute.name)
-    return value if rule is None else rule(attribute.name, value)
+    value = value if rule is None else rule(attribute.name, value)
+    if attribute.name in _PAIR:
+        pair = {name: getattr(instance, name) for name in _PAIR}
+        _check_pair(**{**pair, attribute.name: value})
+    return value
 
 
 @attrs.define(slots=False, eq=False, on_setattr=_validate)
@@ -116,11 +130,12 @@ class MemoryConflict:
     events: list[DomainEvent] = attrs.field(factory=list, init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        for name in _RULES:
-            object.__setattr__(self, name, _RULES[name](name, getattr(self, name)))
-        if self.memory_a_id == self.memory_b_id:
-            raise InvalidInput("a memory cannot conflict with itself")
-        self._check_winner(self.winning_memory_id)
+        for name, rule in _RULES.items():
+            current = getattr(self, name)
+            checked = rule(name, current)
+            if checked is not current:  # normalised (e.g. to UTC): store the checked value
+                object.__setattr__(self, name, checked)
+        _check_pair(self.memory_a_id, self.memory_b_id, self.winning_memory_id)
 
     @classmethod
     def record(cls, **fields: Any) -> "MemoryConflict":
@@ -128,10 +143,6 @@ class MemoryConflict:
         conflict = cls(**fields)
         conflict.events.append(ConflictRecorded(conflict.id, conflict.user_id))
         return conflict
-
-    def _check_winner(self, winner: str | None) -> None:
-        if winner is not None and winner not in (self.memory_a_id, self.memory_b_id):
-            raise InvalidInput("the winning memory must be one of the two conflicting memories")
 
     def resolve(self, resolution: "ConflictResolution", at: datetime) -> None:
         """Settle the conflict; keep_a/keep_b name a winner, merge/both_valid leave none."""

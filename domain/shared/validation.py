@@ -36,6 +36,8 @@ def check_unit_interval(name: str, value: Any) -> float:
     """A score between 0.0 and 1.0 inclusive."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise InvalidInput(f"{name} must be a number, got {type(value).__name__}")
+    if isinstance(value, int) and not 0 <= value <= 1:  # before float(): huge ints overflow
+        raise InvalidInput(f"{name} must be between 0.0 and 1.0, got {value!r}")
     if math.isnan(value) or not 0.0 <= value <= 1.0:
         raise InvalidInput(f"{name} must be between 0.0 and 1.0, got {value!r}")
     return float(value)
@@ -47,7 +49,10 @@ def check_utc(name: str, value: Any) -> datetime:
         raise InvalidInput(f"{name} must be a datetime, got {type(value).__name__}")
     if value.tzinfo is None or value.utcoffset() is None:
         raise InvalidInput(f"{name} must be timezone-aware")
-    value = value.astimezone(UTC)
+    try:
+        value = value.astimezone(UTC)
+    except OverflowError:
+        raise InvalidInput(f"{name} is out of range once converted to UTC") from None
     if not 1000 <= value.year <= 9999:
         raise InvalidInput(f"{name} must be between the years 1000 and 9999")
     return value

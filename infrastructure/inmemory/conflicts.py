@@ -1,7 +1,5 @@
 """InMemoryConflictRepository: a dict of conflicts with the SQL adapter's semantics."""
 
-import copy
-
 from domain.conflicts.model import MemoryConflict
 from domain.conflicts.ports import CONFLICT_FIELDS
 from domain.shared.errors import AlreadyExists, InvalidInput
@@ -48,11 +46,3 @@ class InMemoryConflictRepository:
         for conflict in doomed:
             del self.rows[conflict.id]
         return len(doomed)
-
-
-def snapshot(rows: dict[str, MemoryConflict]) -> dict[str, MemoryConflict]:
-    """A private copy for one transaction; events are not part of the stored state."""
-    copied = copy.deepcopy(rows)
-    for conflict in copied.values():
-        conflict.events = []
-    return copied

@@ -3,42 +3,33 @@
 from collections.abc import Iterator
 from typing import Self
 
-import attrs
-
-from domain.conflicts.model import MemoryConflict
 from domain.shared.events import DomainEvent
-from infrastructure.inmemory.conflicts import InMemoryConflictRepository, snapshot
-
-
-@attrs.define
-class InMemoryStore:
-    """The committed state several units of work can share, like one database."""
-
-    conflicts: dict[str, MemoryConflict] = attrs.field(factory=dict)
+from infrastructure.inmemory.conflicts import InMemoryConflictRepository
+from infrastructure.inmemory.store import InMemoryStore, merge, snapshot
 
 
 class InMemoryUnitOfWork:
-    """Each transaction works on a private copy; commit publishes it, anything else drops it."""
+    """Each transaction works on a private copy; commit applies its row changes, anything else drops them."""
 
     def __init__(self, store: InMemoryStore | None = None) -> None:
         self.store = store if store is not None else InMemoryStore()
         self.conflicts = InMemoryConflictRepository({})
-        self.committed = False
+        self._base: dict = {}
 
     def __enter__(self) -> Self:
-        self.conflicts = InMemoryConflictRepository(snapshot(self.store.conflicts))
-        self.committed = False
+        self._base = snapshot(self.store.conflicts)
+        self.conflicts = InMemoryConflictRepository(snapshot(self._base))
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.rollback()
 
     def commit(self) -> None:
-        self.store.conflicts = snapshot(self.conflicts.rows)
-        self.committed = True
+        merge(self._base, self.conflicts.rows, self.store.conflicts, "conflict")
+        self._base = snapshot(self.conflicts.rows)
 
     def rollback(self) -> None:
-        self.conflicts.rows = snapshot(self.store.conflicts)
+        self.conflicts.rows = snapshot(self._base)
 
     def collect_new_events(self) -> Iterator[DomainEvent]:
         for conflict in self.conflicts.seen:

@@ -103,9 +103,6 @@ def test_assignment_after_construction_is_validated(field, value):
     assert getattr(conflict, field) == before
 
 
-@pytest.mark.xfail(
-    strict=True, raises=pytest.fail.Exception, reason="on_setattr skips the cross-field invariants (model.py:91-93)"
-)
 @pytest.mark.parametrize(("field", "value"), [("memory_b_id", "mem-a"), ("winning_memory_id", "someone-else")])
 def test_assignment_cannot_break_a_cross_field_invariant(field, value):
     conflict = make_conflict()

@@ -81,7 +81,6 @@ def test_a_transaction_does_not_see_a_commit_made_after_it_began():
     assert stored(store, "c-1") is not None
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="unit_of_work.py:96 commit overwrites the whole store")
 def test_interleaved_commits_do_not_lose_each_others_writes():
     store = InMemoryStore()
     first, second = InMemoryUnitOfWork(store), InMemoryUnitOfWork(store)

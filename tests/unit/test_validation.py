@@ -24,7 +24,6 @@ def test_an_id_must_not_be_empty_but_plain_text_may_be():
         check_id("id", "")
 
 
-@pytest.mark.xfail(strict=True, raises=OverflowError, reason="validation.py:80 math.isnan(10**400) overflows")
 def test_a_huge_integer_score_is_refused_as_invalid_input():
     with pytest.raises(InvalidInput):
         check_unit_interval("similarity_score", 10**400)
@@ -42,7 +41,6 @@ def test_an_aware_datetime_pushed_below_the_year_1000_by_utc_conversion_is_refus
         check_utc("created_at", datetime(1000, 1, 1, 0, 30, tzinfo=timezone(timedelta(hours=1))))
 
 
-@pytest.mark.xfail(strict=True, raises=OverflowError, reason="validation.py:91 astimezone(UTC) overflows")
 @pytest.mark.parametrize(("edge", "hours"), [(datetime.max, -5), (datetime.min, 5)], ids=["max-5h", "min+5h"])
 def test_a_datetime_leaving_the_representable_range_in_utc_is_refused_as_invalid_input(edge, hours):
     with pytest.raises(InvalidInput):

@@ -1,0 +1,46 @@
+"""The committed state of the fakes, and row-level commit: what a database would do."""
+
+import copy
+from typing import Any
+
+import attrs
+
+from domain.shared.errors import AlreadyExists
+
+Rows = dict[str, Any]
+
+
+@attrs.define
+class InMemoryStore:
+    """The committed state several units of work can share, like one database."""
+
+    conflicts: Rows = attrs.field(factory=dict)
+
+
+def _state(entity: Any) -> dict[str, Any]:
+    return {k: v for k, v in vars(entity).items() if k != "events" and not k.startswith("_")}
+
+
+def snapshot(rows: Rows) -> Rows:
+    """A private copy for one transaction; events are not part of the stored state."""
+    copied = copy.deepcopy(rows)
+    for entity in copied.values():
+        entity.events = []
+    return copied
+
+
+def merge(base: Rows, working: Rows, committed: Rows, what: str) -> None:
+    """Apply to `committed` only the rows this transaction inserted, changed or deleted since `base`.
+
+    An insert whose key another transaction committed meanwhile is refused, and nothing is applied.
+    """
+    inserted = working.keys() - base.keys()
+    clashes = sorted(key for key in inserted if key in committed)
+    if clashes:
+        raise AlreadyExists(f"a {what} with id {clashes[0]!r} already exists")
+    for key, entity in working.items():
+        if key in inserted or _state(entity) != _state(base[key]):
+            committed[key] = snapshot({key: entity})[key]
+    for key in base.keys() - working.keys():
+        committed.pop(key, None)
+
