@@ -40,6 +40,8 @@ class Settings:
     busy_timeout_ms: int = attrs.field(default=5000, validator=_of(int))
     statement_timeout_ms: int | None = attrs.field(default=None, validator=attrs.validators.optional(_of(int)))
     max_failed_attempts: int = attrs.field(default=3, validator=_of(int))
+    # e.g. SERIALIZABLE or REPEATABLE READ; the message bus retries commands the database aborts.
+    isolation_level: str | None = attrs.field(default=None, validator=attrs.validators.optional(_of(str)))
 
     def __repr__(self) -> str:
         return f"Settings(url={self.masked_url!r}, echo={self.echo}, pool_size={self.pool_size})"
@@ -83,6 +85,8 @@ class Settings:
         ):
             if env.get(name):
                 values[key] = _int(name, env[name])
+        if env.get("DB_ISOLATION_LEVEL"):
+            values["isolation_level"] = env["DB_ISOLATION_LEVEL"].upper()
         values.pop("path", None)
         known = {f.name for f in attrs.fields(cls)}
         unknown = set(values) - known

@@ -30,6 +30,8 @@ def build_engine(settings: Settings) -> Engine:
     url = normalize_url(settings.url)
     backend = url.get_backend_name()
     kwargs: dict[str, Any] = {"echo": settings.echo, "pool_pre_ping": settings.pool_pre_ping}
+    if settings.isolation_level:
+        kwargs["isolation_level"] = settings.isolation_level
     connect_args: dict[str, Any] = {}
     if backend == "sqlite":
         connect_args["timeout"] = settings.busy_timeout_ms / 1000
@@ -47,6 +49,7 @@ def build_engine(settings: Settings) -> Engine:
         raise InvalidInput(f"cannot use database URL {mask_url(url)}: {exc}") from None
     if backend == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas(settings))
+        event.listen(engine, "begin", _sqlite_begin)
     elif backend in ("mysql", "mariadb"):
         event.listen(engine, "connect", _mysql_session(settings))
     if not settings.lazy_connect:
@@ -57,8 +60,16 @@ def build_engine(settings: Settings) -> Engine:
     return engine
 
 
+def _sqlite_begin(connection: Any) -> None:
+    # pysqlite would only BEGIN before the first write, so reads ran outside the transaction and
+    # a concurrent commit could be silently overwritten. Beginning here makes every transaction
+    # one snapshot; a write over a stale snapshot then fails (and is retried) instead.
+    connection.exec_driver_sql("BEGIN")
+
+
 def _sqlite_pragmas(settings: Settings) -> Any:
     def on_connect(dbapi_connection: Any, record: Any) -> None:
+        dbapi_connection.isolation_level = None  # transactions are begun by _sqlite_begin
         cursor = dbapi_connection.cursor()
         for pragma in (
             "journal_mode=WAL",

@@ -17,6 +17,7 @@ _MY_UNIQUE = {1062, 1586}
 _MY_CONFLICT = {1213, 1205}  # deadlock; lock wait timeout is retryable too
 _MY_TIMEOUT = {3024, 1969}  # max_execution_time (MySQL), max_statement_time (MariaDB)
 _MY_GONE = {2002, 2003, 2006, 2013, 2055}
+_SQLITE_BUSY_SNAPSHOT = 517  # a write after another connection committed over our read snapshot
 
 
 def _sqlstate(orig: Any) -> str | None:
@@ -26,6 +27,10 @@ def _sqlstate(orig: Any) -> str | None:
 def _mysql_code(orig: Any) -> int | None:
     args = getattr(orig, "args", ())
     return args[0] if args and isinstance(args[0], int) else None
+
+
+def _sqlite_code(orig: Any) -> int | None:
+    return getattr(orig, "sqlite_errorcode", None)
 
 
 def _first_line(orig: Any) -> str:
@@ -48,7 +53,7 @@ def translate(exc: Exception) -> errors.MemcoreError:
     orig = exc.orig
     state, code, message = _sqlstate(orig), _mysql_code(orig), _first_line(orig)
     lowered = message.lower()
-    if state in _PG_SERIALIZATION or code in _MY_CONFLICT:
+    if state in _PG_SERIALIZATION or code in _MY_CONFLICT or _sqlite_code(orig) == _SQLITE_BUSY_SNAPSHOT:
         return errors.TransactionConflict(f"transaction aborted by the database: {message}")
     if state in _PG_TIMEOUT or code in _MY_TIMEOUT:
         return errors.StorageTimeout(f"the database did not answer in time: {message}")
