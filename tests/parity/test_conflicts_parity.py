@@ -5,6 +5,7 @@ result or the same domain error on both.
 """
 
 import itertools
+import os
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -217,7 +218,7 @@ def test_fake_and_sql_adapter_agree(dialect, engines):
     run_state_machine_as_test(
         ConflictParity,
         settings=settings(
-            max_examples=40,
+            max_examples=150 if os.environ.get("CI") else 40,
             stateful_step_count=30,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
