@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 from typing import Protocol, Self
 
+from application.conflicts.views import ConflictViews
 from domain.conflicts.ports import ConflictRepository
 from domain.shared.events import DomainEvent
 
@@ -14,6 +15,7 @@ class UnitOfWork(Protocol):
     """
 
     conflicts: ConflictRepository
+    conflict_views: ConflictViews  # reads outside the transaction, for the query use cases
 
     def __enter__(self) -> Self: ...
 

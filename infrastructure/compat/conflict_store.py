@@ -13,7 +13,7 @@ from dependency_injector import providers
 from sqlalchemy import Engine
 
 from application.conflicts import commands
-from application.conflicts.queries import ConflictView
+from application.conflicts.views import ConflictView
 from domain.conflicts.model import MemoryConflict
 from domain.shared.errors import NotFound
 from infrastructure.container import Container

@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 from typing import Self
 
+from application.conflicts.views import RepositoryConflictViews
 from domain.shared.events import DomainEvent
 from infrastructure.inmemory.conflicts import InMemoryConflictRepository
 from infrastructure.inmemory.store import InMemoryStore, merge, snapshot
@@ -15,6 +16,14 @@ class InMemoryUnitOfWork:
         self.store = store if store is not None else InMemoryStore()
         self.conflicts = InMemoryConflictRepository({})
         self._base: dict = {}
+        self._reader: InMemoryUnitOfWork | None = None
+
+    @property
+    def conflict_views(self) -> RepositoryConflictViews:
+        # A unit of work of its own: reads see committed data, never this transaction's.
+        if self._reader is None:
+            self._reader = InMemoryUnitOfWork(self.store)
+        return RepositoryConflictViews(self._reader)
 
     def __enter__(self) -> Self:
         self._base = snapshot(self.store.conflicts)

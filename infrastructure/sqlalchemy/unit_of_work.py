@@ -10,6 +10,7 @@ from sqlalchemy.orm.exc import FlushError
 from domain.shared.events import DomainEvent
 from infrastructure.sqlalchemy.errors import translate, translating
 from infrastructure.sqlalchemy.repositories.conflicts import SqlAlchemyConflictRepository
+from infrastructure.sqlalchemy.views.conflicts import SqlAlchemyConflictViews
 
 
 class SqlAlchemyUnitOfWork:
@@ -19,6 +20,7 @@ class SqlAlchemyUnitOfWork:
         self.session_factory = session_factory
         self.session: Session | None = None
         self._seen_repositories: list[Any] = []
+        self.conflict_views = SqlAlchemyConflictViews(session_factory.kw["bind"])
 
     def __enter__(self) -> Self:
         self.session = self.session_factory()
