@@ -167,3 +167,15 @@ def test_events_of_seen_aggregates_are_collected_once(uow_factory):
     events = list(uow.collect_new_events())
     assert [type(e).__name__ for e in events] == ["ConflictEscalated"]
     assert list(uow.collect_new_events()) == []
+
+
+def test_changes_made_after_adding_in_the_same_transaction_are_saved(uow_factory):
+    conflict = a_conflict()
+    with uow_factory() as uow:
+        uow.conflicts.add(conflict)
+        conflict.escalate()
+        assert uow.conflicts.get(conflict.id) is conflict
+        uow.commit()
+    with uow_factory() as uow:
+        loaded = uow.conflicts.get(conflict.id)
+    assert (loaded.status, loaded.resolution_attempts) == ("escalated", 1)

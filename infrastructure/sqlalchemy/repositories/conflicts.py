@@ -4,7 +4,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import Select, delete, func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from domain.conflicts.model import MemoryConflict
 from domain.conflicts.ports import CONFLICT_FIELDS
@@ -31,13 +31,11 @@ class SqlAlchemyConflictRepository:
         self.compiler = SpecCompiler(_COLUMNS, CONFLICT_FIELDS, key="id", dialect=dialect)
 
     def add(self, conflict: MemoryConflict) -> None:
-        if not isinstance(conflict, MemoryConflict):
-            raise InvalidInput(f"expected a MemoryConflict, got {type(conflict).__name__}")
-        self.session.add(conflict)
-        self.seen.add(conflict)
+        self.add_many([conflict])
 
     def add_many(self, conflicts: list[MemoryConflict]) -> None:
-        """One multi-row INSERT: the lean route for bulk loads."""
+        """One Core INSERT (the lean route: no unit-of-work flush), then the objects join the session
+        as if just loaded, so later changes to them in this transaction are tracked as usual."""
         ids = [c.id for c in conflicts]
         if len(set(ids)) != len(ids):
             raise AlreadyExists("the batch holds the same conflict id twice")
@@ -46,6 +44,9 @@ class SqlAlchemyConflictRepository:
                 raise InvalidInput(f"expected a MemoryConflict, got {type(conflict).__name__}")
         if conflicts:
             self.session.execute(insert(table), [_row(c) for c in conflicts])
+        for conflict in conflicts:
+            make_transient_to_detached(conflict)
+            self.session.add(conflict)
         self.seen.update(conflicts)
 
     def get(self, conflict_id: str) -> MemoryConflict | None:
