@@ -33,14 +33,14 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
-def _optional(check):
+def _optional(check: Any) -> Any:
     def run(name: str, value: Any) -> Any:
         return None if value is None else check(name, value)
 
     return run
 
 
-def _one_of(choices: tuple[str, ...], what: str):
+def _one_of(choices: tuple[str, ...], what: str) -> Any:
     def run(name: str, value: Any) -> str:
         if value not in choices:
             raise InvalidInput(f"unknown {what} {value!r}; expected one of {', '.join(choices)}")
