@@ -6,6 +6,10 @@ from datetime import datetime
 import attrs
 
 from application.conflicts import commands, handlers, queries
+from application.ideas import commands as idea_commands
+from application.ideas import handlers as idea_handlers
+from application.ideas.handlers import LegacyIdeaSource
+from application.ideas.queries import IdeaQueries
 from application.messagebus import EventHandler, MessageBus
 from application.unit_of_work import UnitOfWork
 from domain.conflicts.model import DEFAULT_MAX_ATTEMPTS, new_id, utc_now
@@ -19,6 +23,11 @@ class Services:
     get_conflict: queries.GetConflict
     pending_conflicts: queries.PendingConflicts
     count_conflicts: queries.CountConflicts
+    ideas: IdeaQueries
+
+
+def _no_legacy_reader(path: str) -> LegacyIdeaSource:
+    raise TypeError("build_services was given no open_legacy_source")
 
 
 def build_services(
@@ -27,6 +36,7 @@ def build_services(
     id_factory: Callable[[], str] = new_id,
     max_failed_attempts: int = DEFAULT_MAX_ATTEMPTS,
     event_handlers: Mapping[type, Sequence[EventHandler]] | None = None,
+    open_legacy_source: Callable[[str], LegacyIdeaSource] = _no_legacy_reader,
 ) -> Services:
     bus = MessageBus(
         uow,
@@ -36,6 +46,11 @@ def build_services(
             commands.RecordFailedAttempt: handlers.RecordFailedAttemptHandler(uow, max_failed_attempts),
             commands.EscalateConflict: handlers.EscalateConflictHandler(uow),
             commands.ClearUserConflicts: handlers.ClearUserConflictsHandler(uow),
+            idea_commands.AddIdea: idea_handlers.AddIdeaHandler(uow, clock),
+            idea_commands.AddIdeas: idea_handlers.AddIdeasHandler(uow, clock),
+            idea_commands.UpsertIdea: idea_handlers.UpsertIdeaHandler(uow, clock),
+            idea_commands.RemoveIdeas: idea_handlers.RemoveIdeasHandler(uow),
+            idea_commands.ImportLegacyIdeas: idea_handlers.ImportLegacyIdeasHandler(uow, clock, open_legacy_source),
         },
         event_handlers,
     )
@@ -44,4 +59,5 @@ def build_services(
         get_conflict=queries.GetConflict(uow),
         pending_conflicts=queries.PendingConflicts(uow),
         count_conflicts=queries.CountConflicts(uow),
+        ideas=IdeaQueries(uow),
     )

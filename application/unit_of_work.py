@@ -4,7 +4,9 @@ from collections.abc import Iterator
 from typing import Protocol, Self
 
 from application.conflicts.views import ConflictViews
+from application.ideas.views import IdeaViews
 from domain.conflicts.ports import ConflictRepository
+from domain.ideas.ports import IdeaRepository
 from domain.shared.events import DomainEvent
 
 
@@ -16,6 +18,8 @@ class UnitOfWork(Protocol):
 
     conflicts: ConflictRepository
     conflict_views: ConflictViews  # reads outside the transaction, for the query use cases
+    ideas: IdeaRepository
+    idea_views: IdeaViews
 
     def __enter__(self) -> Self: ...
 

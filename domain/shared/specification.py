@@ -218,7 +218,8 @@ def validate(query: Query, schema: Schema) -> None:
     for order in query.order_by:
         if not isinstance(order, Order):
             raise InvalidInput(f"order_by takes Order values, got {type(order).__name__}")
-        _field_type(order.field, schema)
+        if _field_type(order.field, schema) is list:
+            raise InvalidInput(f"cannot order by the list field {order.field!r}")
 
 
 def _field_type(name: str, schema: Schema) -> type:
@@ -246,6 +247,11 @@ def _validate_spec(spec: Specification, schema: Schema) -> None:
     if not isinstance(spec.op, Op):
         raise InvalidInput(f"unknown operator {spec.op!r}")
     if spec.op is Op.IS_NULL:
+        return
+    if kind is list:  # a list of strings: only membership of one element
+        if spec.op is not Op.CONTAINS:
+            raise InvalidInput(f"{spec.field!r} is a list; only contains(element) applies")
+        _check_value(spec.field, str, spec.value)
         return
     if spec.op in TEXT_OPS and kind is not str:
         raise InvalidInput(f"{spec.op.value} needs a text field, {spec.field!r} is not")

@@ -1,6 +1,7 @@
 """The committed state of the fakes, and row-level commit: what a database would do."""
 
 import copy
+import itertools
 from typing import Any
 
 import attrs
@@ -15,6 +16,8 @@ class InMemoryStore:
     """The committed state several units of work can share, like one database."""
 
     conflicts: Rows = attrs.field(factory=dict)
+    ideas: Rows = attrs.field(factory=dict)
+    idea_ids: itertools.count = attrs.field(factory=lambda: itertools.count(1))  # like a DB sequence
 
 
 def _state(entity: Any) -> dict[str, Any]:
@@ -29,18 +32,25 @@ def snapshot(rows: Rows) -> Rows:
     return copied
 
 
-def merge(base: Rows, working: Rows, committed: Rows, what: str) -> None:
+def merge(base: Rows, working: Rows, committed: Rows, what: str, unique: str | None = None) -> None:
     """Apply to `committed` only the rows this transaction inserted, changed or deleted since `base`.
 
-    An insert whose key another transaction committed meanwhile is refused, and nothing is applied.
+    An insert whose key another transaction committed meanwhile, or a value of the `unique`
+    attribute another row now holds, is refused, and nothing is applied.
     """
     inserted = working.keys() - base.keys()
     clashes = sorted(key for key in inserted if key in committed)
     if clashes:
         raise AlreadyExists(f"a {what} with id {clashes[0]!r} already exists")
-    for key, entity in working.items():
-        if key in inserted or _state(entity) != _state(base[key]):
-            committed[key] = snapshot({key: entity})[key]
+    changed = {key: e for key, e in working.items() if key in inserted or _state(e) != _state(base[key])}
+    if unique is not None:
+        deleted = base.keys() - working.keys()
+        others = {getattr(e, unique) for k, e in committed.items() if k not in changed and k not in deleted}
+        for entity in changed.values():
+            if getattr(entity, unique) is not None and getattr(entity, unique) in others:
+                raise AlreadyExists(f"a {what} with {unique} {getattr(entity, unique)!r} already exists")
+    for key, entity in changed.items():
+        committed[key] = snapshot({key: entity})[key]
     for key in base.keys() - working.keys():
         committed.pop(key, None)
 

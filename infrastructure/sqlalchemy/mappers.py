@@ -6,6 +6,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import registry
 
 from domain.conflicts.model import MemoryConflict
+from domain.ideas.model import IdeaInspiration
 from infrastructure.sqlalchemy import tables
 
 mapper_registry = registry(metadata=tables.metadata)
@@ -28,4 +29,6 @@ def start_mappers() -> None:
         properties={"metadata": tables.conflicts.c.metadata_json},
     )
     event.listen(MemoryConflict, "load", _restore_unmapped)
+    mapper_registry.map_imperatively(IdeaInspiration, tables.idea_inspiration)
+    event.listen(IdeaInspiration, "load", _restore_unmapped)
     _started = True

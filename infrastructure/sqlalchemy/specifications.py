@@ -4,7 +4,8 @@ from collections.abc import Mapping
 from functools import singledispatch
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, not_, or_, true
+from sqlalchemy import ColumnElement, Select, and_, cast, exists, false, func, not_, or_, true
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql.elements import KeyedColumnElement
 
 from domain.shared.errors import InvalidInput
@@ -106,6 +107,8 @@ def _(spec: Comparison, compiler: SpecCompiler) -> ColumnElement[bool]:
             return column.in_(value) if value else false()
         case Op.IS_NULL:
             return column.is_(None)
+        case Op.CONTAINS if compiler.schema.get(spec.field) is list:
+            return _has_element(column, value, compiler.dialect)
         case Op.CONTAINS:
             # instr/strpos compare code points exactly; LIKE is case-insensitive on SQLite.
             finder = func.strpos(column, value) if compiler.dialect == "postgresql" else func.instr(column, value)
@@ -113,3 +116,13 @@ def _(spec: Comparison, compiler: SpecCompiler) -> ColumnElement[bool]:
         case Op.STARTS_WITH:
             return func.substr(column, 1, len(value)) == value
     raise InvalidInput(f"unknown operator {spec.op!r}")
+
+
+def _has_element(column: KeyedColumnElement[Any], value: str, dialect: str) -> ColumnElement[bool]:
+    """A JSON array (stored as text) holds `value` as one of its elements, compared exactly."""
+    if dialect == "postgresql":
+        return cast(column, JSONB).has_key(value)
+    if dialect in ("mysql", "mariadb"):
+        return func.json_contains(column, func.json_quote(value)) == 1
+    elements = func.json_each(column).table_valued("value")
+    return exists().select_from(elements).where(elements.c.value == value)

@@ -1,6 +1,6 @@
 """Every table memcore owns, on one MetaData: Alembic's target and the mappers' source."""
 
-from sqlalchemy import Boolean, Column, Index, Integer, MetaData, Table
+from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, MetaData, Table
 
 from infrastructure.sqlalchemy.types import BinaryString, BinaryText, Double, JsonText, UtcDateTime
 
@@ -38,5 +38,35 @@ conflicts = Table(
     Index(None, "user_id"),
     Index(None, "status"),
     Index(None, "user_id", "status"),
+    **MYSQL_OPTIONS,
+)
+
+# Names and columns match the `idea_inspiration` table of the store memcore replaces; JSON is text.
+idea_inspiration = Table(
+    "idea_inspiration",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True),
+    Column("title", BinaryText, nullable=False),
+    Column("description", BinaryText, nullable=True),
+    Column("content", BinaryText, nullable=True),
+    Column("keywords", JsonText, nullable=False),
+    Column("source_type", BinaryString(32), nullable=False),
+    Column("metadata", JsonText, nullable=False),
+    Column("source_id", BinaryString(255), nullable=True),
+    Column("source_url", BinaryText, nullable=True),
+    Column("source_created_by", BinaryString(255), nullable=True),
+    Column("source_created_at", UtcDateTime, nullable=True),
+    Column("score", Integer, nullable=True),
+    Column("category", BinaryString(255), nullable=True),
+    Column("subcategory_relevance", JsonText, nullable=False),
+    Column("contextual_category_scores", JsonText, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index(None, "source_id", unique=True),
+    Index(None, "category"),
+    Index(None, "score"),
+    Index(None, "created_at"),
+    Index(None, "category", "score"),
+    sqlite_autoincrement=True,  # ids are never reused, as with PostgreSQL and MySQL sequences
     **MYSQL_OPTIONS,
 )

@@ -1,8 +1,10 @@
 """SqlAlchemyUnitOfWork: one session, one transaction, driver errors translated."""
 
+import weakref
 from collections.abc import Iterator
 from typing import Any, Self
 
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import FlushError
@@ -10,7 +12,18 @@ from sqlalchemy.orm.exc import FlushError
 from domain.shared.events import DomainEvent
 from infrastructure.sqlalchemy.errors import translate, translating
 from infrastructure.sqlalchemy.repositories.conflicts import SqlAlchemyConflictRepository
+from infrastructure.sqlalchemy.repositories.ideas import SqlAlchemyIdeaRepository
 from infrastructure.sqlalchemy.views.conflicts import SqlAlchemyConflictViews
+from infrastructure.sqlalchemy.views.ideas import SqlAlchemyIdeaViews
+
+_views_by_engine: "weakref.WeakKeyDictionary[Engine, SqlAlchemyIdeaViews]" = weakref.WeakKeyDictionary()
+
+
+def _idea_views(engine: Engine) -> SqlAlchemyIdeaViews:
+    # One per engine: its fast reader keeps a connection per thread, which must not multiply.
+    if engine not in _views_by_engine:
+        _views_by_engine[engine] = SqlAlchemyIdeaViews(engine)
+    return _views_by_engine[engine]
 
 
 class SqlAlchemyUnitOfWork:
@@ -20,13 +33,16 @@ class SqlAlchemyUnitOfWork:
         self.session_factory = session_factory
         self.session: Session | None = None
         self._seen_repositories: list[Any] = []
-        self.conflict_views = SqlAlchemyConflictViews(session_factory.kw["bind"])
+        engine = session_factory.kw["bind"]
+        self.conflict_views = SqlAlchemyConflictViews(engine)
+        self.idea_views = _idea_views(engine)
 
     def __enter__(self) -> Self:
         self.session = self.session_factory()
         with translating():
             self.conflicts = SqlAlchemyConflictRepository(self.session)
-        self._seen_repositories = [self.conflicts]
+            self.ideas = SqlAlchemyIdeaRepository(self.session)
+        self._seen_repositories = [self.conflicts, self.ideas]
         return self
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:

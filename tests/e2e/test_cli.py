@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from infrastructure.cli.main import main
+from infrastructure.sqlalchemy import migrate
 
 
 def run(capsys, *args):
@@ -139,7 +140,7 @@ def test_db_commands_migrate_check_and_downgrade(capsys, tmp_path):
     assert run(capsys, "db", "check", "--url", url)[0] == 1
     assert run(capsys, "db", "upgrade", "--url", url)[0] == 0
     assert run(capsys, "db", "check", "--url", url)[0] == 0
-    assert run(capsys, "db", "current", "--url", url)[1].strip() == "0001"
+    assert run(capsys, "db", "current", "--url", url)[1].strip() == migrate.head()
     assert run(capsys, "db", "downgrade", "--url", url)[0] == 0
     assert run(capsys, "db", "current", "--url", url)[1].strip() == "none (not migrated)"
 

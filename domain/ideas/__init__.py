@@ -1,0 +1,1 @@
+"""The ideas context: content records collected from many sources, scored and categorised."""

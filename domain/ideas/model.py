@@ -1,0 +1,183 @@
+"""IdeaInspiration: a piece of content (text, video, audio) worth turning into an idea."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+import attrs
+
+from domain.shared.errors import InvalidInput
+from domain.shared.validation import ID_MAX_LENGTH, check_json_object, check_text, check_utc
+
+SOURCE_TYPES = ("text", "video", "audio", "unknown")
+SHORT_TEXT = 255  # category and source fields are indexed columns
+URL_MAX_LENGTH = 2048
+FIELDS = (
+    "id", "title", "description", "content", "keywords", "source_type", "metadata", "source_id", "source_url",
+    "source_created_by", "source_created_at", "score", "category", "subcategory_relevance",
+    "contextual_category_scores", "created_at", "updated_at",
+)  # fmt: skip
+
+
+def _opt_text(max_length: int | None = None) -> Any:
+    def run(name: str, value: Any) -> str | None:
+        return None if value is None else check_text(name, value, max_length=max_length)
+
+    return run
+
+
+def _title(name: str, value: Any) -> str:
+    check_text(name, value, max_length=1000)
+    if not value.strip():
+        raise InvalidInput("title must not be empty")
+    return value
+
+
+def _keywords(name: str, value: Any) -> list[str]:
+    if isinstance(value, str) or not isinstance(value, (list, tuple)):
+        raise InvalidInput(f"{name} must be a list of strings")
+    return [check_text(f"{name}[{i}]", item, max_length=SHORT_TEXT) for i, item in enumerate(value)]
+
+
+def _source_type(name: str, value: Any) -> str:
+    if value not in SOURCE_TYPES:
+        raise InvalidInput(f"unknown source type {value!r}; expected one of {', '.join(SOURCE_TYPES)}")
+    return value
+
+
+def _score(name: str, value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
+        raise InvalidInput(f"{name} must be an integer from 0 to 100, got {value!r}")
+    return value
+
+
+def _int_map(name: str, value: Any) -> dict[str, int]:
+    check_json_object(name, value)
+    for key, number in value.items():
+        if isinstance(number, bool) or not isinstance(number, int) or abs(number) > 2**31 - 1:
+            raise InvalidInput(f"{name}[{key!r}] must be an integer, got {number!r}")
+    return dict(value)
+
+
+def _id(name: str, value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
+        raise InvalidInput(f"{name} must be a positive integer, got {value!r}")
+    return value
+
+
+def _opt_utc(name: str, value: Any) -> datetime | None:
+    return None if value is None else check_utc(name, value)
+
+
+_RULES: dict[str, Any] = {
+    "id": _id,
+    "title": _title,
+    "description": _opt_text(),
+    "content": _opt_text(),
+    "keywords": _keywords,
+    "source_type": _source_type,
+    "metadata": check_json_object,
+    "source_id": _opt_text(ID_MAX_LENGTH),
+    "source_url": _opt_text(URL_MAX_LENGTH),
+    "source_created_by": _opt_text(SHORT_TEXT),
+    "source_created_at": _opt_utc,
+    "score": _score,
+    "category": _opt_text(SHORT_TEXT),
+    "subcategory_relevance": _int_map,
+    "contextual_category_scores": _int_map,
+    "created_at": check_utc,
+    "updated_at": check_utc,
+}
+
+
+def _validate(instance: Any, attribute: attrs.Attribute, value: Any) -> Any:
+    rule = _RULES.get(attribute.name)
+    return value if rule is None else rule(attribute.name, value)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@attrs.define(slots=False, eq=False, on_setattr=_validate)
+class IdeaInspiration:
+    """One collected content item; `id` is assigned by storage."""
+
+    title: str
+    description: str | None = None
+    content: str | None = None
+    keywords: list[str] = attrs.field(factory=list)
+    source_type: str = "unknown"
+    metadata: dict[str, Any] = attrs.field(factory=dict)
+    source_id: str | None = None
+    source_url: str | None = None
+    source_created_by: str | None = None
+    source_created_at: datetime | None = None
+    score: int | None = None
+    category: str | None = None
+    subcategory_relevance: dict[str, int] = attrs.field(factory=dict)
+    contextual_category_scores: dict[str, int] = attrs.field(factory=dict)
+    created_at: datetime = attrs.field(factory=_now)
+    updated_at: datetime = attrs.field(factory=_now)
+    id: int | None = None
+    events: list[Any] = attrs.field(factory=list, init=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        for name, rule in _RULES.items():
+            current = getattr(self, name)
+            checked = rule(name, current)
+            if checked is not current:
+                object.__setattr__(self, name, checked)
+
+    # -- building from each kind of source
+
+    @classmethod
+    def from_text(cls, title: str, text: str, **fields: Any) -> "IdeaInspiration":
+        return cls(title=title, content=text, source_type="text", **fields)
+
+    @classmethod
+    def from_video(cls, title: str, subtitles: str, **fields: Any) -> "IdeaInspiration":
+        return cls(title=title, content=subtitles, source_type="video", **fields)
+
+    @classmethod
+    def from_audio(cls, title: str, transcription: str, **fields: Any) -> "IdeaInspiration":
+        return cls(title=title, content=transcription, source_type="audio", **fields)
+
+    # -- plain dicts (JSON-ready), as the store it replaces exchanged them
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {name: getattr(self, name) for name in FIELDS}
+        for name in ("source_created_at", "created_at", "updated_at"):
+            if data[name] is not None:
+                data[name] = data[name].isoformat()
+        for name in ("keywords", "metadata", "subcategory_relevance", "contextual_category_scores"):
+            data[name] = type(data[name])(data[name])
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "IdeaInspiration":
+        """The inverse of to_dict; an unknown source type reads as `unknown`, missing fields default."""
+        if not isinstance(data, dict):
+            raise InvalidInput(f"an idea must be a mapping, got {type(data).__name__}")
+        unknown = set(data) - set(FIELDS)
+        if unknown:
+            raise InvalidInput(f"unknown idea fields: {', '.join(sorted(unknown))}")
+        fields = {k: v for k, v in data.items() if v is not None or k in ("score", "id")}
+        if fields.get("source_type") not in SOURCE_TYPES:
+            fields["source_type"] = "unknown"
+        for name in ("source_created_at", "created_at", "updated_at"):
+            if isinstance(fields.get(name), str):
+                fields[name] = parse_timestamp(name, fields[name])
+        return cls(**fields)
+
+
+def parse_timestamp(name: str, text: str) -> datetime:
+    """ISO 8601 (a trailing Z allowed); a naive value is taken as UTC."""
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput(f"{name} is not an ISO 8601 timestamp: {text!r}") from None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
