@@ -8,6 +8,7 @@ from sqlalchemy.orm import sessionmaker
 
 from application.bootstrap import build_services
 from domain.conflicts.model import new_id, utc_now
+from infrastructure.legacy.ideas_sqlite import SqliteLegacyIdeaSource
 from infrastructure.settings import Settings
 from infrastructure.sqlalchemy.engine import build_engine
 from infrastructure.sqlalchemy.mappers import start_mappers
@@ -37,6 +38,7 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         id_factory=id_factory,
         max_failed_attempts=settings.provided.max_failed_attempts,
+        open_legacy_source=providers.Object(SqliteLegacyIdeaSource),
     )
 
 

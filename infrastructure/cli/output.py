@@ -31,6 +31,8 @@ def _cell(value: Any) -> str:
         return f"{value:.2f}"
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
     return str(value)
 
 

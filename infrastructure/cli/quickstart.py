@@ -2,6 +2,8 @@
 
 from application.bootstrap import Services
 from application.conflicts import commands
+from application.ideas import commands as idea_commands
+from domain.shared.specification import Field, Query
 from infrastructure.cli.common import open_container
 from infrastructure.cli.conflicts import LIST_COLUMNS
 from infrastructure.cli.output import console, print_record, print_table
@@ -15,7 +17,9 @@ def run_quickstart(url: str | None) -> None:
         engine = container.engine()
         migrate.upgrade(engine)
         console.print(f"[bold]database[/bold] {container.settings().masked_url} at revision {migrate.current(engine)}")
-        _conflicts(container.services())
+        services = container.services()
+        _conflicts(services)
+        _ideas(services)
 
 
 def _conflicts(services: Services) -> None:
@@ -69,3 +73,37 @@ def _conflicts(services: Services) -> None:
     view = services.get_conflict(ids[0])
     assert view is not None
     print_record(f"conflict {ids[0]}", view.to_dict())
+
+
+IDEAS = [
+    {"title": "AI agents that book travel", "source_type": "video", "source_id": "qs:yt:101", "score": 91,
+     "category": "technology", "keywords": ["ai", "agents", "travel"], "description": "A demo of agent planning"},
+    {"title": "Edge AI on a Raspberry Pi", "source_type": "text", "source_id": "qs:blog:7", "score": 84,
+     "category": "technology", "keywords": ["ai", "hardware"]},
+    {"title": "Sourdough starters explained", "source_type": "audio", "source_id": "qs:pod:3", "score": 67,
+     "category": "food", "keywords": ["baking"]},
+    {"title": "Why cities need bike lanes", "source_type": "text", "source_id": "qs:blog:9", "score": None,
+     "category": "urbanism", "keywords": ["cities", "cycling"]},
+]  # fmt: skip
+
+
+def _ideas(services: Services) -> None:
+    console.rule("ideas: a content pipeline collects, re-collects and queries inspirations")
+    ids = [services.ideas.get_by_source_id(item["source_id"]) for item in IDEAS]
+    services.bus.handle(idea_commands.RemoveIdeas([view.id for view in ids if view is not None]))
+    loaded = services.bus.handle(idea_commands.AddIdeas(IDEAS))
+    console.print(f"bulk-loaded {loaded} ideas")
+    _, created = services.bus.handle(idea_commands.UpsertIdea({**IDEAS[0], "score": 95}))
+    console.print(f"re-collected {IDEAS[0]['source_id']}: {'created' if created else 'updated in place'}")
+    query = Query(
+        where=(Field("category") == "technology") & (Field("score") > 80),
+        order_by=[Field("score").desc()],
+        limit=20,
+    )
+    rows = [view.to_dict() for view in services.ideas.find(query)]
+    print_table("technology ideas scoring over 80, best first", ["id", "title", "score", "keywords"], rows)
+    stats = [
+        {"category": g.key, "count": g.count, "average_score": g.average_score}
+        for g in services.ideas.stats_by_category(Field("source_id").startswith("qs:"))
+    ]
+    print_table("by category (computed in the database)", ["category", "count", "average_score"], stats)

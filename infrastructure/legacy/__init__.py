@@ -1,0 +1,1 @@
+"""Readers of the raw databases memcore replaces, for one-way imports."""
