@@ -4,32 +4,33 @@ After every step both sides must hold the same conflicts, and every operation mu
 result or the same domain error on both.
 """
 
-import itertools
-import os
-from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 from sqlalchemy.orm import sessionmaker
 
-from application.bootstrap import build_services
 from application.conflicts import commands
 from domain.conflicts.model import DECISIONS, RESOLUTION_TYPES, STATUSES
-from domain.shared.errors import MemcoreError
-from domain.shared.specification import Comparison, Field, Not, Op, Query
+from domain.shared.specification import Query
 from infrastructure.inmemory.unit_of_work import InMemoryUnitOfWork
 from infrastructure.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from tests.conftest import SQL_DIALECTS, dialect_param, empty_tables
+from tests.parity.common import (
+    PARITY_SETTINGS,
+    TEXT,
+    TRICKY,
+    TRICKY_VALUES,
+    WHEN,
+    orderings,
+    outcome,
+    services_on,
+    specifications,
+)
 
-TEXT = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=6)
-TRICKY_VALUES = ["a", "A", "a ", "ä", "ab", "b", "", "\U0001d518"]
-TRICKY = st.sampled_from(TRICKY_VALUES)
 IDS = st.sampled_from([f"id-{i}" for i in range(6)] + ["ID-0", "id-0 ", "gen-0", "gen-1"])
 USERS = st.sampled_from(["alice", "Alice", "alice ", "bob", "bøb"])
 SCORES = st.floats(0.0, 1.0, allow_nan=False) | st.sampled_from([0.0, 0.5, 1.0, 0.1 + 0.2])
-WHEN = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC))
 
 FIELD_VALUES = {
     "id": IDS,
@@ -49,61 +50,8 @@ FIELD_VALUES = {
 TEXT_FIELDS = ["id", "user_id", "memory_a_id", "category", "clarification_hint", "status", "winning_memory_id"]
 
 
-@st.composite
-def comparisons(draw):
-    field = draw(st.sampled_from(sorted(FIELD_VALUES)))
-    ops = [Op.EQ, Op.NE, Op.IN, Op.IS_NULL]
-    if field != "is_singleton_category":
-        ops += [Op.LT, Op.LE, Op.GT, Op.GE]
-    if field in TEXT_FIELDS:
-        ops += [Op.CONTAINS, Op.STARTS_WITH]
-    op = draw(st.sampled_from(ops))
-    values = FIELD_VALUES[field]
-    if op is Op.IS_NULL:
-        return Comparison(field, op)
-    if op is Op.IN:
-        return Comparison(field, op, tuple(draw(st.lists(values, max_size=3))))
-    if op in (Op.CONTAINS, Op.STARTS_WITH):
-        return Comparison(field, op, draw(TRICKY | TEXT))
-    return Comparison(field, op, draw(values))
-
-
-SPECS = st.recursive(
-    comparisons(),
-    lambda inner: st.one_of(
-        st.tuples(inner, inner).map(lambda p: p[0] & p[1]),
-        st.tuples(inner, inner).map(lambda p: p[0] | p[1]),
-        inner.map(Not),
-    ),
-    max_leaves=4,
-)
-ORDERS = st.lists(
-    st.builds(
-        lambda f, d: Field(f).desc() if d else Field(f).asc(), st.sampled_from(sorted(FIELD_VALUES)), st.booleans()
-    ),
-    max_size=2,
-)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 1, 1, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(microseconds=1_000_001)
-        return self.now
-
-
-def services_on(uow):
-    counter = itertools.count()
-    return build_services(uow, clock=Clock(), id_factory=lambda: f"gen-{next(counter)}", max_failed_attempts=2)
-
-
-def outcome(call):
-    try:
-        return ("ok", call())
-    except MemcoreError as exc:
-        return ("error", type(exc).__name__)
+SPECS = specifications(FIELD_VALUES, set(TEXT_FIELDS), booleans={"is_singleton_category"})
+ORDERS = orderings(FIELD_VALUES)
 
 
 class ConflictParity(RuleBasedStateMachine):
@@ -215,13 +163,4 @@ class ConflictParity(RuleBasedStateMachine):
 @pytest.mark.parametrize("dialect", [dialect_param(d) for d in SQL_DIALECTS])
 def test_fake_and_sql_adapter_agree(dialect, engines):
     ConflictParity.engine = engines[dialect]
-    run_state_machine_as_test(
-        ConflictParity,
-        settings=settings(
-            max_examples=150 if os.environ.get("CI") else 40,
-            stateful_step_count=30,
-            deadline=None,
-            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-            database=None,
-        ),
-    )
+    run_state_machine_as_test(ConflictParity, settings=PARITY_SETTINGS)
