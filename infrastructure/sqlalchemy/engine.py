@@ -90,7 +90,9 @@ def _mysql_session(settings: Settings) -> Any:
         cursor.execute("SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION,ONLY_FULL_GROUP_BY'")
         cursor.execute("SET SESSION time_zone = '+00:00'")
         if settings.statement_timeout_ms:
-            if "MariaDB" in dbapi_connection.get_server_info():
+            # An asyncio driver's connection comes wrapped in SQLAlchemy's adapter.
+            driver = getattr(dbapi_connection, "driver_connection", dbapi_connection)
+            if "MariaDB" in driver.get_server_info():
                 cursor.execute(f"SET SESSION max_statement_time = {settings.statement_timeout_ms / 1000:.3f}")
             else:
                 cursor.execute(f"SET SESSION max_execution_time = {int(settings.statement_timeout_ms)}")

@@ -1,5 +1,6 @@
 """Translation of driver exceptions into domain errors; parameter values never reach a message."""
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -17,6 +18,7 @@ _MY_UNIQUE = {1062, 1586}
 _MY_CONFLICT = {1213, 1205}  # deadlock; lock wait timeout is retryable too
 _MY_TIMEOUT = {3024, 1969}  # max_execution_time (MySQL), max_statement_time (MariaDB)
 _MY_GONE = {2002, 2003, 2006, 2013, 2055}
+_SQLITE_ERROR = 1  # SQLite's code for a bad statement: syntax, unknown table or column
 _SQLITE_BUSY_SNAPSHOT = 517  # a write after another connection committed over our read snapshot
 
 
@@ -33,9 +35,23 @@ def _sqlite_code(orig: Any) -> int | None:
     return getattr(orig, "sqlite_errorcode", None)
 
 
+# Driver messages that quote the offending value: the value is cut out, the rest is kept.
+_QUOTED = r"""(?:'(?:[^'\\]|''|\\.)*'|"(?:[^"]|"")*")"""
+_VALUE_IN_MESSAGE = re.compile(
+    r"(duplicate entry|value|syntax for type [\w ]+?|query argument \$\d+|for enum [\w.]+)"
+    rf"(?:\s*:\s*(?:{_QUOTED}|[^(]*?(?= \(|$))|\s+{_QUOTED})",
+    re.IGNORECASE,
+)
+
+
 def _first_line(orig: Any) -> str:
     text = str(orig).strip().splitlines()
-    return text[0] if text else type(orig).__name__
+    return _VALUE_IN_MESSAGE.sub(r"\1", text[0]) if text else type(orig).__name__
+
+
+def describe(orig: Any) -> str:
+    """A driver message fit for an error: its first line, any quoted value cut out."""
+    return _first_line(orig)
 
 
 def translate(exc: Exception) -> errors.MemcoreError:
@@ -65,9 +81,10 @@ def translate(exc: Exception) -> errors.MemcoreError:
         return errors.StorageTimeout(f"the database stayed locked: {message}")
     if exc.connection_invalidated or code in _MY_GONE or isinstance(exc, sa_exc.InterfaceError):
         return errors.StorageUnavailable(f"lost the database connection: {message}")
-    if isinstance(exc, sa_exc.DataError):
+    if isinstance(exc, sa_exc.DataError) or (state or "").startswith("22"):  # SQLSTATE class 22: bad data
         return errors.InvalidInput(f"refused by the database: {message}")
-    if isinstance(exc, sa_exc.ProgrammingError):
+    bad_statement = _sqlite_code(orig) == _SQLITE_ERROR or (state or "").startswith("42")  # syntax, unknown names
+    if isinstance(exc, sa_exc.ProgrammingError) or bad_statement:
         return errors.InvalidInput(f"the database refused the statement: {message}")
     return errors.StorageUnavailable(f"database error: {message}")
 

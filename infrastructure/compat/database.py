@@ -1,0 +1,9 @@
+"""The raw-SQL API for services that write their own SQL: one `Database` (and its asyncio twin)
+on SQLite, PostgreSQL and MySQL/MariaDB, with named parameters, pooling, real transactions and
+SQL-file migrations (`db.migrate("migrations/")`).
+"""
+
+from infrastructure.sqlalchemy.async_database import AsyncDatabase
+from infrastructure.sqlalchemy.database import Database
+
+__all__ = ["AsyncDatabase", "Database"]
