@@ -56,9 +56,12 @@ class WorkloadKind:
 
 def workloads() -> dict[str, WorkloadKind]:
     """The registry. Workload modules import `Phase` from here, so they are imported on demand."""
-    from infrastructure.bench import conflicts
+    from infrastructure.bench import conflicts, sql
 
-    return {"conflicts": WorkloadKind(conflicts.DEFAULT_ROWS, conflicts.ConflictsWorkload)}
+    return {
+        "conflicts": WorkloadKind(conflicts.DEFAULT_ROWS, conflicts.ConflictsWorkload),
+        "sql": WorkloadKind(sql.DEFAULT_ROWS, sql.SqlWorkload),
+    }
 
 
 def run_bench(workload: str, url: str | None, *, rows: int | None, rounds: int, as_json: bool) -> None:

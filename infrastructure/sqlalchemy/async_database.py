@@ -153,6 +153,18 @@ class AsyncDatabase:
             await self._release(slot)
         return count if count > 0 else 0
 
+    async def execute_script_statement(self, sql: str) -> int:
+        """Run one statement exactly as written, with no parameters (as the migration runner does)."""
+        tx = self._tx.get()
+        slot = tx.slot if tx is not None else await self._acquire()
+        try:
+            count = await self._driver.execute(slot, sql, None)
+        except BaseException as exc:
+            raise await self._failed(exc, sql, slot, tx) from exc
+        if tx is None:
+            await self._release(slot)
+        return count if count > 0 else 0
+
     async def execute_many(self, sql: str, rows: Iterable[Mapping[str, Any]]) -> int:
         statement = prepare(sql, self._style, self._lex)
         values = statement.bind_many(rows)

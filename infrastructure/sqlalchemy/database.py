@@ -134,6 +134,19 @@ class Database:
             self._release(slot)
         return count if count > 0 else 0
 
+    def execute_script_statement(self, sql: str) -> int:
+        """Run one statement exactly as written, with no parameters (as the migration runner does)."""
+        tx = self._tx.get()
+        slot = tx.slot if tx is not None else self._acquire()
+        try:
+            slot.cursor.execute(sql)
+            count = slot.cursor.rowcount
+        except BaseException as exc:
+            raise self._failed(exc, sql, slot, tx) from exc
+        if tx is None:
+            self._release(slot)
+        return count if count > 0 else 0
+
     def execute_many(self, sql: str, rows: Iterable[Mapping[str, Any]]) -> int:
         """Run one statement for each row of parameters, all or nothing; the rows affected in total."""
         statement = prepare(sql, self._style, self._lex)

@@ -86,7 +86,8 @@ class Statement:
             raise self._mismatch(next(r for r in rows if not self.names <= r.keys())) from None
         except TypeError:
             raise InvalidInput("execute_many rows must be mappings of names to values") from None
-        if len(set(map(len, rows))) > 1 or (rows and len(rows[0]) != len(self.names)):
+        # Every row holds all the names (the getter found them), so equal sizes mean no extra ones.
+        if sum(map(len, rows)) != len(rows) * len(self.names):
             raise self._mismatch(next(r for r in rows if r.keys() != self.names))
         return values
 
