@@ -2,7 +2,7 @@
 
 Phases, sync then asyncio: a bulk insert of every row (`execute_many`), point reads by primary key
 (`fetch_one`) and reads of 100-row groups (`fetch_all`). The raw side is the DB-API driver (sqlite3,
-psycopg, PyMySQL) or the asyncio driver (aiosqlite, asyncpg, aiomysql), on a connection set up
+psycopg, PyMySQL) or the asyncio driver (aiosqlite, asyncpg, asyncmy), on a connection set up
 like memcore's (same pragmas, charset, session, autocommit) and doing the same work: each bulk
 insert in one explicit transaction, each read a lone statement. It gets its rows as tuples, the
 leanest the driver offers; memcore builds the dicts its API promises. The workload uses its own
@@ -89,7 +89,7 @@ class SqlWorkload:
         self.masked_url = self.settings.masked_url
         driver = self.raw_engine.dialect.driver
         self.mark = "?" if driver == "pysqlite" else "%s"
-        self.amark = {"aiosqlite": "?", "asyncpg": "${}", "aiomysql": "%s"}[self.async_engine.dialect.driver]
+        self.amark = {"aiosqlite": "?", "asyncpg": "${}", "asyncmy": "%s"}[self.async_engine.dialect.driver]
         return self
 
     def _options(self) -> dict[str, Any]:

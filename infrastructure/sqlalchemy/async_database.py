@@ -1,4 +1,4 @@
-"""`AsyncDatabase`: the asyncio twin of `Database`, on aiosqlite, asyncpg and aiomysql.
+"""`AsyncDatabase`: the asyncio twin of `Database`, on aiosqlite, asyncpg and asyncmy.
 
 The same methods, awaitable; `stream` is an async iterator and `transaction()` an async context
 manager. As in `Database`, the SQLAlchemy engine owns URL handling, the pool and per-dialect
@@ -41,7 +41,9 @@ from infrastructure.sqlalchemy.raw_sql import (
     transaction_sql,
 )
 
-_ASYNC_DRIVERS = {"sqlite": "aiosqlite", "postgresql": "asyncpg", "mysql": "aiomysql", "mariadb": "aiomysql"}
+# asyncmy rather than aiomysql: aiomysql 0.3 cannot bind bytes with PyMySQL 1.2 (it imports a
+# helper PyMySQL replaced with a placeholder string).
+_ASYNC_DRIVERS = {"sqlite": "aiosqlite", "postgresql": "asyncpg", "mysql": "asyncmy", "mariadb": "asyncmy"}
 
 
 def async_url(raw: str | URL) -> URL:
@@ -90,7 +92,7 @@ def _driver_mode(driver: str) -> Any:
     def on_connect(adapted: Any, record: Any) -> None:
         if driver == "aiosqlite":
             adapted.driver_connection.row_factory = sqlite3.Row
-        elif driver == "aiomysql":
+        elif driver == "asyncmy":
             adapted.autocommit(True)
 
     return on_connect

@@ -1,4 +1,4 @@
-"""How `AsyncDatabase` talks to each asyncio driver's own connection: asyncpg, aiosqlite, aiomysql.
+"""How `AsyncDatabase` talks to each asyncio driver's own connection: asyncpg, aiosqlite, asyncmy.
 
 Every driver gets the same small interface, so the database class has one code path. Each method
 does what a careful hand-written call on that driver would do, and nothing more.
@@ -128,17 +128,17 @@ class _Aiosqlite:
         return False  # a file does not hang up
 
 
-class _Aiomysql:
+class _Asyncmy:
     stream_needs_transaction = False
 
     def __init__(self, dialect: Any) -> None:
+        from asyncmy.cursors import SSCursor
+
         self._dialect = dialect
-        dbapi = dialect.loaded_dbapi
-        # SQLAlchemy's subclasses: aiomysql's own would run SHOW WARNINGS after every warning.
-        self._cursor_class, self._ss_cursor_class = dbapi.Cursor, dbapi.SSCursor
+        self._ss_cursor_class = SSCursor
 
     async def new_cursor(self, conn: Any) -> Any:
-        return await conn.cursor(self._cursor_class)
+        return conn.cursor()
 
     async def close_cursor(self, slot: Slot) -> None:
         with contextlib.suppress(Exception):  # the connection is gone; nothing to tidy
@@ -173,7 +173,7 @@ class _Aiomysql:
         return None if row is None else {c[0]: v for c, v in zip(description, row, strict=True)}
 
     async def stream(self, slot: Slot, query: str, args: tuple | None, batch: int) -> AsyncIterator[dict[str, Any]]:
-        cursor = await slot.conn.cursor(self._ss_cursor_class)
+        cursor = slot.conn.cursor(self._ss_cursor_class)
         try:
             await cursor.execute(query, args)
             if cursor.description is None:
@@ -189,4 +189,4 @@ class _Aiomysql:
         return isinstance(exc, OSError) or self._dialect.is_disconnect(exc, None, None)
 
 
-DRIVERS = {"asyncpg": _Asyncpg, "aiosqlite": _Aiosqlite, "aiomysql": _Aiomysql}
+DRIVERS = {"asyncpg": _Asyncpg, "aiosqlite": _Aiosqlite, "asyncmy": _Asyncmy}

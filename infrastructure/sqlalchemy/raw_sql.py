@@ -27,7 +27,7 @@ STYLES = {
     "aiosqlite": "qmark",
     "psycopg": "format",
     "pymysql": "format",
-    "aiomysql": "format",
+    "asyncmy": "format",
     "asyncpg": "dollar",
 }
 _EMPTY_LIST = "SELECT NULL WHERE 1 = 0"  # `x IN (<this>)` is false, `x NOT IN (<this>)` true

@@ -1,0 +1,1 @@
+"""The raw-SQL Database and AsyncDatabase, and SQL-file migrations, on every dialect."""
