@@ -6,6 +6,7 @@ does what a careful hand-written call on that driver would do, and nothing more.
 
 import contextlib
 from collections.abc import AsyncIterator
+from itertools import repeat
 from typing import Any
 
 import attrs
@@ -104,7 +105,7 @@ class _Aiosqlite:
         if not rows:
             return []
         names = rows[0].keys()  # the connection's rows are sqlite3.Row
-        return [dict(zip(names, row, strict=True)) for row in rows]
+        return list(map(dict, map(zip, repeat(names), rows)))
 
     async def fetch_one(self, slot: Slot, query: str, args: tuple | None) -> dict[str, Any] | None:
         cursor = await slot.conn.execute(query, args or ())
@@ -112,15 +113,14 @@ class _Aiosqlite:
             row = await cursor.fetchone()
         finally:
             await cursor.close()
-        return None if row is None else dict(zip(row.keys(), row, strict=True))
+        return None if row is None else dict(zip(row.keys(), row, strict=False))
 
     async def stream(self, slot: Slot, query: str, args: tuple | None, batch: int) -> AsyncIterator[dict[str, Any]]:
         cursor = await slot.conn.execute(query, args or ())
         try:
             while rows := await cursor.fetchmany(batch):
-                names = rows[0].keys()
-                for row in rows:
-                    yield dict(zip(names, row, strict=True))
+                for row in map(dict, map(zip, repeat(rows[0].keys()), rows)):
+                    yield row
         finally:
             await cursor.close()
 
@@ -163,14 +163,14 @@ class _Asyncmy:
         if cursor.description is None:
             return []
         names = [column[0] for column in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in await cursor.fetchall()]
+        return list(map(dict, map(zip, repeat(names), await cursor.fetchall())))
 
     async def fetch_one(self, slot: Slot, query: str, args: tuple | None) -> dict[str, Any] | None:
         cursor = slot.cursor
         await cursor.execute(query, args)
         description = cursor.description
         row = await cursor.fetchone() if description is not None else None
-        return None if row is None else {c[0]: v for c, v in zip(description, row, strict=True)}
+        return None if row is None else dict(zip([column[0] for column in description], row, strict=False))
 
     async def stream(self, slot: Slot, query: str, args: tuple | None, batch: int) -> AsyncIterator[dict[str, Any]]:
         cursor = slot.conn.cursor(self._ss_cursor_class)
@@ -180,8 +180,8 @@ class _Asyncmy:
                 return
             names = [column[0] for column in cursor.description]
             while rows := await cursor.fetchmany(batch):
-                for row in rows:
-                    yield dict(zip(names, row, strict=True))
+                for row in map(dict, map(zip, repeat(names), rows)):
+                    yield row
         finally:
             await cursor.close()
 
