@@ -56,10 +56,11 @@ class WorkloadKind:
 
 def workloads() -> dict[str, WorkloadKind]:
     """The registry. Workload modules import `Phase` from here, so they are imported on demand."""
-    from infrastructure.bench import conflicts, sql
+    from infrastructure.bench import conflicts, ideas, sql
 
     return {
         "conflicts": WorkloadKind(conflicts.DEFAULT_ROWS, conflicts.ConflictsWorkload),
+        "ideas": WorkloadKind(ideas.DEFAULT_ROWS, ideas.IdeasWorkload),
         "sql": WorkloadKind(sql.DEFAULT_ROWS, sql.SqlWorkload),
     }
 

@@ -1,0 +1,315 @@
+"""The "ideas" workload: bulk load, point reads and filtered pages, via memcore and via the raw driver.
+
+Both sides get the same deterministic ideas, each in its native form (AddIdeas commands of plain
+dicts for memcore, parameter tuples for the driver), built before the clock starts. The bulk load
+commits once per batch on both sides; the reads are single statements, as a content pipeline's
+queries are.
+The prepared data is frozen out of the garbage collector's sight while the clock runs (see __enter__).
+"""
+
+import gc
+import json
+import random
+from collections.abc import Sequence
+from contextlib import ExitStack
+from datetime import UTC, datetime, timedelta
+from typing import Any, Self
+
+import attrs
+
+from application.ideas.commands import AddIdeas
+from domain.shared.errors import InvalidInput
+from domain.shared.specification import Field, Query
+from infrastructure.bench.harness import Phase
+from infrastructure.container import container_for
+from infrastructure.sqlalchemy import migrate
+from infrastructure.sqlalchemy.engine import build_engine
+
+DEFAULT_ROWS = 100_000
+BATCH = 5_000
+PAGE = 20
+MIN_SCORE = 80
+SOURCE_PREFIX = "bench-idea-"
+BASE_TIME = datetime(2024, 1, 1, tzinfo=UTC)
+CATEGORIES = (
+    "technology", "science", "health", "finance", "education", "travel",
+    "food", "music", "sports", "politics", "art", "gaming",
+)  # fmt: skip
+SOURCE_TYPES = ("text",) * 8 + ("video",) * 7 + ("audio",) * 4 + ("unknown",)
+WORDS = (
+    "agent", "memory", "vector", "prompt", "pipeline", "garden", "river", "budget", "sensor", "recipe",
+    "climate", "rocket", "market", "lesson", "melody", "stadium", "pixel", "harbour", "protein", "ledger",
+    "café", "naïve", "Zürich", "東京", "données", "señal", "история", "insight", "workflow", "trend",
+)  # fmt: skip
+LANGUAGES = ("en", "de", "fr", "es", "ja", "cs")
+# Stored columns in the order of the raw INSERT; `id` is assigned by the database.
+STORED = (
+    "title", "description", "content", "keywords", "source_type", "metadata", "source_id", "source_url",
+    "source_created_by", "source_created_at", "score", "category", "subcategory_relevance",
+    "contextual_category_scores", "created_at", "updated_at",
+)  # fmt: skip
+JSON_FIELDS = frozenset({"keywords", "metadata", "subcategory_relevance", "contextual_category_scores"})
+TIME_FIELDS = frozenset({"source_created_at", "created_at", "updated_at"})
+COLUMNS = "id, " + ", ".join(STORED)
+
+
+def _sentence(rng: random.Random, length: int) -> str:
+    words: list[str] = []
+    size = 0
+    while size < length:
+        word = rng.choice(WORDS)
+        words.append(word)
+        size += len(word) + 1
+    return " ".join(words).capitalize() + "."
+
+
+def _idea(i: int, rng: random.Random, previous: datetime | None) -> dict[str, Any]:
+    """One realistic idea; every 50th shares the previous one's created_at (ties for the ordering)."""
+    source_type = rng.choice(SOURCE_TYPES)
+    if previous is not None and i % 50 == 49:
+        created = previous
+    else:
+        created = BASE_TIME + timedelta(seconds=rng.randrange(365 * 86_400), microseconds=rng.randrange(1_000_000))
+    category = CATEGORIES[rng.randrange(len(CATEGORIES))]
+    return {
+        "title": f"{_sentence(rng, 30)[:-1]} #{i}",
+        "description": _sentence(rng, 200),
+        "content": _sentence(rng, 400) if source_type == "text" and i % 3 == 0 else None,
+        "keywords": [rng.choice(WORDS) for _ in range(rng.randrange(2, 7))],
+        "source_type": source_type,
+        "metadata": {
+            "lang": rng.choice(LANGUAGES),
+            "views": rng.randrange(10_000_000),
+            "tags": [rng.choice(WORDS) for _ in range(3)],
+            "engagement": {"likes": rng.randrange(100_000), "shares": rng.randrange(5_000)},
+        },
+        "source_id": f"{SOURCE_PREFIX}{i}",
+        "source_url": f"https://example.com/{source_type}/{i}",
+        "source_created_by": f"creator-{rng.randrange(500)}",
+        "source_created_at": None if i % 10 == 0 else created - timedelta(days=rng.randrange(30), seconds=i % 86_400),
+        "score": None if i % 13 == 0 else rng.randrange(101),
+        "category": category,
+        "subcategory_relevance": {f"{category}/{rng.choice(WORDS)}": rng.randrange(101) for _ in range(2)},
+        "contextual_category_scores": {name: rng.randrange(101) for name in rng.sample(CATEGORIES, 3)},
+        "created_at": created,
+        "updated_at": created + timedelta(hours=rng.randrange(48)),
+    }
+
+
+def make_ideas(rows: int) -> list[dict[str, Any]]:
+    rng = random.Random(100_000)
+    ideas: list[dict[str, Any]] = []
+    previous = None
+    for i in range(rows):
+        ideas.append(_idea(i, rng, previous))
+        previous = ideas[-1]["created_at"]
+    return ideas
+
+
+def _params(idea: dict[str, Any], on_sqlite: bool) -> tuple[Any, ...]:
+    """The values memcore's column types store: JSON as text, datetimes as naive UTC."""
+
+    def value(name: str) -> Any:
+        v = idea[name]
+        if v is None:
+            return None
+        if name in JSON_FIELDS:
+            return json.dumps(v, allow_nan=False)
+        if name in TIME_FIELDS:
+            naive = v.astimezone(UTC).replace(tzinfo=None)
+            return naive.strftime("%Y-%m-%d %H:%M:%S.%f") if on_sqlite else naive
+        return v
+
+    return tuple(value(name) for name in STORED)
+
+
+class IdeasWorkload:
+    def __init__(self, url: str | None, rows: int) -> None:
+        self.url, self.rows = url, rows
+        self.ideas = make_ideas(rows)
+        self.batches = [tuple(self.ideas[start : start + BATCH]) for start in range(0, rows, BATCH)]
+        self.commands = [AddIdeas(items=batch) for batch in self.batches]
+        picker = random.Random(10_000)
+        # Positions in the loaded table; turned into ids once a side has loaded it.
+        self.read_positions = [picker.randrange(rows) for _ in range(min(10_000, rows))]
+        self.read_ids: list[int] = []
+        self.page_categories = [CATEGORIES[i % len(CATEGORIES)] for i in range(min(1_000, max(1, rows // 10)))]
+        self.page_queries = [
+            Query(
+                where=(Field("category") == category) & (Field("score") > MIN_SCORE),
+                order_by=[Field("created_at").desc()],
+                limit=PAGE,
+            )
+            for category in self.page_categories
+        ]
+
+    def __enter__(self) -> Self:
+        with ExitStack() as stack:
+            self.container = container_for(self.url)
+            stack.callback(self.container.shutdown_resources)
+            engine = self.container.engine()
+            migrate.upgrade(engine)  # a no-op when already at head
+            self.services = self.container.services()
+            # The raw side gets its own engine with the same settings: same pragmas, charset, session.
+            self.raw_engine = build_engine(self.container.settings())
+            stack.callback(self.raw_engine.dispose)
+            self.pooled = self.raw_engine.raw_connection()
+            stack.callback(self.pooled.close)
+            self.conn = self.pooled.driver_connection
+            self.reader = self._autocommit_connection(stack)
+            self._refuse_foreign_rows()
+            self._cleanup = stack.pop_all()
+        dialect = engine.dialect
+        self.backend = dialect.name
+        self.dialect = "mariadb" if getattr(dialect, "is_mariadb", False) else dialect.name
+        self.masked_url = self.container.settings().masked_url
+        mark = "?" if self.raw_engine.dialect.dbapi.paramstyle == "qmark" else "%s"
+        self.insert_sql = (
+            f"INSERT INTO idea_inspiration ({', '.join(STORED)}) VALUES ({', '.join([mark] * len(STORED))})"
+        )
+        self.get_sql = f"SELECT {COLUMNS} FROM idea_inspiration WHERE id = {mark}"
+        # The ordering memcore sends: the primary key as tie-break, PostgreSQL told where NULLs go.
+        order = "created_at DESC, id ASC"
+        if self.backend == "postgresql":
+            order = "created_at DESC NULLS LAST, id ASC NULLS FIRST"
+        self.page_sql = (
+            f"SELECT {COLUMNS} FROM idea_inspiration WHERE category = {mark} AND score > {MIN_SCORE} "
+            f"ORDER BY {order} LIMIT {PAGE}"
+        )
+        self.params = [_params(idea, self.backend == "sqlite") for idea in self.ideas]
+        self.param_batches = [self.params[start : start + BATCH] for start in range(0, self.rows, BATCH)]
+        # The prepared ideas are a million long-lived objects that every full collection would walk,
+        # charging each side by how much it allocates; a loader streaming its input holds none of them.
+        gc.collect()
+        gc.freeze()
+        self._cleanup.callback(gc.unfreeze)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._cleanup.close()
+
+    def start_round(self) -> None:
+        self._clear()
+
+    def phases(self) -> Sequence[Phase]:
+        return [
+            Phase("bulk_load", self.rows, self._ours_load, self._raw_load, before=self._clear, after=self._stored),
+            Phase("point_read", len(self.read_positions), self._ours_get, self._raw_get, before=self._pick_ids),
+            Phase("filtered_page", len(self.page_queries), self._ours_pages, self._raw_pages),
+        ]
+
+    # -- untimed set-up and checks
+
+    def _autocommit_connection(self, stack: ExitStack) -> Any:
+        """A second driver connection in autocommit, like the one memcore's point reads use."""
+        pooled = self.raw_engine.raw_connection()
+        stack.callback(pooled.close)
+        driver = pooled.driver_connection
+        name = self.raw_engine.dialect.name
+        if name == "postgresql":
+            driver.autocommit = True
+        elif name in ("mysql", "mariadb"):
+            driver.autocommit(True)
+        # SQLite's connections already run with isolation_level=None: each statement commits itself.
+        return driver
+
+    def _scalar(self, sql: str) -> Any:
+        cursor = self.conn.cursor()
+        cursor.execute(sql)
+        (value,) = cursor.fetchone()
+        cursor.close()
+        self.conn.rollback()
+        return value
+
+    def _refuse_foreign_rows(self) -> None:
+        """Every round empties the table, so never run on a database holding anyone else's ideas."""
+        foreign = self._scalar(
+            f"SELECT COUNT(*) FROM idea_inspiration WHERE source_id IS NULL OR source_id NOT LIKE '{SOURCE_PREFIX}%'"
+        )
+        if foreign:
+            raise InvalidInput(
+                f"{self.container.settings().masked_url} holds {foreign} ideas the benchmark did not write, "
+                "and the benchmark empties the idea_inspiration table; run it on a scratch database"
+            )
+
+    def _clear(self) -> None:
+        cursor = self.conn.cursor()
+        # TRUNCATE on the servers: repeated rounds then start from the same table, not one full of
+        # dead rows. SQLite's unconditional DELETE is its own truncate.
+        if self.backend == "sqlite":
+            cursor.execute("DELETE FROM idea_inspiration")
+        else:
+            cursor.execute("TRUNCATE TABLE idea_inspiration")
+        cursor.close()
+        self.conn.commit()
+
+    def _stored(self) -> tuple[Any, ...]:
+        """What the load left: the row count and two ideas read back through memcore (ids aside)."""
+        count = self._scalar("SELECT COUNT(*) FROM idea_inspiration")
+        if count != self.rows:
+            raise AssertionError(f"bulk_load phase left {count} rows, expected {self.rows}")
+        # Fresh statistics, so the planner does not change its mind halfway through the reads.
+        cursor = self.conn.cursor()
+        mysql = self.backend in ("mysql", "mariadb")
+        cursor.execute("ANALYZE TABLE idea_inspiration" if mysql else "ANALYZE idea_inspiration")
+        if cursor.description is not None:
+            cursor.fetchall()
+        cursor.close()
+        self.conn.commit()
+        by_source = self.services.ideas.get_by_source_id
+        first, last = by_source(self.ideas[0]["source_id"]), by_source(self.ideas[-1]["source_id"])
+        return count, attrs.evolve(first, id=0), attrs.evolve(last, id=0)
+
+    def _pick_ids(self) -> None:
+        cursor = self.conn.cursor()
+        cursor.execute("SELECT id FROM idea_inspiration ORDER BY id")
+        ids = [row[0] for row in cursor.fetchall()]
+        cursor.close()
+        self.conn.rollback()
+        self.read_ids = [ids[position] for position in self.read_positions]
+
+    # -- memcore's use cases
+
+    def _ours_load(self) -> int:
+        handle = self.services.bus.handle
+        return sum(handle(cmd) for cmd in self.commands)
+
+    def _ours_get(self) -> list[str]:
+        get = self.services.ideas.get
+        return [get(idea_id).title for idea_id in self.read_ids]
+
+    def _ours_pages(self) -> list[int]:
+        find = self.services.ideas.find
+        return [view.id for query in self.page_queries for view in find(query)]
+
+    # -- the raw DB-API driver doing the same
+
+    def _raw_load(self) -> int:
+        conn, cursor, sql = self.conn, self.conn.cursor(), self.insert_sql
+        begin = self.backend == "sqlite"  # isolation_level=None: without BEGIN every row commits alone
+        for batch in self.param_batches:
+            if begin:
+                cursor.execute("BEGIN")
+            cursor.executemany(sql, batch)
+            conn.commit()
+        cursor.close()
+        return len(self.params)
+
+    def _raw_get(self) -> list[str]:
+        cursor, sql = self.reader.cursor(), self.get_sql
+        titles: list[str] = []
+        for idea_id in self.read_ids:
+            cursor.execute(sql, (idea_id,))
+            titles.append(cursor.fetchone()[1])
+        cursor.close()
+        return titles
+
+    def _raw_pages(self) -> list[int]:
+        conn, cursor, sql = self.conn, self.conn.cursor(), self.page_sql
+        ids: list[int] = []
+        for category in self.page_categories:
+            cursor.execute(sql, (category,))
+            ids.extend(row[0] for row in cursor.fetchall())
+            conn.rollback()  # end the read transaction, as memcore's connection does on return
+        cursor.close()
+        return ids

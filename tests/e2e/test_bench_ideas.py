@@ -1,0 +1,86 @@
+"""`memcore bench --workload ideas` as a user runs it: bulk load, point reads and pages, ours and raw.
+
+Only the shape and sanity of the report are checked here; speed is never asserted in tests.
+"""
+
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from infrastructure.bench.ideas import make_ideas
+from infrastructure.cli.main import main
+from infrastructure.settings import Settings
+from infrastructure.sqlalchemy.engine import build_engine
+from infrastructure.sqlalchemy.tables import idea_inspiration
+
+PHASE_KEYS = {"name", "ops", "ours_s", "raw_s", "ours_ops_per_s", "raw_ops_per_s", "ratio", "pct_of_raw"}
+
+
+def _bench(url: str, rows: int = 300) -> list[str]:
+    return ["bench", "--workload", "ideas", "--url", url, "--rows", str(rows), "--rounds", "1", "--json"]
+
+
+def test_the_ideas_benchmark_reports_ours_and_raw_for_every_phase(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path}/b.db"
+
+    code = main(_bench(url))
+
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    report = json.loads(out)
+    assert {k: report[k] for k in ("workload", "dialect", "url", "rows", "rounds")} == {
+        "workload": "ideas",
+        "dialect": "sqlite",
+        "url": url,
+        "rows": 300,
+        "rounds": 1,
+    }
+    assert [p["name"] for p in report["phases"]] == ["bulk_load", "point_read", "filtered_page"]
+    for phase in report["phases"]:
+        assert set(phase) == PHASE_KEYS
+        assert all(phase[k] > 0 for k in PHASE_KEYS - {"name"}), phase
+        assert phase["ratio"] == pytest.approx(phase["ours_s"] / phase["raw_s"])
+        assert phase["ours_ops_per_s"] == pytest.approx(phase["ops"] / phase["ours_s"])
+    assert [p["ops"] for p in report["phases"]] == [300, 300, 30]
+
+
+def test_the_ideas_benchmark_leaves_the_loaded_ideas_in_the_table(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path}/b.db"
+
+    assert main(_bench(url)) == 0
+
+    capsys.readouterr()
+    engine = build_engine(Settings(url=url))
+    try:
+        with engine.connect() as connection:
+            count, sources, categories, scored = connection.execute(
+                select(
+                    func.count(),
+                    func.count(idea_inspiration.c.source_id.distinct()),
+                    func.count(idea_inspiration.c.category.distinct()),
+                    func.count(idea_inspiration.c.score),
+                )
+            ).one()
+    finally:
+        engine.dispose()
+    assert (count, sources, categories) == (300, 300, 12)
+    assert 0 < scored < count  # some ideas have no score
+    expected = sum(idea["category"] == "technology" and (idea["score"] or 0) > 80 for idea in make_ideas(300))
+    assert main(["ideas", "count", "--url", url, "--category", "technology", "--min-score", "81", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"count": expected}
+
+
+def test_the_ideas_benchmark_refuses_a_database_holding_real_ideas(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path}/b.db"
+    assert main(["db", "upgrade", "--url", url]) == 0
+    assert main(["ideas", "add", "--url", url, "--title", "Keep me", "--source-id", "yt:123", "--json"]) == 0
+    capsys.readouterr()
+
+    code = main(_bench(url, rows=10))
+
+    out, err = capsys.readouterr()
+    assert (code, out) == (1, "")
+    assert err.startswith("error:") and "scratch database" in err
+    assert main(["ideas", "count", "--url", url, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"count": 1}
