@@ -8,7 +8,7 @@ import attrs
 
 from application.ideas import commands
 from application.unit_of_work import UnitOfWork
-from domain.ideas.model import IdeaInspiration
+from domain.ideas.model import IdeaInspiration, check_idea_id
 from domain.shared.errors import InvalidInput
 from domain.shared.specification import Field
 
@@ -16,6 +16,8 @@ Clock = Callable[[], datetime]
 
 
 def _stamped(data: dict[str, Any], now: datetime) -> IdeaInspiration:
+    if not isinstance(data, dict):
+        raise InvalidInput(f"an idea must be a mapping, got {type(data).__name__}")
     fields = {"created_at": now, "updated_at": now, **{k: v for k, v in data.items() if k != "id"}}
     return IdeaInspiration.from_dict(fields)
 
@@ -94,8 +96,7 @@ class RemoveIdeasHandler:
 
     def __call__(self, cmd: commands.RemoveIdeas) -> int:
         for idea_id in cmd.ids:
-            if isinstance(idea_id, bool) or not isinstance(idea_id, int):
-                raise InvalidInput(f"idea ids are integers, got {idea_id!r}")
+            check_idea_id(idea_id)
         with self.uow:
             removed = self.uow.ideas.remove(Field("id").is_in(cmd.ids))
             self.uow.commit()

@@ -8,7 +8,8 @@ from typing import Any, Protocol
 
 import attrs
 
-from domain.ideas.model import FIELDS, IdeaInspiration
+from domain.ideas.model import FIELDS, IdeaInspiration, check_idea_id
+from domain.shared.errors import InvalidInput
 from domain.shared.specification import Query, Specification, as_query
 
 
@@ -54,6 +55,14 @@ class GroupTotals:
     score_sum: int
 
 
+GROUPABLE = ("category", "source_type")
+
+
+def check_groupable(field: str) -> None:
+    if field not in GROUPABLE:
+        raise InvalidInput(f"cannot group ideas by {field!r}; choose one of {', '.join(GROUPABLE)}")
+
+
 class IdeaViews(Protocol):
     def get(self, idea_id: int) -> IdeaView | None: ...
 
@@ -83,6 +92,7 @@ class RepositoryIdeaViews:
             return self.uow.ideas.list(as_query(spec))
 
     def get(self, idea_id: int) -> IdeaView | None:
+        check_idea_id(idea_id)
         with self.uow:
             idea = self.uow.ideas.get(idea_id)
             return None if idea is None else IdeaView.of(idea)
@@ -100,6 +110,7 @@ class RepositoryIdeaViews:
             return self.uow.ideas.count(spec)
 
     def totals_by(self, field: str, spec: Specification | None = None) -> list[GroupTotals]:
+        check_groupable(field)
         groups: dict[Any, list[int]] = defaultdict(lambda: [0, 0, 0])
         for idea in self._ideas(spec):
             totals = groups[getattr(idea, field)]

@@ -1,5 +1,6 @@
 """IdeaInspiration: a piece of content (text, video, audio) worth turning into an idea."""
 
+import copy
 from datetime import UTC, datetime
 from typing import Any
 
@@ -61,8 +62,11 @@ def _int_map(name: str, value: Any) -> dict[str, int]:
 
 
 def _id(name: str, value: Any) -> int | None:
-    if value is None:
-        return None
+    return None if value is None else check_idea_id(value, name)
+
+
+def check_idea_id(value: Any, name: str = "idea id") -> int:
+    """Ids that storage gives: positive integers (a string such as "1" is refused, not coerced)."""
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
         raise InvalidInput(f"{name} must be a positive integer, got {value!r}")
     return value
@@ -154,7 +158,7 @@ class IdeaInspiration:
             if data[name] is not None:
                 data[name] = data[name].isoformat()
         for name in ("keywords", "metadata", "subcategory_relevance", "contextual_category_scores"):
-            data[name] = type(data[name])(data[name])
+            data[name] = copy.deepcopy(data[name])
         return data
 
     @classmethod
@@ -171,6 +175,8 @@ class IdeaInspiration:
         for name in ("source_created_at", "created_at", "updated_at"):
             if isinstance(fields.get(name), str):
                 fields[name] = parse_timestamp(name, fields[name])
+        if "title" not in fields:
+            raise InvalidInput("title is required")
         return cls(**fields)
 
 

@@ -3,7 +3,7 @@
 import copy
 import itertools
 
-from domain.ideas.model import IdeaInspiration
+from domain.ideas.model import IdeaInspiration, check_idea_id
 from domain.ideas.ports import IDEA_FIELDS
 from domain.shared.errors import AlreadyExists, InvalidInput
 from domain.shared.specification import Field, Query, Specification, apply, as_query
@@ -40,6 +40,7 @@ class InMemoryIdeaRepository:
         return len(ideas)
 
     def get(self, idea_id: int) -> IdeaInspiration | None:
+        check_idea_id(idea_id)
         idea = self.rows.get(idea_id)
         if idea is not None:
             self.seen.add(idea)

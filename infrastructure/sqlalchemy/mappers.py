@@ -1,9 +1,12 @@
 """Imperative mappings of the domain's attrs classes onto the tables; idempotent."""
 
+import json
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.orm import registry
+from sqlalchemy.orm.attributes import flag_modified
 
 from domain.conflicts.model import MemoryConflict
 from domain.ideas.model import IdeaInspiration
@@ -13,9 +16,36 @@ mapper_registry = registry(metadata=tables.metadata)
 _started = False
 
 
+# JSON held in text columns: SQLAlchemy sees a new value assigned, not one changed in place.
+JSON_ATTRIBUTES: dict[type, tuple[str, ...]] = {
+    MemoryConflict: ("metadata",),
+    IdeaInspiration: ("keywords", "metadata", "subcategory_relevance", "contextual_category_scores"),
+}
+_SNAPSHOT = "_memcore_json"
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def remember_json(target: Any) -> None:
+    """Note the JSON values an aggregate has now, to find in-place changes at commit."""
+    names = JSON_ATTRIBUTES.get(type(target), ())
+    target.__dict__[_SNAPSHOT] = {name: _json(target.__dict__.get(name)) for name in names}
+
+
+def flag_changed_json(targets: Iterable[Any]) -> None:
+    """Mark JSON attributes changed in place (a list appended to, a dict key set) as modified."""
+    for target in targets:
+        for name, before in target.__dict__.get(_SNAPSHOT, {}).items():
+            if _json(getattr(target, name)) != before:
+                flag_modified(target, name)
+
+
 def _restore_unmapped(target: Any, context: Any) -> None:
     # SQLAlchemy does not call __init__ on load; give the aggregate its event list back.
     target.events = []
+    remember_json(target)
 
 
 def start_mappers() -> None:

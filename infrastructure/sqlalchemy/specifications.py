@@ -4,7 +4,23 @@ from collections.abc import Mapping
 from functools import singledispatch
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, cast, exists, false, func, not_, or_, true
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    cast,
+    exists,
+    false,
+    func,
+    literal,
+    literal_column,
+    not_,
+    or_,
+    select,
+    text,
+    true,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql.elements import KeyedColumnElement
 
@@ -123,6 +139,14 @@ def _has_element(column: KeyedColumnElement[Any], value: str, dialect: str) -> C
     if dialect == "postgresql":
         return cast(column, JSONB).has_key(value)
     if dialect in ("mysql", "mariadb"):
-        return func.json_contains(column, func.json_quote(value)) == 1
+        # JSON_CONTAINS compares escaped text on MariaDB (a stored "\u65e5" never equals "日");
+        # JSON_TABLE unescapes. utf8mb4_bin pads with spaces, so the lengths must match too.
+        elements = text(
+            f"JSON_TABLE({column.table.name}.{column.name}, '$[*]' COLUMNS "
+            "(element VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PATH '$')) AS elements"
+        )
+        element, wanted = literal_column("elements.element"), literal(value, String())
+        found = select(literal_column("1")).select_from(elements)
+        return exists(found.where(element == wanted, func.length(element) == func.length(wanted)))
     elements = func.json_each(column).table_valued("value")
     return exists().select_from(elements).where(elements.c.value == value)

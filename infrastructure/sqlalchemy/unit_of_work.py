@@ -11,6 +11,7 @@ from sqlalchemy.orm.exc import FlushError
 
 from domain.shared.events import DomainEvent
 from infrastructure.sqlalchemy.errors import translate, translating
+from infrastructure.sqlalchemy.mappers import flag_changed_json
 from infrastructure.sqlalchemy.repositories.conflicts import SqlAlchemyConflictRepository
 from infrastructure.sqlalchemy.repositories.ideas import SqlAlchemyIdeaRepository
 from infrastructure.sqlalchemy.views.conflicts import SqlAlchemyConflictViews
@@ -58,6 +59,8 @@ class SqlAlchemyUnitOfWork:
         assert self.session is not None, "commit() outside `with uow:`"
         with translating():
             try:
+                for repository in self._seen_repositories:
+                    flag_changed_json(repository.seen)
                 self.session.commit()
             except Exception:
                 self.session.rollback()

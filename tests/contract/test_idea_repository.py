@@ -141,10 +141,7 @@ def test_changes_to_a_loaded_idea_are_saved_on_commit_only(uow_factory):
     assert (loaded.score, loaded.keywords, loaded.category) == (None, ["new", "ones"], "changed")
 
 
-def test_in_place_changes_to_list_and_dict_fields_are_saved_on_commit(uow_factory, request):
-    if request.node.callspec.params["uow_factory"] != "memory":
-        reason = "JsonText columns are not mutation-tracked: the ORM misses in-place changes the fake saves"
-        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
+def test_in_place_changes_to_list_and_dict_fields_are_saved_on_commit(uow_factory):
     (idea_id,) = store(uow_factory, an_idea(keywords=["ai"], metadata={"v": 1}))
     with uow_factory() as uow:
         idea = uow.ideas.get(idea_id)
@@ -188,10 +185,7 @@ def test_keyword_containment_is_exact_and_case_sensitive(uow_factory, spec, expe
         assert uow.ideas.count(spec) == len(expected)
 
 
-def test_non_ascii_keywords_are_found(uow_factory, request):
-    if request.node.callspec.params["uow_factory"] == "mariadb":
-        reason = "MariaDB JSON_CONTAINS compares escaped text; JsonText stores non-ASCII as \\uXXXX escapes"
-        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
+def test_non_ascii_keywords_are_found(uow_factory):
     store(uow_factory, an_idea(title="jp", keywords=["日本"]), an_idea(title="fr", keywords=["café", "🚀"]))
     with uow_factory() as uow:
         assert titles(uow.ideas.list(Field("keywords").contains("日本"))) == ["jp"]

@@ -30,10 +30,6 @@ def titles(views) -> list[str]:
     return [view.title for view in views]
 
 
-def adapter(request) -> str:
-    return request.node.callspec.params["uow_factory"]
-
-
 QUERIES = [
     None,
     Field("keywords").contains("ai"),
@@ -106,25 +102,19 @@ def test_score_counts_leave_out_ideas_without_a_score(uow_factory, catalog):
     assert views.score_counts(Field("category") == "technology") == {92: 1, 85: 1, 81: 1}
 
 
-def test_grouping_by_a_field_other_than_category_or_source_type_is_refused(uow_factory, catalog, request):
-    if adapter(request) == "memory":
-        reason = "RepositoryIdeaViews.totals_by groups by any attribute (AttributeError for unknown ones)"
-        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
+def test_grouping_by_a_field_other_than_category_or_source_type_is_refused(uow_factory, catalog):
     views = uow_factory().idea_views
     for field in ("title", "score", "nope"):
         with pytest.raises(InvalidInput):
             views.totals_by(field)
 
 
-def test_a_view_looked_up_with_a_non_integer_id_is_refused(uow_factory, catalog, request):
-    if adapter(request) == "memory":
-        request.applymarker(pytest.mark.xfail(strict=True, reason="the fake's views return None for get('1')"))
+def test_a_view_looked_up_with_a_non_integer_id_is_refused(uow_factory, catalog):
     first_id = uow_factory().idea_views.list()[0].id
     with pytest.raises(InvalidInput):
         uow_factory().idea_views.get(str(first_id))
 
 
-@pytest.mark.xfail(strict=True, reason="get('1'): the fake returns None, the SQL adapters coerce and return the row")
 def test_the_repository_refuses_a_non_integer_id(uow_factory, catalog):
     idea_id = uow_factory().idea_views.list()[0].id
     with uow_factory() as uow, pytest.raises(InvalidInput):

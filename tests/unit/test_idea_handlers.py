@@ -91,13 +91,11 @@ def test_a_batch_clashing_with_a_stored_source_id_stores_nothing(services):
     assert services.ideas.count() == 1
 
 
-@pytest.mark.xfail(strict=True, reason="build_batch catches InvalidInput only; from_dict raises TypeError")
 def test_a_batch_item_without_a_title_is_named_by_its_index(services):
     with pytest.raises(InvalidInput, match="#1"):
         add_batch(services, idea_data(), {"description": "forgot the title"})
 
 
-@pytest.mark.xfail(strict=True, reason="_stamped calls data.items() before any check: AttributeError")
 def test_a_batch_item_that_is_not_a_mapping_is_named_by_its_index(services):
     with pytest.raises(InvalidInput, match="#1"):
         add_batch(services, idea_data(), "just a title")

@@ -10,6 +10,7 @@ from domain.conflicts.model import MemoryConflict
 from domain.conflicts.ports import CONFLICT_FIELDS
 from domain.shared.errors import AlreadyExists, InvalidInput
 from domain.shared.specification import Query, Specification, as_query, validate
+from infrastructure.sqlalchemy.mappers import remember_json
 from infrastructure.sqlalchemy.specifications import SpecCompiler
 from infrastructure.sqlalchemy.tables import conflicts as table
 
@@ -47,6 +48,7 @@ class SqlAlchemyConflictRepository:
         for conflict in conflicts:
             make_transient_to_detached(conflict)
             self.session.add(conflict)
+            remember_json(conflict)
         self.seen.update(conflicts)
 
     def get(self, conflict_id: str) -> MemoryConflict | None:

@@ -6,11 +6,12 @@ from typing import Any
 from sqlalchemy import Select, delete, func, insert, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 
-from domain.ideas.model import FIELDS, IdeaInspiration
+from domain.ideas.model import FIELDS, IdeaInspiration, check_idea_id
 from domain.ideas.ports import IDEA_FIELDS
 from domain.shared.errors import InvalidInput
 from domain.shared.specification import Query, Specification, as_query, validate
 from infrastructure.sqlalchemy.fastpath import RowCodec
+from infrastructure.sqlalchemy.mappers import remember_json
 from infrastructure.sqlalchemy.specifications import SpecCompiler
 from infrastructure.sqlalchemy.tables import idea_inspiration as table
 
@@ -44,6 +45,7 @@ class SqlAlchemyIdeaRepository:
         idea.id = result.inserted_primary_key[0]
         make_transient_to_detached(idea)
         self.session.add(idea)
+        remember_json(idea)
         self.seen.add(idea)
         return idea.id
 
@@ -56,6 +58,7 @@ class SqlAlchemyIdeaRepository:
         return len(ideas)
 
     def get(self, idea_id: int) -> IdeaInspiration | None:
+        check_idea_id(idea_id)
         idea = self.session.get(IdeaInspiration, idea_id)
         if idea is not None:
             self.seen.add(idea)

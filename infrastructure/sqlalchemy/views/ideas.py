@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlalchemy import Engine, Select, func, select
 
-from application.ideas.views import GroupTotals, IdeaView
-from domain.ideas.model import FIELDS
+from application.ideas.views import GroupTotals, IdeaView, check_groupable
+from domain.ideas.model import FIELDS, check_idea_id
 from domain.ideas.ports import IDEA_FIELDS
 from domain.shared.errors import InvalidInput
 from domain.shared.specification import Query, Specification, as_query, validate
@@ -22,7 +22,6 @@ from infrastructure.sqlalchemy.specifications import SpecCompiler
 from infrastructure.sqlalchemy.tables import idea_inspiration as table
 
 _COLUMNS = {name: table.c[name] for name in IDEA_FIELDS}
-_GROUPABLE = ("category", "source_type")
 
 
 @cache
@@ -45,8 +44,7 @@ class SqlAlchemyIdeaViews:
         return None if row is None else IdeaView(*self.codec.decode(row))
 
     def get(self, idea_id: int) -> IdeaView | None:
-        if isinstance(idea_id, bool) or not isinstance(idea_id, int):
-            raise InvalidInput(f"idea ids are integers, got {idea_id!r}")
+        check_idea_id(idea_id)
         return self._one(self._by_id, idea_id)
 
     def get_by_source_id(self, source_id: str) -> IdeaView | None:
@@ -70,8 +68,7 @@ class SqlAlchemyIdeaViews:
             return connection.execute(statement).scalar_one()
 
     def totals_by(self, field: str, spec: Specification | None = None) -> list[GroupTotals]:
-        if field not in _GROUPABLE:
-            raise InvalidInput(f"cannot group ideas by {field!r}; choose one of {', '.join(_GROUPABLE)}")
+        check_groupable(field)
         key, score = table.c[field], table.c.score
         statement = (
             select(key, func.count(), func.count(score), func.coalesce(func.sum(score), 0))
