@@ -1,0 +1,50 @@
+"""The drop-in idea store API, as code written for the original uses it."""
+
+import pytest
+
+from domain.ideas.model import IdeaInspiration
+from domain.shared.errors import AlreadyExists
+from infrastructure.compat.ideas import SessionFactory, SQLAlchemyIdeaInspirationRepository
+
+
+@pytest.fixture
+def factory(sql_engine):
+    factory = SessionFactory(sql_engine.url.render_as_string(hide_password=False), pool_size=2)
+    factory.create_all_tables()
+    yield factory
+    factory.close()
+
+
+def test_the_original_workflow_runs_unchanged(factory):
+    with factory.session() as session:
+        repository = SQLAlchemyIdeaInspirationRepository(session)
+        first = repository.add(IdeaInspiration.from_text("Notes on agents", "body", category="tech", source_id="t:1"))
+        added = repository.add_batch(
+            [IdeaInspiration.from_video(f"Video {n}", "subtitles", category="tech", score=n) for n in range(5)]
+        )
+    assert isinstance(first, int) and added == 5
+    with factory.session() as session:
+        repository = SQLAlchemyIdeaInspirationRepository(session)
+        assert repository.get_by_id(first).title == "Notes on agents"
+        assert repository.get_by_source_id("t:1").id == first
+        assert repository.count() == 6
+        assert repository.count(source_type="video") == 5
+        page = repository.find_all(category="tech", source_type="video", limit=2, offset=1)
+        assert [idea.title for idea in page] == ["Video 1", "Video 2"]
+        assert repository.get_by_id(10**9) is None
+
+
+def test_a_failing_session_rolls_back_everything(factory):
+    with pytest.raises(AlreadyExists), factory.session() as session:
+        repository = SQLAlchemyIdeaInspirationRepository(session)
+        repository.add(IdeaInspiration.from_text("one", "x", source_id="dup"))
+        repository.add(IdeaInspiration.from_text("two", "y", source_id="dup"))
+    with factory.session() as session:
+        assert SQLAlchemyIdeaInspirationRepository(session).count() == 0
+
+
+def test_unknown_filters_are_refused(factory):
+    from domain.shared.errors import InvalidInput
+
+    with factory.session() as session, pytest.raises(InvalidInput, match="unknown filters: colour"):
+        SQLAlchemyIdeaInspirationRepository(session).find_all(colour="red")
