@@ -5,6 +5,9 @@ from datetime import datetime
 
 import attrs
 
+from application.checkpoints import commands as checkpoint_commands
+from application.checkpoints import handlers as checkpoint_handlers
+from application.checkpoints.queries import CheckpointQueries
 from application.conflicts import commands, handlers, queries
 from application.ideas import commands as idea_commands
 from application.ideas import handlers as idea_handlers
@@ -24,6 +27,7 @@ class Services:
     pending_conflicts: queries.PendingConflicts
     count_conflicts: queries.CountConflicts
     ideas: IdeaQueries
+    checkpoints: CheckpointQueries
 
 
 def _no_legacy_reader(path: str) -> LegacyIdeaSource:
@@ -51,6 +55,9 @@ def build_services(
             idea_commands.UpsertIdea: idea_handlers.UpsertIdeaHandler(uow, clock),
             idea_commands.RemoveIdeas: idea_handlers.RemoveIdeasHandler(uow),
             idea_commands.ImportLegacyIdeas: idea_handlers.ImportLegacyIdeasHandler(uow, clock, open_legacy_source),
+            checkpoint_commands.SaveCheckpoint: checkpoint_handlers.SaveCheckpointHandler(uow, clock),
+            checkpoint_commands.DeleteThread: checkpoint_handlers.DeleteThreadHandler(uow),
+            checkpoint_commands.PruneThread: checkpoint_handlers.PruneThreadHandler(uow),
         },
         event_handlers,
     )
@@ -60,4 +67,5 @@ def build_services(
         pending_conflicts=queries.PendingConflicts(uow),
         count_conflicts=queries.CountConflicts(uow),
         ideas=IdeaQueries(uow),
+        checkpoints=CheckpointQueries(uow),
     )

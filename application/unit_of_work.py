@@ -3,8 +3,10 @@
 from collections.abc import Iterator
 from typing import Protocol, Self
 
+from application.checkpoints.views import CheckpointViews
 from application.conflicts.views import ConflictViews
 from application.ideas.views import IdeaViews
+from domain.checkpoints.ports import CheckpointRepository
 from domain.conflicts.ports import ConflictRepository
 from domain.ideas.ports import IdeaRepository
 from domain.shared.events import DomainEvent
@@ -20,6 +22,8 @@ class UnitOfWork(Protocol):
     conflict_views: ConflictViews  # reads outside the transaction, for the query use cases
     ideas: IdeaRepository
     idea_views: IdeaViews
+    checkpoints: CheckpointRepository
+    checkpoint_views: CheckpointViews
 
     def __enter__(self) -> Self: ...
 

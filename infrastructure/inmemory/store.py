@@ -18,6 +18,7 @@ class InMemoryStore:
     conflicts: Rows = attrs.field(factory=dict)
     ideas: Rows = attrs.field(factory=dict)
     idea_ids: itertools.count = attrs.field(factory=lambda: itertools.count(1))  # like a DB sequence
+    checkpoints: Rows = attrs.field(factory=dict)
 
 
 def _state(entity: Any) -> dict[str, Any]:
@@ -32,11 +33,11 @@ def snapshot(rows: Rows) -> Rows:
     return copied
 
 
-def merge(base: Rows, working: Rows, committed: Rows, what: str, unique: str | None = None) -> None:
+def merge(base: Rows, working: Rows, committed: Rows, what: str, unique: tuple[str, ...] | None = None) -> None:
     """Apply to `committed` only the rows this transaction inserted, changed or deleted since `base`.
 
-    An insert whose key another transaction committed meanwhile, or a value of the `unique`
-    attribute another row now holds, is refused, and nothing is applied.
+    An insert whose key another transaction committed meanwhile, or a combination of the `unique`
+    attributes another row now holds, is refused, and nothing is applied.
     """
     inserted = working.keys() - base.keys()
     clashes = sorted(key for key in inserted if key in committed)
@@ -44,11 +45,15 @@ def merge(base: Rows, working: Rows, committed: Rows, what: str, unique: str | N
         raise AlreadyExists(f"a {what} with id {clashes[0]!r} already exists")
     changed = {key: e for key, e in working.items() if key in inserted or _state(e) != _state(base[key])}
     if unique is not None:
+
+        def key(entity: Any) -> tuple[Any, ...]:
+            return tuple(getattr(entity, name) for name in unique)
+
         deleted = base.keys() - working.keys()
-        others = {getattr(e, unique) for k, e in committed.items() if k not in changed and k not in deleted}
+        others = {key(e) for k, e in committed.items() if k not in changed and k not in deleted}
         for entity in changed.values():
-            if getattr(entity, unique) is not None and getattr(entity, unique) in others:
-                raise AlreadyExists(f"a {what} with {unique} {getattr(entity, unique)!r} already exists")
+            if None not in key(entity) and key(entity) in others:
+                raise AlreadyExists(f"a {what} with {', '.join(unique)} {key(entity)!r} already exists")
     for key, entity in changed.items():
         committed[key] = snapshot({key: entity})[key]
     for key in base.keys() - working.keys():

@@ -1,14 +1,36 @@
 """InMemoryUnitOfWork: transactions over a shared in-memory store, with real rollback."""
 
-from collections.abc import Iterator
-from typing import Self
+from collections.abc import Callable, Iterator
+from typing import Any, Self
 
+import attrs
+
+from application.checkpoints.views import RepositoryCheckpointViews
 from application.conflicts.views import RepositoryConflictViews
 from application.ideas.views import RepositoryIdeaViews
 from domain.shared.events import DomainEvent
+from infrastructure.inmemory.checkpoints import InMemoryCheckpointRepository
 from infrastructure.inmemory.conflicts import InMemoryConflictRepository
 from infrastructure.inmemory.ideas import InMemoryIdeaRepository
 from infrastructure.inmemory.store import InMemoryStore, merge, snapshot
+
+
+@attrs.frozen
+class _Table:
+    """One repository of the unit of work: its rows in the store and what must stay unique."""
+
+    name: str
+    what: str
+    make: Callable[[dict, InMemoryStore], Any]
+    unique: tuple[str, ...] | None = None
+
+
+TABLES = (
+    _Table("conflicts", "conflict", lambda rows, store: InMemoryConflictRepository(rows)),
+    _Table("ideas", "idea", lambda rows, store: InMemoryIdeaRepository(rows, store.idea_ids), ("source_id",)),
+    _Table("checkpoints", "checkpoint", lambda rows, store: InMemoryCheckpointRepository(rows),
+           ("thread_id", "sequence")),
+)  # fmt: skip
 
 
 class InMemoryUnitOfWork:
@@ -16,49 +38,54 @@ class InMemoryUnitOfWork:
 
     def __init__(self, store: InMemoryStore | None = None) -> None:
         self.store = store if store is not None else InMemoryStore()
-        self.conflicts = InMemoryConflictRepository({})
-        self.ideas = InMemoryIdeaRepository({}, self.store.idea_ids)
-        self._base: dict = {}
-        self._idea_base: dict = {}
+        self._base: dict[str, dict] = {table.name: {} for table in TABLES}
+        for table in TABLES:
+            setattr(self, table.name, table.make({}, self.store))
         self._reader: InMemoryUnitOfWork | None = None
 
-    @property
-    def conflict_views(self) -> RepositoryConflictViews:
+    def _committed(self) -> "InMemoryUnitOfWork":
         # A unit of work of its own: reads see committed data, never this transaction's.
         if self._reader is None:
             self._reader = InMemoryUnitOfWork(self.store)
-        return RepositoryConflictViews(self._reader)
+        return self._reader
+
+    @property
+    def conflict_views(self) -> RepositoryConflictViews:
+        return RepositoryConflictViews(self._committed())
 
     @property
     def idea_views(self) -> RepositoryIdeaViews:
-        if self._reader is None:
-            self._reader = InMemoryUnitOfWork(self.store)
-        return RepositoryIdeaViews(self._reader)
+        return RepositoryIdeaViews(self._committed())
+
+    @property
+    def checkpoint_views(self) -> RepositoryCheckpointViews:
+        return RepositoryCheckpointViews(self._committed())
 
     def __enter__(self) -> Self:
-        self._base = snapshot(self.store.conflicts)
-        self.conflicts = InMemoryConflictRepository(snapshot(self._base))
-        self._idea_base = snapshot(self.store.ideas)
-        self.ideas = InMemoryIdeaRepository(snapshot(self._idea_base), self.store.idea_ids)
+        for table in TABLES:
+            self._base[table.name] = snapshot(getattr(self.store, table.name))
+            setattr(self, table.name, table.make(snapshot(self._base[table.name]), self.store))
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.rollback()
 
     def commit(self) -> None:
-        # Check both before applying either, so a refused commit changes nothing.
-        merge(self._base, self.conflicts.rows, {**self.store.conflicts}, "conflict")
-        merge(self._idea_base, self.ideas.rows, {**self.store.ideas}, "idea", unique="source_id")
-        merge(self._base, self.conflicts.rows, self.store.conflicts, "conflict")
-        merge(self._idea_base, self.ideas.rows, self.store.ideas, "idea", unique="source_id")
-        self._base = snapshot(self.conflicts.rows)
-        self._idea_base = snapshot(self.ideas.rows)
+        # Check every table on a scratch copy first, so a refused commit changes nothing.
+        for apply_to_store in (False, True):
+            for table in TABLES:
+                committed = getattr(self.store, table.name)
+                target = committed if apply_to_store else dict(committed)
+                merge(self._base[table.name], getattr(self, table.name).rows, target, table.what, table.unique)
+        for table in TABLES:
+            self._base[table.name] = snapshot(getattr(self, table.name).rows)
 
     def rollback(self) -> None:
-        self.conflicts.rows = snapshot(self._base)
-        self.ideas.rows = snapshot(self._idea_base)
+        for table in TABLES:
+            getattr(self, table.name).rows = snapshot(self._base[table.name])
 
     def collect_new_events(self) -> Iterator[DomainEvent]:
-        for aggregate in [*self.conflicts.seen, *self.ideas.seen]:
-            while aggregate.events:
-                yield aggregate.events.pop(0)
+        for table in TABLES:
+            for aggregate in getattr(self, table.name).seen:
+                while aggregate.events:
+                    yield aggregate.events.pop(0)

@@ -135,6 +135,11 @@ class AsyncDatabase:
     def masked_url(self) -> str:
         return self.settings.masked_url
 
+    @property
+    def sqlalchemy_dialect(self) -> Any:
+        """SQLAlchemy's dialect of the driver: its column types code values as this database expects."""
+        return self._sa_dialect
+
     async def __aenter__(self) -> Self:
         return self
 

@@ -8,6 +8,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import registry
 from sqlalchemy.orm.attributes import flag_modified
 
+from domain.checkpoints.model import Checkpoint
 from domain.conflicts.model import MemoryConflict
 from domain.ideas.model import IdeaInspiration
 from infrastructure.sqlalchemy import tables
@@ -20,6 +21,7 @@ _started = False
 JSON_ATTRIBUTES: dict[type, tuple[str, ...]] = {
     MemoryConflict: ("metadata",),
     IdeaInspiration: ("keywords", "metadata", "subcategory_relevance", "contextual_category_scores"),
+    Checkpoint: ("state", "metadata"),
 }
 _SNAPSHOT = "_memcore_json"
 
@@ -61,4 +63,6 @@ def start_mappers() -> None:
     event.listen(MemoryConflict, "load", _restore_unmapped)
     mapper_registry.map_imperatively(IdeaInspiration, tables.idea_inspiration)
     event.listen(IdeaInspiration, "load", _restore_unmapped)
+    mapper_registry.map_imperatively(Checkpoint, tables.pipeline_checkpoints)
+    event.listen(Checkpoint, "load", _restore_unmapped)
     _started = True

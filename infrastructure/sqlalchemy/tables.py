@@ -70,3 +70,20 @@ idea_inspiration = Table(
     sqlite_autoincrement=True,  # ids are never reused, as with PostgreSQL and MySQL sequences
     **MYSQL_OPTIONS,
 )
+
+# Workflow checkpoints; `sequence` numbers a thread's checkpoints from 1.
+pipeline_checkpoints = Table(
+    "pipeline_checkpoints",
+    metadata,
+    Column("checkpoint_id", BinaryString(36), primary_key=True),
+    Column("thread_id", BinaryString(255), nullable=False),
+    Column("pipeline_id", BinaryString(255), nullable=False),
+    Column("parent_id", BinaryString(36), nullable=True),
+    Column("sequence", Integer, nullable=False),
+    Column("state", JsonText, nullable=False),
+    Column("metadata", JsonText, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index(None, "thread_id", "sequence", unique=True),
+    Index(None, "thread_id", "pipeline_id", "sequence"),
+    **MYSQL_OPTIONS,
+)

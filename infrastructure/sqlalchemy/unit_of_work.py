@@ -12,8 +12,10 @@ from sqlalchemy.orm.exc import FlushError
 from domain.shared.events import DomainEvent
 from infrastructure.sqlalchemy.errors import translate, translating
 from infrastructure.sqlalchemy.mappers import flag_changed_json
+from infrastructure.sqlalchemy.repositories.checkpoints import SqlAlchemyCheckpointRepository
 from infrastructure.sqlalchemy.repositories.conflicts import SqlAlchemyConflictRepository
 from infrastructure.sqlalchemy.repositories.ideas import SqlAlchemyIdeaRepository
+from infrastructure.sqlalchemy.views.checkpoints import SqlAlchemyCheckpointViews
 from infrastructure.sqlalchemy.views.conflicts import SqlAlchemyConflictViews
 from infrastructure.sqlalchemy.views.ideas import SqlAlchemyIdeaViews
 
@@ -37,13 +39,15 @@ class SqlAlchemyUnitOfWork:
         engine = session_factory.kw["bind"]
         self.conflict_views = SqlAlchemyConflictViews(engine)
         self.idea_views = _idea_views(engine)
+        self.checkpoint_views = SqlAlchemyCheckpointViews(engine)
 
     def __enter__(self) -> Self:
         self.session = self.session_factory()
         with translating():
             self.conflicts = SqlAlchemyConflictRepository(self.session)
             self.ideas = SqlAlchemyIdeaRepository(self.session)
-        self._seen_repositories = [self.conflicts, self.ideas]
+            self.checkpoints = SqlAlchemyCheckpointRepository(self.session)
+        self._seen_repositories = [self.conflicts, self.ideas, self.checkpoints]
         return self
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:

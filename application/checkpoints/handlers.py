@@ -1,0 +1,86 @@
+"""Write-side use cases of the checkpoints context."""
+
+from collections.abc import Callable
+from datetime import datetime
+
+from application.checkpoints import commands
+from application.unit_of_work import UnitOfWork
+from domain.checkpoints.model import Checkpoint, check_checkpoint_id
+from domain.shared.errors import AlreadyExists, InvalidInput, NotFound
+from domain.shared.specification import Field, Query
+from domain.shared.validation import check_id
+
+Clock = Callable[[], datetime]
+# Two writers saving to one thread at once may pick the same sequence; the loser tries again.
+SEQUENCE_RETRIES = 5
+
+
+def newest_first(thread_id: str, limit: int | None = None) -> Query:
+    return Query(where=Field("thread_id") == thread_id, order_by=[Field("sequence").desc()], limit=limit)
+
+
+class SaveCheckpointHandler:
+    def __init__(self, uow: UnitOfWork, clock: Clock) -> None:
+        self.uow, self.clock = uow, clock
+
+    def __call__(self, cmd: commands.SaveCheckpoint) -> str:
+        for attempt in range(SEQUENCE_RETRIES):
+            try:
+                return self._save(cmd)
+            except AlreadyExists:
+                if attempt == SEQUENCE_RETRIES - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _save(self, cmd: commands.SaveCheckpoint) -> str:
+        check_id("thread_id", cmd.thread_id)
+        with self.uow:
+            if cmd.parent_id is not None:
+                parent = self.uow.checkpoints.get(check_checkpoint_id(cmd.parent_id, "parent_id"))
+                if parent is None or parent.thread_id != cmd.thread_id:
+                    raise NotFound(f"no checkpoint {cmd.parent_id!r} in thread {cmd.thread_id!r}")
+            latest = self.uow.checkpoints.list(newest_first(cmd.thread_id, limit=1))
+            checkpoint = Checkpoint(
+                thread_id=cmd.thread_id,
+                pipeline_id=cmd.pipeline_id,
+                state=cmd.state,
+                metadata=cmd.metadata if cmd.metadata is not None else {},
+                parent_id=cmd.parent_id,
+                sequence=latest[0].sequence + 1 if latest else 1,
+                created_at=self.clock(),
+            )
+            self.uow.checkpoints.add(checkpoint)
+            self.uow.commit()
+        return checkpoint.checkpoint_id
+
+
+class DeleteThreadHandler:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+
+    def __call__(self, cmd: commands.DeleteThread) -> int:
+        check_id("thread_id", cmd.thread_id)
+        with self.uow:
+            removed = self.uow.checkpoints.remove(Field("thread_id") == cmd.thread_id)
+            self.uow.commit()
+        return removed
+
+
+class PruneThreadHandler:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+
+    def __call__(self, cmd: commands.PruneThread) -> int:
+        check_id("thread_id", cmd.thread_id)
+        if isinstance(cmd.keep_last, bool) or not isinstance(cmd.keep_last, int) or cmd.keep_last < 0:
+            raise InvalidInput(f"keep_last must be a non-negative integer, got {cmd.keep_last!r}")
+        with self.uow:
+            spec = Field("thread_id") == cmd.thread_id
+            if cmd.keep_last:
+                kept = self.uow.checkpoints.list(newest_first(cmd.thread_id, limit=cmd.keep_last))
+                if len(kept) < cmd.keep_last:
+                    return 0
+                spec = spec & (Field("sequence") < kept[-1].sequence)
+            removed = self.uow.checkpoints.remove(spec)
+            self.uow.commit()
+        return removed

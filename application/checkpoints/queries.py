@@ -1,0 +1,39 @@
+"""Read-side use cases of the checkpoints context."""
+
+from application.checkpoints.handlers import newest_first
+from application.checkpoints.views import CheckpointView
+from application.unit_of_work import UnitOfWork
+from domain.checkpoints.model import check_checkpoint_id
+from domain.shared.errors import InvalidInput, NotFound
+from domain.shared.specification import Field, Query
+from domain.shared.validation import check_id
+
+
+class CheckpointQueries:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+
+    def get(self, checkpoint_id: str) -> CheckpointView | None:
+        return self.uow.checkpoint_views.get(check_checkpoint_id(checkpoint_id))
+
+    def latest(self, thread_id: str, pipeline_id: str | None = None) -> CheckpointView | None:
+        """The thread's newest checkpoint (of one pipeline, if given)."""
+        query = newest_first(check_id("thread_id", thread_id), limit=1)
+        if pipeline_id is not None:
+            query = Query(where=query.where & (Field("pipeline_id") == pipeline_id), order_by=query.order_by, limit=1)
+        found = self.uow.checkpoint_views.list(query)
+        return found[0] if found else None
+
+    def history(self, thread_id: str, limit: int = 20, before: str | None = None) -> list[CheckpointView]:
+        """Newest first; `before` (a checkpoint id of the thread) pages further back."""
+        check_id("thread_id", thread_id)
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+            raise InvalidInput(f"limit must be a non-negative integer, got {limit!r}")
+        query = newest_first(thread_id, limit=limit)
+        if before is not None:
+            anchor = self.uow.checkpoint_views.get(check_checkpoint_id(before, "before"))
+            if anchor is None or anchor.thread_id != thread_id:
+                raise NotFound(f"no checkpoint {before!r} in thread {thread_id!r}")
+            query = Query(where=query.where & (Field("sequence") < anchor.sequence), order_by=query.order_by,
+                          limit=limit)  # fmt: skip
+        return self.uow.checkpoint_views.list(query)

@@ -1,0 +1,30 @@
+"""The storage port of the checkpoints context and the fields a Specification may name."""
+
+from datetime import datetime
+from typing import Protocol
+
+from domain.checkpoints.model import Checkpoint
+from domain.shared.specification import Query, Specification
+
+CHECKPOINT_FIELDS: dict[str, type] = {
+    "checkpoint_id": str,
+    "thread_id": str,
+    "pipeline_id": str,
+    "parent_id": str,
+    "sequence": int,
+    "created_at": datetime,
+}
+
+
+class CheckpointRepository(Protocol):
+    seen: set[Checkpoint]
+
+    def add(self, checkpoint: Checkpoint) -> None: ...
+
+    def get(self, checkpoint_id: str) -> Checkpoint | None: ...
+
+    def list(self, query: Specification | Query | None = None) -> list[Checkpoint]: ...
+
+    def count(self, spec: Specification | None = None) -> int: ...
+
+    def remove(self, spec: Specification) -> int: ...
