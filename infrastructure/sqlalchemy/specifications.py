@@ -1,19 +1,21 @@
 """Compiles domain Specifications to SQL, with the same semantics as the in-memory evaluation."""
 
-from collections.abc import Mapping
+import itertools
+from collections.abc import Callable, Mapping
 from functools import singledispatch
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Select,
     String,
     and_,
+    bindparam,
     cast,
     exists,
     false,
     func,
-    literal,
     literal_column,
     not_,
     or_,
@@ -43,13 +45,35 @@ Columns = Mapping[str, KeyedColumnElement[Any]]
 
 
 class SpecCompiler:
-    """Turns specifications over one table into WHERE and ORDER BY clauses for one dialect."""
+    """Turns specifications over one table into WHERE and ORDER BY clauses for one dialect.
+
+    Values become bound parameters. `select()` builds a statement once per query *shape* (fields,
+    operators, ordering, page) and reuses it with new values: building statements costs more than
+    running them on the hot read paths.
+    """
 
     def __init__(self, columns: Columns, schema: Schema, key: str, dialect: str) -> None:
         self.columns, self.schema, self.key, self.dialect = columns, schema, key, dialect
+        self._names = itertools.count()
+
+    def param(self, value: Any, type_: Any, expanding: bool = False) -> BindParameter[Any]:
+        return bindparam(f"p{next(self._names)}", value, type_=type_, expanding=expanding)
 
     def where(self, spec: Specification) -> ColumnElement[bool]:
+        self._names = itertools.count()
         return to_sql(spec, self)
+
+    def select(self, name: str, base: Callable[[], Select[Any]], query: Query) -> tuple[Select[Any], dict[str, Any]]:
+        """The statement for `query` on top of `base` (cached under `name`), and its parameters."""
+        validate(query, self.schema)
+        values: list[Any] = []
+        key = (name, self.dialect, _shape(query.where, values), query.order_by, query.limit, query.offset)
+        statement = _STATEMENTS.get(key)
+        if statement is None:
+            if len(_STATEMENTS) >= _MAX_STATEMENTS:
+                _STATEMENTS.clear()
+            statement = _STATEMENTS[key] = self.apply(base(), query)
+        return statement, {f"p{i}": value for i, value in enumerate(values)}
 
     def apply(self, stmt: Select[Any], query: Query) -> Select[Any]:
         """Add the filter, a total ordering (primary key last) and the page."""
@@ -76,6 +100,29 @@ class SpecCompiler:
             return self.columns[name]
         except KeyError:
             raise InvalidInput(f"unknown or unqueryable field {name!r}") from None
+
+
+_STATEMENTS: dict[tuple[Any, ...], Select[Any]] = {}
+_MAX_STATEMENTS = 1024
+
+
+def _shape(spec: Specification, values: list[Any]) -> tuple[Any, ...]:
+    """The structure of `spec` without its values, which are appended to `values` in the order
+    `to_sql` binds them (depth first, left to right)."""
+    if isinstance(spec, (And, Or)):
+        return (type(spec).__name__, tuple(_shape(part, values) for part in spec.parts))
+    if isinstance(spec, Not):
+        return ("Not", _shape(spec.inner, values))
+    if isinstance(spec, Comparison):
+        if spec.op is Op.IS_NULL:
+            return (spec.field, spec.op)
+        if spec.op is Op.IN:
+            if spec.value:
+                values.append(list(spec.value))
+            return (spec.field, spec.op, len(spec.value) > 0)
+        values.append(spec.value)
+        return (spec.field, spec.op, len(spec.value) if spec.op is Op.STARTS_WITH else None)
+    return (type(spec).__name__,)
 
 
 @singledispatch
@@ -105,7 +152,14 @@ def _(spec: Not, compiler: SpecCompiler) -> ColumnElement[bool]:
 
 @to_sql.register
 def _(spec: Comparison, compiler: SpecCompiler) -> ColumnElement[bool]:
-    column, value = compiler.column(spec.field), spec.value
+    column = compiler.column(spec.field)
+    if spec.op is Op.IS_NULL:
+        return column.is_(None)
+    if spec.op is Op.IN:
+        return column.in_(compiler.param(list(spec.value), column.type, expanding=True)) if spec.value else false()
+    if spec.op is Op.CONTAINS and compiler.schema.get(spec.field) is list:
+        return _has_element(column, compiler.param(spec.value, String()), compiler.dialect)
+    value = compiler.param(spec.value, column.type)
     match spec.op:
         case Op.EQ:
             return column == value
@@ -119,22 +173,16 @@ def _(spec: Comparison, compiler: SpecCompiler) -> ColumnElement[bool]:
             return column > value
         case Op.GE:
             return column >= value
-        case Op.IN:
-            return column.in_(value) if value else false()
-        case Op.IS_NULL:
-            return column.is_(None)
-        case Op.CONTAINS if compiler.schema.get(spec.field) is list:
-            return _has_element(column, value, compiler.dialect)
         case Op.CONTAINS:
             # instr/strpos compare code points exactly; LIKE is case-insensitive on SQLite.
             finder = func.strpos(column, value) if compiler.dialect == "postgresql" else func.instr(column, value)
             return finder > 0
         case Op.STARTS_WITH:
-            return func.substr(column, 1, len(value)) == value
+            return func.substr(column, 1, len(spec.value)) == value
     raise InvalidInput(f"unknown operator {spec.op!r}")
 
 
-def _has_element(column: KeyedColumnElement[Any], value: str, dialect: str) -> ColumnElement[bool]:
+def _has_element(column: KeyedColumnElement[Any], value: BindParameter[Any], dialect: str) -> ColumnElement[bool]:
     """A JSON array (stored as text) holds `value` as one of its elements, compared exactly."""
     if dialect == "postgresql":
         return cast(column, JSONB).has_key(value)
@@ -145,7 +193,7 @@ def _has_element(column: KeyedColumnElement[Any], value: str, dialect: str) -> C
             f"JSON_TABLE({column.table.name}.{column.name}, '$[*]' COLUMNS "
             "(element VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PATH '$')) AS elements"
         )
-        element, wanted = literal_column("elements.element"), literal(value, String())
+        element, wanted = literal_column("elements.element"), value
         found = select(literal_column("1")).select_from(elements)
         return exists(found.where(element == wanted, func.length(element) == func.length(wanted)))
     elements = func.json_each(column).table_valued("value")

@@ -47,7 +47,8 @@ class SqlAlchemyCheckpointRepository:
         return checkpoint
 
     def list(self, query: Specification | Query | None = None) -> list[Checkpoint]:
-        found = list(self.session.scalars(self.compiler.apply(_select_checkpoints(), as_query(query))))
+        statement, params = self.compiler.select("checkpoints", _select_checkpoints, as_query(query))
+        found = list(self.session.scalars(statement, params))
         self.seen.update(found)
         return found
 

@@ -58,7 +58,8 @@ class SqlAlchemyConflictRepository:
         return conflict
 
     def list(self, query: Specification | Query | None = None) -> list[MemoryConflict]:
-        found = list(self.session.scalars(self.compiler.apply(_select_conflicts(), as_query(query))))
+        statement, params = self.compiler.select("conflicts", _select_conflicts, as_query(query))
+        found = list(self.session.scalars(statement, params))
         self.seen.update(found)
         return found
 

@@ -71,7 +71,8 @@ class SqlAlchemyIdeaRepository:
         return idea
 
     def list(self, query: Specification | Query | None = None) -> list[IdeaInspiration]:
-        found = list(self.session.scalars(self.compiler.apply(_select_ideas(), as_query(query))))
+        statement, params = self.compiler.select("ideas", _select_ideas, as_query(query))
+        found = list(self.session.scalars(statement, params))
         self.seen.update(found)
         return found
 

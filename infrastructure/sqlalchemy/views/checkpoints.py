@@ -35,6 +35,6 @@ class SqlAlchemyCheckpointViews:
         return None if row is None else CheckpointView(*row)
 
     def list(self, query: Specification | Query | None = None) -> list[CheckpointView]:
-        statement = self.compiler.apply(_statements()[0], as_query(query))
+        statement, params = self.compiler.select("checkpoint views", lambda: _statements()[0], as_query(query))
         with translating(), self.engine.connect() as connection:
-            return [CheckpointView(*row) for row in connection.execute(statement)]
+            return [CheckpointView(*row) for row in connection.execute(statement, params)]

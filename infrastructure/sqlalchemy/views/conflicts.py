@@ -43,9 +43,9 @@ class SqlAlchemyConflictViews:
         return None if row is None else _view(row)
 
     def list(self, query: Specification | Query | None = None) -> list[ConflictView]:
-        statement = self.compiler.apply(_statements()[0], as_query(query))
+        statement, params = self.compiler.select("conflict views", lambda: _statements()[0], as_query(query))
         with translating(), self.engine.connect() as connection:
-            return [_view(row) for row in connection.execute(statement)]
+            return [_view(row) for row in connection.execute(statement, params)]
 
     def count(self, spec: Specification | None = None) -> int:
         query = as_query(spec)

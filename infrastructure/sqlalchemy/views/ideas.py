@@ -53,9 +53,9 @@ class SqlAlchemyIdeaViews:
         return self._one(self._by_source, source_id)
 
     def list(self, query: Specification | Query | None = None) -> list[IdeaView]:
-        statement = self.compiler.apply(_select_all(), as_query(query))
+        statement, params = self.compiler.select("idea views", _select_all, as_query(query))
         with translating(), self.engine.connect() as connection:
-            return [IdeaView(*row) for row in connection.execute(statement)]
+            return [IdeaView(*row) for row in connection.execute(statement, params)]
 
     def _where(self, spec: Specification | None) -> Any:
         query = as_query(spec)
