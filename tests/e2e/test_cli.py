@@ -154,3 +154,7 @@ def test_quickstart_runs_from_a_clean_directory_on_the_sqlite_default(tmp_path):
     assert (tmp_path / "memcore.db").exists()
     assert "counts by status: pending=1, resolved=1, escalated=1" in done.stdout
     assert "mem-lives-lisbon" in done.stdout
+    assert "technology ideas scoring over 80" in done.stdout
+    assert "SQL migrations applied: none (already at V002)" in done.stdout  # the second run
+    assert "resuming from step 'review' (checkpoint #3)" in done.stdout
+    assert "latest is now #4" in done.stdout
