@@ -28,7 +28,7 @@ class RowCodec:
         self.columns: list[Column[Any]] = [table.c[name] for name in names]
         impls = [column.type.dialect_impl(dialect) for column in self.columns]
         self._bind: list[Processor] = [impl.bind_processor(dialect) for impl in impls]
-        self._result: list[Processor] = [impl.result_processor(dialect, None) for impl in impls]
+        self._result = [(i, p) for i, impl in enumerate(impls) if (p := impl.result_processor(dialect, None))]
         mark = "?" if dialect.paramstyle == "qmark" else "%s"
         quote = dialect.identifier_preparer.quote
         self.table_name = quote(table.name)
@@ -40,8 +40,12 @@ class RowCodec:
     def encode(self, values: Sequence[Any]) -> tuple[Any, ...]:
         return tuple(v if p is None or v is None else p(v) for p, v in zip(self._bind, values, strict=True))
 
-    def decode(self, row: Sequence[Any]) -> tuple[Any, ...]:
-        return tuple(v if p is None or v is None else p(v) for p, v in zip(self._result, row, strict=True))
+    def decode(self, row: Sequence[Any]) -> list[Any]:
+        values = list(row)
+        for index, process in self._result:
+            if values[index] is not None:
+                values[index] = process(values[index])
+        return values
 
 
 class FastReader:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, Double, Integer, String, Text
-from sqlalchemy.dialects import mysql
+from sqlalchemy.dialects import mysql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
@@ -52,6 +52,17 @@ class BinaryText(TypeDecorator[str]):
         return Text()
 
 
+class _SqliteText(sqlite.DATETIME):
+    """DATETIME in the DDL, but values pass as text both ways: UtcDateTime formats and parses them
+    (datetime.fromisoformat is much cheaper than SQLAlchemy's regular expression)."""
+
+    def bind_processor(self, dialect: Dialect) -> None:
+        return None
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> None:
+        return None
+
+
 class UtcDateTime(TypeDecorator[datetime]):
     """Aware datetimes in, naive UTC with microseconds stored, aware UTC out.
 
@@ -64,14 +75,18 @@ class UtcDateTime(TypeDecorator[datetime]):
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name in ("mysql", "mariadb"):
             return mysql.DATETIME(fsp=6)
+        if dialect.name == "sqlite":
+            return _SqliteText()
         return DateTime()
 
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | str | None:
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given where an aware one is required")
-        return value.astimezone(UTC).replace(tzinfo=None)
+        naive = value.astimezone(UTC).replace(tzinfo=None)
+        # SQLite: the text SQLAlchemy's DATETIME writes, always with microseconds, so it sorts.
+        return naive.isoformat(sep=" ", timespec="microseconds") if dialect.name == "sqlite" else naive
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
@@ -98,7 +113,10 @@ class JsonText(TypeDecorator[Any]):
         return None if value is None else json.dumps(value, allow_nan=False)
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> Any:
-        return None if value in (None, "") else json.loads(value)
+        if value in (None, ""):
+            return None
+        # Empty containers are common (no keywords, no metadata); skip the parser for them.
+        return {} if value == "{}" else [] if value == "[]" else json.loads(value)
 
 
 __all__ = ["BinaryString", "BinaryText", "Double", "Integer", "JsonText", "UtcDateTime"]
