@@ -3,8 +3,8 @@
 Both sides get the same deterministic ideas, each in its native form (AddIdeas commands of plain
 dicts for memcore, parameter tuples for the driver), built before the clock starts. The bulk load
 commits once per batch on both sides; the reads are single statements, as a content pipeline's
-queries are.
-The prepared data is frozen out of the garbage collector's sight while the clock runs (see __enter__).
+queries are. The prepared data is kept out of the garbage collector's sight while the clock runs
+(see __enter__), so neither side pays for walking it.
 """
 
 import gc
