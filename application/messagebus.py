@@ -1,6 +1,8 @@
 """Dispatches commands to their handler, then the events the touched aggregates raised."""
 
 import logging
+import random
+import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -46,6 +48,7 @@ class MessageBus:
                 if attempt == self.retries:
                     raise
                 log.info("retrying %s after a transaction conflict", type(command).__name__)
+                time.sleep(random.uniform(0, 0.002 * 2**attempt))  # out of step with the other writer
         self._publish(list(self.uow.collect_new_events()))
         return result
 

@@ -1,18 +1,27 @@
 """Write-side use cases of the checkpoints context."""
 
+import random
+import time
 from collections.abc import Callable
 from datetime import datetime
 
 from application.checkpoints import commands
 from application.unit_of_work import UnitOfWork
 from domain.checkpoints.model import Checkpoint, check_checkpoint_id
-from domain.shared.errors import AlreadyExists, InvalidInput, NotFound
+from domain.shared.errors import AlreadyExists, InvalidInput, NotFound, StorageTimeout, TransactionConflict
 from domain.shared.specification import Field, Query
 from domain.shared.validation import check_id
 
 Clock = Callable[[], datetime]
-# Two writers saving to one thread at once may pick the same sequence; the loser tries again.
-SEQUENCE_RETRIES = 5
+# Writers saving to one thread at once may pick the same sequence (or meet each other's lock);
+# the loser waits a random moment, growing with each try, and tries again.
+SEQUENCE_RETRIES = 30
+RACES = (AlreadyExists, TransactionConflict, StorageTimeout)
+
+
+def backoff(attempt: int) -> float:
+    """Seconds to wait before retry `attempt`: random, so racing writers fall out of step."""
+    return random.uniform(0, min(0.05, 0.001 * 2**attempt))
 
 
 def newest_first(thread_id: str, limit: int | None = None) -> Query:
@@ -27,9 +36,10 @@ class SaveCheckpointHandler:
         for attempt in range(SEQUENCE_RETRIES):
             try:
                 return self._save(cmd)
-            except AlreadyExists:
+            except RACES:
                 if attempt == SEQUENCE_RETRIES - 1:
                     raise
+                time.sleep(backoff(attempt))
         raise AssertionError("unreachable")
 
     def _save(self, cmd: commands.SaveCheckpoint) -> str:

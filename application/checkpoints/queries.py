@@ -20,6 +20,7 @@ class CheckpointQueries:
         """The thread's newest checkpoint (of one pipeline, if given)."""
         query = newest_first(check_id("thread_id", thread_id), limit=1)
         if pipeline_id is not None:
+            check_id("pipeline_id", pipeline_id)
             query = Query(where=query.where & (Field("pipeline_id") == pipeline_id), order_by=query.order_by, limit=1)
         found = self.uow.checkpoint_views.list(query)
         return found[0] if found else None

@@ -49,7 +49,16 @@ _RULES: dict[str, Any] = {
 
 def _validate(instance: Any, attribute: attrs.Attribute, value: Any) -> Any:
     rule = _RULES.get(attribute.name)
-    return value if rule is None else rule(attribute.name, value)
+    value = value if rule is None else rule(attribute.name, value)
+    if attribute.name in ("parent_id", "checkpoint_id"):
+        pair = {"parent_id": instance.parent_id, "checkpoint_id": instance.checkpoint_id, attribute.name: value}
+        _check_parent(**pair)
+    return value
+
+
+def _check_parent(parent_id: str | None, checkpoint_id: str) -> None:
+    if parent_id is not None and parent_id == checkpoint_id:
+        raise InvalidInput("a checkpoint cannot be its own parent")
 
 
 @attrs.define(slots=False, eq=False, on_setattr=_validate)
@@ -72,5 +81,4 @@ class Checkpoint:
             checked = rule(name, current)
             if checked is not current:
                 object.__setattr__(self, name, checked)
-        if self.parent_id == self.checkpoint_id:
-            raise InvalidInput("a checkpoint cannot be its own parent")
+        _check_parent(self.parent_id, self.checkpoint_id)

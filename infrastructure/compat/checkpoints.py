@@ -12,8 +12,9 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
+from application.checkpoints.handlers import RACES, SEQUENCE_RETRIES, backoff
 from domain.checkpoints.model import FIELDS, Checkpoint, check_checkpoint_id
-from domain.shared.errors import AlreadyExists, InvalidInput, NotFound
+from domain.shared.errors import InvalidInput, NotFound
 from domain.shared.validation import check_id
 from infrastructure.settings import Settings
 from infrastructure.sqlalchemy import migrate
@@ -22,7 +23,6 @@ from infrastructure.sqlalchemy.engine import build_engine
 from infrastructure.sqlalchemy.fastpath import RowCodec
 from infrastructure.sqlalchemy.tables import pipeline_checkpoints as table
 
-RETRIES = 5  # concurrent saves to one thread may pick the same sequence; the loser tries again
 COLUMNS = ", ".join(FIELDS)
 SELECT = f"SELECT {COLUMNS} FROM pipeline_checkpoints"
 
@@ -63,12 +63,13 @@ class SQLCheckpointer:
         metadata: dict[str, Any] | None = None,
         parent_id: str | None = None,
     ) -> str:
-        for attempt in range(RETRIES):
+        for attempt in range(SEQUENCE_RETRIES):
             try:
                 return await self._save(thread_id, pipeline_id, state, metadata, parent_id)
-            except AlreadyExists:
-                if attempt == RETRIES - 1:
+            except RACES:
+                if attempt == SEQUENCE_RETRIES - 1:
                     raise
+                await asyncio.sleep(backoff(attempt))
         raise AssertionError("unreachable")
 
     async def _save(self, thread_id: str, pipeline_id: str, state: Any, metadata: Any, parent_id: Any) -> str:
@@ -106,6 +107,7 @@ class SQLCheckpointer:
         params: dict[str, Any] = {"thread": thread_id}
         where = "thread_id = :thread"
         if pipeline_id is not None:
+            check_id("pipeline_id", pipeline_id)
             where += " AND pipeline_id = :pipeline"
             params["pipeline"] = pipeline_id
         row = await self.db.fetch_one(f"{SELECT} WHERE {where} ORDER BY sequence DESC LIMIT 1", params)
