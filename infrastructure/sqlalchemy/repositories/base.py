@@ -1,0 +1,75 @@
+"""What every SQLAlchemy repository shares: Specification reads and deletes, and attaching inserts."""
+
+from collections.abc import Iterable
+from typing import Any, ClassVar
+
+from sqlalchemy import Select, Table, delete, func, select
+from sqlalchemy.orm import Session, make_transient_to_detached
+
+from domain.shared.errors import InvalidInput
+from domain.shared.specification import Query, Schema, Specification, as_query, validate
+from infrastructure.sqlalchemy.mappers import remember_json
+from infrastructure.sqlalchemy.specifications import SpecCompiler
+
+_SELECTS: dict[type, Select[Any]] = {}
+
+
+class SqlAlchemyRepository:
+    """Subclasses name their aggregate class, table, queryable fields and primary key."""
+
+    entity: ClassVar[type]
+    table: ClassVar[Table]
+    fields: ClassVar[Schema]
+    key: ClassVar[str]
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.seen: set[Any] = set()
+        columns = {name: self.table.c[name] for name in self.fields}
+        self.compiler = SpecCompiler(columns, self.fields, key=self.key, dialect=session.get_bind().dialect.name)
+
+    def _select(self) -> Select[Any]:
+        # Built once per class, after the mappers have started, and reused.
+        if self.entity not in _SELECTS:
+            _SELECTS[self.entity] = select(self.entity)
+        return _SELECTS[self.entity]
+
+    def _check(self, items: Iterable[Any]) -> None:
+        for index, item in enumerate(items):
+            if not isinstance(item, self.entity):
+                raise InvalidInput(f"item #{index} is not a {self.entity.__name__} but {type(item).__name__}")
+
+    def _attach(self, aggregates: Iterable[Any]) -> None:
+        """Objects just inserted with Core join the session as if loaded, so later changes are tracked."""
+        for aggregate in aggregates:
+            make_transient_to_detached(aggregate)
+            self.session.add(aggregate)
+            remember_json(aggregate)
+            self.seen.add(aggregate)
+
+    def _seen(self, aggregate: Any) -> Any:
+        if aggregate is not None:
+            self.seen.add(aggregate)
+        return aggregate
+
+    def list(self, query: Specification | Query | None = None) -> list[Any]:
+        statement, params = self.compiler.select(self.table.name, self._select, as_query(query))
+        found = list(self.session.scalars(statement, params))
+        self.seen.update(found)
+        return found
+
+    def _where(self, spec: Specification | None) -> Any:
+        query = as_query(spec)
+        validate(query, self.fields)
+        return self.compiler.where(query.where)
+
+    def count(self, spec: Specification | None = None) -> int:
+        statement = select(func.count()).select_from(self.table).where(self._where(spec))
+        return self.session.execute(statement).scalar_one()
+
+    def remove(self, spec: Specification) -> int:
+        where = self._where(spec)
+        self.session.flush()
+        result = self.session.execute(delete(self.table).where(where), execution_options={"synchronize_session": False})
+        self.session.expire_all()
+        return result.rowcount
