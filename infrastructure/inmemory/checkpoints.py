@@ -3,13 +3,11 @@
 from domain.checkpoints.model import Checkpoint, check_checkpoint_id
 from domain.checkpoints.ports import CHECKPOINT_FIELDS
 from domain.shared.errors import AlreadyExists, InvalidInput
-from domain.shared.specification import Query, Specification, apply, as_query
+from infrastructure.inmemory.base import InMemoryRepository
 
 
-class InMemoryCheckpointRepository:
-    def __init__(self, rows: dict[str, Checkpoint]) -> None:
-        self.rows = rows
-        self.seen: set[Checkpoint] = set()
+class InMemoryCheckpointRepository(InMemoryRepository):
+    fields, key = CHECKPOINT_FIELDS, "checkpoint_id"
 
     def add(self, checkpoint: Checkpoint) -> None:
         if not isinstance(checkpoint, Checkpoint):
@@ -23,21 +21,4 @@ class InMemoryCheckpointRepository:
         self.seen.add(checkpoint)
 
     def get(self, checkpoint_id: str) -> Checkpoint | None:
-        checkpoint = self.rows.get(check_checkpoint_id(checkpoint_id))
-        if checkpoint is not None:
-            self.seen.add(checkpoint)
-        return checkpoint
-
-    def list(self, query: Specification | Query | None = None) -> list[Checkpoint]:
-        found = apply(as_query(query), self.rows.values(), CHECKPOINT_FIELDS, key="checkpoint_id")
-        self.seen.update(found)
-        return found
-
-    def count(self, spec: Specification | None = None) -> int:
-        return len(apply(as_query(spec), self.rows.values(), CHECKPOINT_FIELDS, key="checkpoint_id"))
-
-    def remove(self, spec: Specification) -> int:
-        doomed = apply(as_query(spec), self.rows.values(), CHECKPOINT_FIELDS, key="checkpoint_id")
-        for checkpoint in doomed:
-            del self.rows[checkpoint.checkpoint_id]
-        return len(doomed)
+        return self._seen(self.rows.get(check_checkpoint_id(checkpoint_id)))

@@ -3,13 +3,11 @@
 from domain.conflicts.model import MemoryConflict
 from domain.conflicts.ports import CONFLICT_FIELDS
 from domain.shared.errors import AlreadyExists, InvalidInput
-from domain.shared.specification import Query, Specification, apply, as_query
+from infrastructure.inmemory.base import InMemoryRepository
 
 
-class InMemoryConflictRepository:
-    def __init__(self, rows: dict[str, MemoryConflict]) -> None:
-        self.rows = rows
-        self.seen: set[MemoryConflict] = set()
+class InMemoryConflictRepository(InMemoryRepository):
+    fields, key = CONFLICT_FIELDS, "id"
 
     def add(self, conflict: MemoryConflict) -> None:
         self.add_many([conflict])
@@ -28,21 +26,4 @@ class InMemoryConflictRepository:
             self.seen.add(conflict)
 
     def get(self, conflict_id: str) -> MemoryConflict | None:
-        conflict = self.rows.get(conflict_id)
-        if conflict is not None:
-            self.seen.add(conflict)
-        return conflict
-
-    def list(self, query: Specification | Query | None = None) -> list[MemoryConflict]:
-        found = apply(as_query(query), self.rows.values(), CONFLICT_FIELDS, key="id")
-        self.seen.update(found)
-        return found
-
-    def count(self, spec: Specification | None = None) -> int:
-        return len(apply(as_query(spec), self.rows.values(), CONFLICT_FIELDS, key="id"))
-
-    def remove(self, spec: Specification) -> int:
-        doomed = apply(as_query(spec), self.rows.values(), CONFLICT_FIELDS, key="id")
-        for conflict in doomed:
-            del self.rows[conflict.id]
-        return len(doomed)
+        return self._seen(self.rows.get(conflict_id))

@@ -6,13 +6,16 @@ import itertools
 from domain.ideas.model import IdeaInspiration, check_idea_id
 from domain.ideas.ports import IDEA_FIELDS
 from domain.shared.errors import AlreadyExists, InvalidInput
-from domain.shared.specification import Field, Query, Specification, apply, as_query
+from domain.shared.specification import Field
+from infrastructure.inmemory.base import InMemoryRepository
 
 
-class InMemoryIdeaRepository:
+class InMemoryIdeaRepository(InMemoryRepository):
+    fields, key = IDEA_FIELDS, "id"
+
     def __init__(self, rows: dict[int, IdeaInspiration], sequence: itertools.count) -> None:
-        self.rows, self.sequence = rows, sequence
-        self.seen: set[IdeaInspiration] = set()
+        super().__init__(rows)
+        self.sequence = sequence
 
     def _check(self, ideas: list[IdeaInspiration]) -> None:
         taken = {idea.source_id for idea in self.rows.values() if idea.source_id is not None}
@@ -40,26 +43,8 @@ class InMemoryIdeaRepository:
         return len(ideas)
 
     def get(self, idea_id: int) -> IdeaInspiration | None:
-        check_idea_id(idea_id)
-        idea = self.rows.get(idea_id)
-        if idea is not None:
-            self.seen.add(idea)
-        return idea
+        return self._seen(self.rows.get(check_idea_id(idea_id)))
 
     def get_by_source_id(self, source_id: str) -> IdeaInspiration | None:
         found = self.list(Field("source_id") == source_id)
         return found[0] if found else None
-
-    def list(self, query: Specification | Query | None = None) -> list[IdeaInspiration]:
-        found = apply(as_query(query), self.rows.values(), IDEA_FIELDS, key="id")
-        self.seen.update(found)
-        return found
-
-    def count(self, spec: Specification | None = None) -> int:
-        return len(apply(as_query(spec), self.rows.values(), IDEA_FIELDS, key="id"))
-
-    def remove(self, spec: Specification) -> int:
-        doomed = apply(as_query(spec), self.rows.values(), IDEA_FIELDS, key="id")
-        for idea in doomed:
-            del self.rows[idea.id]
-        return len(doomed)
