@@ -58,8 +58,41 @@ def check_utc(name: str, value: Any) -> datetime:
     return value
 
 
+class _NotPlain(Exception):
+    """A value the quick walk leaves to the full round trip (and its precise error message)."""
+
+
+def _plain_copy(value: Any, depth: int) -> Any:
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is float:
+        if math.isfinite(value):
+            return value
+        raise _NotPlain
+    if depth > 64:
+        raise _NotPlain
+    if kind is dict:
+        copy = {}
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _NotPlain
+            copy[key] = _plain_copy(item, depth + 1)
+        return copy
+    if kind is list:
+        return [_plain_copy(item, depth + 1) for item in value]
+    raise _NotPlain
+
+
 def check_json_object(name: str, value: Any) -> dict[str, Any]:
     """A dict that serialises to standard JSON (no NaN, string keys) and back unchanged."""
+    if type(value) is dict:
+        # Plain dicts, lists, strings, ints and finite floats always round-trip: copy them
+        # without serialising; anything else takes the full round trip below.
+        try:
+            return _plain_copy(value, 0)
+        except _NotPlain:
+            pass
     if not isinstance(value, dict):
         raise InvalidInput(f"{name} must be a JSON object (dict), got {type(value).__name__}")
     try:

@@ -27,7 +27,7 @@ class RowCodec:
         self.dialect = dialect
         self.columns: list[Column[Any]] = [table.c[name] for name in names]
         impls = [column.type.dialect_impl(dialect) for column in self.columns]
-        self._bind: list[Processor] = [impl.bind_processor(dialect) for impl in impls]
+        self._bind = [(i, p) for i, impl in enumerate(impls) if (p := impl.bind_processor(dialect))]
         self._result = [(i, p) for i, impl in enumerate(impls) if (p := impl.result_processor(dialect, None))]
         mark = "?" if dialect.paramstyle == "qmark" else "%s"
         quote = dialect.identifier_preparer.quote
@@ -38,7 +38,11 @@ class RowCodec:
         self.insert_sql = f"INSERT INTO {self.table_name} ({self.column_list}) VALUES ({marks})"
 
     def encode(self, values: Sequence[Any]) -> tuple[Any, ...]:
-        return tuple(v if p is None or v is None else p(v) for p, v in zip(self._bind, values, strict=True))
+        out = list(values)
+        for index, process in self._bind:
+            if out[index] is not None:
+                out[index] = process(out[index])
+        return tuple(out)
 
     def decode(self, row: Sequence[Any]) -> list[Any]:
         values = list(row)
@@ -68,11 +72,17 @@ class FastReader:
             cursor = self._local.cursor
         return cursor
 
-    def first(self, sql: str, params: Sequence[Any]) -> Sequence[Any] | None:
+    def first(self, sql: str, params: Any) -> Sequence[Any] | None:
+        return self._run(sql, params, lambda cursor: cursor.fetchone())
+
+    def all(self, sql: str, params: Any) -> list[Sequence[Any]]:
+        return self._run(sql, params, lambda cursor: cursor.fetchall())
+
+    def _run(self, sql: str, params: Any, fetch: Callable[[Any], Any]) -> Any:
         try:
             cursor = self._cursor()
             cursor.execute(sql, params)
-            return cursor.fetchone()
+            return fetch(cursor)
         except self.engine.dialect.loaded_dbapi.Error as exc:
             self.close()  # the connection may be gone; the next read opens a fresh one
             wrapped = sa_exc.DBAPIError.instance(sql, None, exc, self.engine.dialect.loaded_dbapi.Error)

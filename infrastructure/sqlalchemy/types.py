@@ -98,6 +98,25 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+_ENCODE = json.JSONEncoder(allow_nan=False).encode  # json.dumps(v, allow_nan=False), built once
+_DECODER = json.JSONDecoder()
+
+
+def _decode_json(text: str | None) -> Any:
+    """NULL and '' are None; text without surrounding whitespace goes straight to the scanner."""
+    if not text:
+        return None
+    if text == "{}":
+        return {}
+    if text == "[]":
+        return []
+    try:
+        value, end = _DECODER.raw_decode(text)
+    except ValueError:
+        end = -1
+    return value if end == len(text) else _DECODER.decode(text)
+
+
 class JsonText(TypeDecorator[Any]):
     """A JSON value serialised to text (LONGTEXT on MySQL); NULL and '' read as None."""
 
@@ -110,13 +129,14 @@ class JsonText(TypeDecorator[Any]):
         return Text()
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
-        return None if value is None else json.dumps(value, allow_nan=False)
+        return None if value is None else _ENCODE(value)
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> Any:
-        if value in (None, ""):
-            return None
-        # Empty containers are common (no keywords, no metadata); skip the parser for them.
-        return {} if value == "{}" else [] if value == "[]" else json.loads(value)
+        return _decode_json(value)
+
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
+        # Every driver returns text as str: nothing to chain, so one call per value.
+        return _decode_json
 
 
 __all__ = ["BinaryString", "BinaryText", "Double", "Integer", "JsonText", "UtcDateTime"]
