@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import registry
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -39,8 +40,9 @@ def remember_json(target: Any) -> None:
 def flag_changed_json(targets: Iterable[Any]) -> None:
     """Mark JSON attributes changed in place (a list appended to, a dict key set) as modified."""
     for target in targets:
+        unloaded = sa_inspect(target).unloaded  # expired (reloaded on access): nothing changed in place
         for name, before in target.__dict__.get(_SNAPSHOT, {}).items():
-            if _json(getattr(target, name)) != before:
+            if name not in unloaded and _json(getattr(target, name)) != before:
                 flag_modified(target, name)
 
 

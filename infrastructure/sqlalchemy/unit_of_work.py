@@ -63,8 +63,7 @@ class SqlAlchemyUnitOfWork:
         assert self.session is not None, "commit() outside `with uow:`"
         with translating():
             try:
-                for repository in self._seen_repositories:
-                    flag_changed_json(repository.seen)
+                flag_changed_json(self.session.identity_map.values())
                 self.session.commit()
             except Exception:
                 self.session.rollback()

@@ -13,7 +13,7 @@ import pytest
 
 from application.bootstrap import build_services
 from application.checkpoints import commands
-from domain.shared.errors import InvalidInput, MemcoreError, NotFound, StorageUnavailable
+from domain.shared.errors import InvalidInput, MemcoreError, NotFound
 from domain.shared.specification import Field
 from infrastructure.compat.checkpoints import SQLCheckpointer
 from infrastructure.compat.database import AsyncDatabase
@@ -115,10 +115,6 @@ INVALID_CALLS = {
     "negative_keep": lambda c: c.prune("t", -1), "float_keep": lambda c: c.prune("t", 1.0),
     "prune_None": lambda c: c.prune(None, 1),
 }  # fmt: skip
-
-REMOVED_WHILE_SEEN = pytest.mark.xfail(strict=True, raises=StorageUnavailable, reason=(
-    "infrastructure/sqlalchemy/repositories/base.py remove() expires the rows it deleted but keeps them in `seen`; "
-    "SqlAlchemyUnitOfWork.commit's flag_changed_json then reloads them: ObjectDeletedError"))  # fmt: skip
 
 # (kind, adapter) and the uow_factory parameter, which also empties that adapter's tables.
 IMPLEMENTATIONS = [
@@ -250,9 +246,7 @@ class TestCheckpointContract:
 
 
 @pytest.mark.parametrize("uow_factory", [dialect_param(a) for a in ADAPTERS], indirect=True)
-def test_checkpoints_a_unit_of_work_has_read_can_be_removed_and_committed(uow_factory, request):
-    if request.node.callspec.id != "memory":
-        request.applymarker(REMOVED_WHILE_SEEN)
+def test_checkpoints_a_unit_of_work_has_read_can_be_removed_and_committed(uow_factory):
     checkpoint_id = build_services(uow_factory()).bus.handle(commands.SaveCheckpoint("t", "p", {}))
     with uow_factory() as uow:
         assert uow.checkpoints.get(checkpoint_id) is not None

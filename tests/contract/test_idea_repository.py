@@ -246,3 +246,15 @@ def test_a_specification_that_cannot_be_evaluated_raises_everywhere(uow_factory,
             getattr(uow.ideas, call)(spec)
     with uow_factory() as uow:
         assert uow.ideas.count() == 1
+
+
+def test_an_in_place_change_made_before_a_remove_in_the_same_transaction_is_kept(uow_factory):
+    kept, doomed = store(uow_factory, an_idea(title="kept", keywords=["a"]), an_idea(title="doomed"))
+    with uow_factory() as uow:
+        uow.ideas.get(kept).keywords.append("b")
+        uow.ideas.get(doomed)
+        assert uow.ideas.remove(Field("title") == "doomed") == 1
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.ideas.get(kept).keywords == ["a", "b"]
+        assert uow.ideas.get(doomed) is None

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 
 from domain.shared.errors import InvalidInput
 from domain.shared.specification import Query, Schema, Specification, as_query, validate
-from infrastructure.sqlalchemy.mappers import remember_json
+from infrastructure.sqlalchemy.mappers import flag_changed_json, remember_json
 from infrastructure.sqlalchemy.specifications import SpecCompiler
 
 _SELECTS: dict[type, Select[Any]] = {}
@@ -69,6 +69,7 @@ class SqlAlchemyRepository:
 
     def remove(self, spec: Specification) -> int:
         where = self._where(spec)
+        flag_changed_json(self.session.identity_map.values())  # before the flush that saves them
         self.session.flush()
         result = self.session.execute(delete(self.table).where(where), execution_options={"synchronize_session": False})
         self.session.expire_all()
