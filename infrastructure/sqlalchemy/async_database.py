@@ -29,7 +29,7 @@ from sqlalchemy.util import greenlet_spawn
 from domain.shared.errors import InvalidInput
 from infrastructure.settings import Settings, mask_url
 from infrastructure.sqlalchemy.async_drivers import DRIVERS, Slot
-from infrastructure.sqlalchemy.engine import _mysql_session, _sqlite_pragmas, normalize_url
+from infrastructure.sqlalchemy.engine import _mysql_session, _sqlite_pragmas, engine_options, normalize_url
 from infrastructure.sqlalchemy.errors import translate
 from infrastructure.sqlalchemy.raw_sql import (
     STYLES,
@@ -59,20 +59,7 @@ def build_async_engine(settings: Settings) -> AsyncEngine:
     """The asyncio engine, set up like `build_engine`: pragmas, strict mode, utf8mb4, timeouts."""
     url = async_url(settings.url)
     backend = url.get_backend_name()
-    kwargs: dict[str, Any] = {"echo": settings.echo, "pool_pre_ping": settings.pool_pre_ping}
-    if settings.isolation_level:
-        kwargs["isolation_level"] = settings.isolation_level
-    connect_args: dict[str, Any] = {}
-    if backend == "sqlite":
-        connect_args["timeout"] = settings.busy_timeout_ms / 1000
-    else:
-        kwargs.update(pool_size=settings.pool_size, max_overflow=settings.max_overflow, pool_recycle=3600)
-        if backend == "postgresql":
-            connect_args["timeout"] = 10
-            if settings.statement_timeout_ms:
-                connect_args["server_settings"] = {"statement_timeout": str(settings.statement_timeout_ms)}
-        else:
-            connect_args["connect_timeout"] = 10
+    kwargs, connect_args = engine_options(settings, backend, asyncio=True)
     try:
         engine = create_async_engine(url, connect_args=connect_args, **kwargs)
     except (ArgumentError, ImportError) as exc:

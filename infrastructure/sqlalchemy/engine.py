@@ -25,24 +25,32 @@ def normalize_url(raw: str | URL) -> URL:
     return url
 
 
-def build_engine(settings: Settings) -> Engine:
-    """An engine configured the same way for every entrypoint."""
-    url = normalize_url(settings.url)
-    backend = url.get_backend_name()
+def engine_options(settings: Settings, backend: str, asyncio: bool = False) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Engine keyword arguments and driver connect arguments from the settings, sync or asyncio."""
     kwargs: dict[str, Any] = {"echo": settings.echo, "pool_pre_ping": settings.pool_pre_ping}
     if settings.isolation_level:
         kwargs["isolation_level"] = settings.isolation_level
     connect_args: dict[str, Any] = {}
     if backend == "sqlite":
         connect_args["timeout"] = settings.busy_timeout_ms / 1000
+        return kwargs, connect_args
+    kwargs.update(pool_size=settings.pool_size, max_overflow=settings.max_overflow, pool_recycle=3600)
+    if backend == "postgresql" and asyncio:  # asyncpg names these differently from psycopg
+        connect_args["timeout"] = 10
+        if settings.statement_timeout_ms:
+            connect_args["server_settings"] = {"statement_timeout": str(settings.statement_timeout_ms)}
     else:
-        kwargs.update(pool_size=settings.pool_size, max_overflow=settings.max_overflow, pool_recycle=3600)
-        if backend == "postgresql":
-            connect_args["connect_timeout"] = 10
-            if settings.statement_timeout_ms:
-                connect_args["options"] = f"-c statement_timeout={settings.statement_timeout_ms}"
-        else:
-            connect_args["connect_timeout"] = 10
+        connect_args["connect_timeout"] = 10
+        if backend == "postgresql" and settings.statement_timeout_ms:
+            connect_args["options"] = f"-c statement_timeout={settings.statement_timeout_ms}"
+    return kwargs, connect_args
+
+
+def build_engine(settings: Settings) -> Engine:
+    """An engine configured the same way for every entrypoint."""
+    url = normalize_url(settings.url)
+    backend = url.get_backend_name()
+    kwargs, connect_args = engine_options(settings, backend)
     try:
         engine = create_engine(url, connect_args=connect_args, **kwargs)
     except (ArgumentError, ImportError) as exc:

@@ -1,26 +1,13 @@
 """The `memcore` command as a user runs it."""
 
-import json
 import os
 import subprocess
 import sys
 
 import pytest
 
-from infrastructure.cli.main import main
 from infrastructure.sqlalchemy import migrate
-
-
-def run(capsys, *args):
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def run_json(capsys, *args):
-    code, out, err = run(capsys, *args, "--json")
-    assert code == 0, err
-    return json.loads(out)
+from tests.e2e.cli import run, run_json
 
 
 @pytest.fixture

@@ -4,20 +4,8 @@ import json
 
 import pytest
 
-from infrastructure.cli.main import main
+from tests.e2e.cli import run, run_json
 from tests.integration.test_legacy_import import good, legacy_db
-
-
-def run(capsys, *args):
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def run_json(capsys, *args):
-    code, out, err = run(capsys, *args, "--json")
-    assert code == 0, err
-    return json.loads(out)
 
 
 @pytest.fixture

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from infrastructure.cli.main import main
 from infrastructure.sqlalchemy.database import Database
 from tests.conftest import SQL_DIALECTS, dialect_param, server_url
+from tests.e2e.cli import run
 
 TABLES = ("cli_users", "memcore_sql_migrations")
 
@@ -24,11 +24,6 @@ def _drop(url):
         for table in TABLES:
             db.execute(f"DROP TABLE IF EXISTS {table}")
 
-
-def run(capsys, *args):
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_migrate_query_and_exec_from_the_command_line(capsys, url, tmp_path):

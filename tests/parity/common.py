@@ -6,10 +6,15 @@ from datetime import UTC, datetime, timedelta
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine
+from sqlalchemy.orm import sessionmaker
 
 from application.bootstrap import build_services
 from domain.shared.errors import MemcoreError
 from domain.shared.specification import Comparison, Field, Not, Op
+from infrastructure.inmemory.unit_of_work import InMemoryUnitOfWork
+from infrastructure.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
+from tests.conftest import empty_tables
 
 TEXT = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=6)
 TRICKY_VALUES = ["a", "A", "a ", "ä", "ab", "b", "", "\U0001d518"]
@@ -90,3 +95,21 @@ def orderings(fields):
         ),
         max_size=2,
     )
+
+
+class ParityMachine(RuleBasedStateMachine):
+    """Drives the in-memory fake (`fake`) and the SQL adapter on `engine` (`real`) side by side."""
+
+    engine = None  # set per dialect by the test
+
+    def __init__(self) -> None:
+        super().__init__()
+        empty_tables(self.engine)
+        self.fake = services_on(InMemoryUnitOfWork())
+        self.real = services_on(SqlAlchemyUnitOfWork(sessionmaker(self.engine, expire_on_commit=False)))
+
+    def both(self, call):
+        """Run `call(services)` on both sides; they must give the same result or the same error."""
+        expected, actual = outcome(lambda: call(self.fake)), outcome(lambda: call(self.real))
+        assert actual == expected
+        return expected

@@ -7,24 +7,20 @@ result or the same domain error on both.
 
 import pytest
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
-from sqlalchemy.orm import sessionmaker
+from hypothesis.stateful import initialize, invariant, rule, run_state_machine_as_test
 
 from application.conflicts import commands
 from domain.conflicts.model import DECISIONS, RESOLUTION_TYPES, STATUSES
 from domain.shared.specification import Query
-from infrastructure.inmemory.unit_of_work import InMemoryUnitOfWork
-from infrastructure.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
-from tests.conftest import SQL_DIALECTS, dialect_param, empty_tables
+from tests.conftest import SQL_DIALECTS, dialect_param
 from tests.parity.common import (
     PARITY_SETTINGS,
     TEXT,
     TRICKY,
     TRICKY_VALUES,
     WHEN,
+    ParityMachine,
     orderings,
-    outcome,
-    services_on,
     specifications,
 )
 
@@ -54,20 +50,7 @@ SPECS = specifications(FIELD_VALUES, set(TEXT_FIELDS), booleans={"is_singleton_c
 ORDERS = orderings(FIELD_VALUES)
 
 
-class ConflictParity(RuleBasedStateMachine):
-    engine = None  # set per dialect
-
-    def __init__(self) -> None:
-        super().__init__()
-        empty_tables(self.engine)
-        self.fake = services_on(InMemoryUnitOfWork())
-        self.real = services_on(SqlAlchemyUnitOfWork(sessionmaker(self.engine, expire_on_commit=False)))
-
-    def both(self, call):
-        expected, actual = outcome(lambda: call(self.fake)), outcome(lambda: call(self.real))
-        assert actual == expected
-        return expected
-
+class ConflictParity(ParityMachine):
     @initialize(
         seeds=st.lists(
             st.tuples(st.sampled_from([f"id-{i}" for i in range(6)]), USERS, st.none() | TRICKY, SCORES, WHEN),

@@ -6,16 +6,21 @@ are compared without their id values but in id order, and rules name an idea by 
 
 import pytest
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
-from sqlalchemy.orm import sessionmaker
+from hypothesis.stateful import invariant, rule, run_state_machine_as_test
 
 from application.ideas import commands
 from domain.ideas.model import SOURCE_TYPES
 from domain.shared.specification import Query
-from infrastructure.inmemory.unit_of_work import InMemoryUnitOfWork
-from infrastructure.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
-from tests.conftest import SQL_DIALECTS, dialect_param, empty_tables
-from tests.parity.common import PARITY_SETTINGS, TEXT, TRICKY, WHEN, orderings, outcome, services_on, specifications
+from tests.conftest import SQL_DIALECTS, dialect_param
+from tests.parity.common import (
+    PARITY_SETTINGS,
+    TEXT,
+    TRICKY,
+    WHEN,
+    ParityMachine,
+    orderings,
+    specifications,
+)
 
 WORDS = st.sampled_from(["ai", "AI", "a", "ai ", "ml", "é", ""])
 CATEGORIES = st.none() | st.sampled_from(["tech", "Tech", "food", "tech ", "ü"])
@@ -53,20 +58,7 @@ def without_id(view):
     return {k: v for k, v in view.to_dict().items() if k != "id"}
 
 
-class IdeaParity(RuleBasedStateMachine):
-    engine = None  # set per dialect
-
-    def __init__(self) -> None:
-        super().__init__()
-        empty_tables(self.engine)
-        self.fake = services_on(InMemoryUnitOfWork())
-        self.real = services_on(SqlAlchemyUnitOfWork(sessionmaker(self.engine, expire_on_commit=False)))
-
-    def both(self, call):
-        expected, actual = outcome(lambda: call(self.fake)), outcome(lambda: call(self.real))
-        assert actual == expected
-        return expected
-
+class IdeaParity(ParityMachine):
     @staticmethod
     def nth_id(services, position):
         ids = [view.id for view in services.ideas.find(Query(limit=position + 1))]
