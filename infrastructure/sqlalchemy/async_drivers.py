@@ -72,6 +72,17 @@ class _Asyncpg:
         return isinstance(exc, self._gone) or slot.conn.is_closed()
 
 
+def _names_and_rows(connection: Any, query: str, args: tuple) -> tuple[list[str], list[tuple]]:
+    """Runs in aiosqlite's worker thread, on its sqlite3 connection."""
+    cursor = connection.execute(query, args)
+    try:
+        cursor.row_factory = None
+        rows = cursor.fetchall()
+        return [column[0] for column in cursor.description or ()], rows
+    finally:
+        cursor.close()
+
+
 class _Aiosqlite:
     stream_needs_transaction = False
 
@@ -101,10 +112,14 @@ class _Aiosqlite:
         return count
 
     async def fetch_all(self, slot: Slot, query: str, args: tuple | None) -> list[dict[str, Any]]:
-        rows = await slot.conn.execute_fetchall(query, args or ())
-        if not rows:
-            return []
-        names = rows[0].keys()  # the connection's rows are sqlite3.Row
+        conn = slot.conn
+        if hasattr(conn, "_execute") and hasattr(conn, "_conn"):
+            # One trip to aiosqlite's worker thread that also returns the column names, with plain
+            # tuples instead of sqlite3.Row: what execute_fetchall costs, names included.
+            names, rows = await conn._execute(_names_and_rows, conn._conn, query, args or ())
+        else:
+            rows = await conn.execute_fetchall(query, args or ())
+            names = rows[0].keys() if rows else []  # the connection's rows are sqlite3.Row
         return list(map(dict, map(zip, repeat(names), rows)))
 
     async def fetch_one(self, slot: Slot, query: str, args: tuple | None) -> dict[str, Any] | None:
