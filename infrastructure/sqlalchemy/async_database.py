@@ -14,10 +14,10 @@ import collections
 import contextvars
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 import attrs
 from sqlalchemy import event
@@ -85,6 +85,8 @@ def _driver_mode(driver: str) -> Any:
     return on_connect
 
 
+_T = TypeVar("_T")
+
 @attrs.define(slots=True, eq=False)
 class _Tx:
     slot: Slot
@@ -135,28 +137,26 @@ class AsyncDatabase:
 
     # -- statements
 
-    async def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> int:
-        query, args = prepare(sql, self._style, self._lex).bind(params)
+    async def _on_slot(self, sql: str, work: Callable[[Slot], Awaitable[_T]]) -> _T:
+        """Run `work` on the transaction's connection, or on a pooled one given back afterwards."""
         tx = self._tx.get()
         slot = tx.slot if tx is not None else await self._acquire()
         try:
-            count = await self._driver.execute(slot, query, args)
+            result = await work(slot)
         except BaseException as exc:
             raise await self._failed(exc, sql, slot, tx) from exc
         if tx is None:
             await self._release(slot)
+        return result
+
+    async def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> int:
+        query, args = prepare(sql, self._style, self._lex).bind(params)
+        count = await self._on_slot(sql, lambda slot: self._driver.execute(slot, query, args))
         return count if count > 0 else 0
 
     async def execute_script_statement(self, sql: str) -> int:
         """Run one statement exactly as written, with no parameters (as the migration runner does)."""
-        tx = self._tx.get()
-        slot = tx.slot if tx is not None else await self._acquire()
-        try:
-            count = await self._driver.execute(slot, sql, None)
-        except BaseException as exc:
-            raise await self._failed(exc, sql, slot, tx) from exc
-        if tx is None:
-            await self._release(slot)
+        count = await self._on_slot(sql, lambda slot: self._driver.execute(slot, sql, None))
         return count if count > 0 else 0
 
     async def execute_many(self, sql: str, rows: Iterable[Mapping[str, Any]]) -> int:
@@ -165,37 +165,16 @@ class AsyncDatabase:
         if not values:
             return 0
         async with self.transaction():
-            tx = self._tx.get()
-            assert tx is not None
-            try:
-                count = await self._driver.execute_many(tx.slot, statement, values)
-            except BaseException as exc:
-                raise await self._failed(exc, sql, tx.slot, tx) from exc
+            count = await self._on_slot(sql, lambda slot: self._driver.execute_many(slot, statement, values))
         return count if count > 0 else 0
 
     async def fetch_all(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         query, args = prepare(sql, self._style, self._lex).bind(params)
-        tx = self._tx.get()
-        slot = tx.slot if tx is not None else await self._acquire()
-        try:
-            rows = await self._driver.fetch_all(slot, query, args)
-        except BaseException as exc:
-            raise await self._failed(exc, sql, slot, tx) from exc
-        if tx is None:
-            await self._release(slot)
-        return rows
+        return await self._on_slot(sql, lambda slot: self._driver.fetch_all(slot, query, args))
 
     async def fetch_one(self, sql: str, params: Mapping[str, Any] | None = None) -> dict[str, Any] | None:
         query, args = prepare(sql, self._style, self._lex).bind(params)
-        tx = self._tx.get()
-        slot = tx.slot if tx is not None else await self._acquire()
-        try:
-            row = await self._driver.fetch_one(slot, query, args)
-        except BaseException as exc:
-            raise await self._failed(exc, sql, slot, tx) from exc
-        if tx is None:
-            await self._release(slot)
-        return row
+        return await self._on_slot(sql, lambda slot: self._driver.fetch_one(slot, query, args))
 
     async def fetch_value(self, sql: str, params: Mapping[str, Any] | None = None) -> Any:
         row = await self.fetch_one(sql, params)

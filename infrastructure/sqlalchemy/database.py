@@ -21,10 +21,10 @@ import contextlib
 import contextvars
 import itertools
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 import attrs
 from sqlalchemy import event
@@ -47,6 +47,9 @@ __all__ = ["AsyncDatabase", "Database"]
 
 _SYNC_DRIVERS = {"asyncpg": "psycopg", "aiosqlite": "pysqlite", "aiomysql": "pymysql", "asyncmy": "pymysql"}
 _stream_names = itertools.count(1)
+
+
+_T = TypeVar("_T")
 
 
 @attrs.define(slots=True, eq=False)
@@ -119,32 +122,37 @@ class Database:
 
     # -- statements
 
-    def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> int:
-        """Run one statement; the number of rows it affected (0 when the driver reports none)."""
-        query, args = prepare(sql, self._style, self._lex).bind(params)
+    def _on_slot(self, sql: str, work: Callable[[_Slot], _T]) -> _T:
+        """Run `work` on the transaction's connection, or on a pooled one given back afterwards."""
         tx = self._tx.get()
         slot = tx.slot if tx is not None else self._acquire()
         try:
-            cursor = slot.cursor
-            cursor.execute(query, args) if args is not None else cursor.execute(query)
-            count = cursor.rowcount
+            result = work(slot)
         except BaseException as exc:
             raise self._failed(exc, sql, slot, tx) from exc
         if tx is None:
             self._release(slot)
+        return result
+
+    def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> int:
+        """Run one statement; the number of rows it affected (0 when the driver reports none)."""
+        query, args = prepare(sql, self._style, self._lex).bind(params)
+
+        def work(slot: _Slot) -> int:
+            _run(slot.cursor, query, args)
+            return slot.cursor.rowcount
+
+        count = self._on_slot(sql, work)
         return count if count > 0 else 0
 
     def execute_script_statement(self, sql: str) -> int:
         """Run one statement exactly as written, with no parameters (as the migration runner does)."""
-        tx = self._tx.get()
-        slot = tx.slot if tx is not None else self._acquire()
-        try:
+
+        def work(slot: _Slot) -> int:
             slot.cursor.execute(sql)
-            count = slot.cursor.rowcount
-        except BaseException as exc:
-            raise self._failed(exc, sql, slot, tx) from exc
-        if tx is None:
-            self._release(slot)
+            return slot.cursor.rowcount
+
+        count = self._on_slot(sql, work)
         return count if count > 0 else 0
 
     def execute_many(self, sql: str, rows: Iterable[Mapping[str, Any]]) -> int:
@@ -153,29 +161,25 @@ class Database:
         values = statement.bind_many(rows)
         if not values:
             return 0
+
+        def work(slot: _Slot) -> int:
+            slot.cursor.executemany(statement.query, values)
+            return slot.cursor.rowcount
+
         with self.transaction():
-            slot = self._tx.get().slot  # type: ignore[union-attr]
-            try:
-                slot.cursor.executemany(statement.query, values)
-                count = slot.cursor.rowcount
-            except BaseException as exc:
-                raise self._failed(exc, sql, slot, self._tx.get()) from exc
+            count = self._on_slot(sql, work)
         return count if count > 0 else 0
 
     def fetch_all(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         """Every row, as dicts keyed by column name."""
         query, args = prepare(sql, self._style, self._lex).bind(params)
-        tx = self._tx.get()
-        slot = tx.slot if tx is not None else self._acquire()
-        try:
-            cursor = slot.cursor
-            cursor.execute(query, args) if args is not None else cursor.execute(query)
-            description = cursor.description
-            rows = cursor.fetchall() if description is not None else ()
-        except BaseException as exc:
-            raise self._failed(exc, sql, slot, tx) from exc
-        if tx is None:
-            self._release(slot)
+
+        def work(slot: _Slot) -> tuple[Any, Any]:
+            _run(slot.cursor, query, args)
+            description = slot.cursor.description
+            return description, slot.cursor.fetchall() if description is not None else ()
+
+        description, rows = self._on_slot(sql, work)
         if not rows:
             return []
         # map() builds the dicts a third faster than a comprehension over zip(..., strict=True).
@@ -184,17 +188,13 @@ class Database:
     def fetch_one(self, sql: str, params: Mapping[str, Any] | None = None) -> dict[str, Any] | None:
         """The first row as a dict, or None."""
         query, args = prepare(sql, self._style, self._lex).bind(params)
-        tx = self._tx.get()
-        slot = tx.slot if tx is not None else self._acquire()
-        try:
-            cursor = slot.cursor
-            cursor.execute(query, args) if args is not None else cursor.execute(query)
-            description = cursor.description
-            row = cursor.fetchone() if description is not None else None
-        except BaseException as exc:
-            raise self._failed(exc, sql, slot, tx) from exc
-        if tx is None:
-            self._release(slot)
+
+        def work(slot: _Slot) -> tuple[Any, Any]:
+            _run(slot.cursor, query, args)
+            description = slot.cursor.description
+            return description, slot.cursor.fetchone() if description is not None else None
+
+        description, row = self._on_slot(sql, work)
         if row is None:
             return None
         return dict(zip([column[0] for column in description], row, strict=False))
@@ -419,3 +419,10 @@ def _sync_url(url: str) -> str:
         if driver in _SYNC_DRIVERS:
             return f"{backend}+{_SYNC_DRIVERS[driver]}://{rest}"
     return url
+
+
+def _run(cursor: Any, query: str, args: Any) -> None:
+    if args is not None:
+        cursor.execute(query, args)
+    else:
+        cursor.execute(query)
