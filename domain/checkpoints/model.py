@@ -7,7 +7,7 @@ from typing import Any
 import attrs
 
 from domain.shared.errors import InvalidInput
-from domain.shared.validation import check_id, check_json_object, check_utc
+from domain.shared.validation import check_all, check_id, check_json_object, check_utc, on_setattr
 
 FIELDS = ("checkpoint_id", "thread_id", "pipeline_id", "parent_id", "sequence", "state", "metadata", "created_at")
 
@@ -47,21 +47,16 @@ _RULES: dict[str, Any] = {
 }
 
 
-def _validate(instance: Any, attribute: attrs.Attribute, value: Any) -> Any:
-    rule = _RULES.get(attribute.name)
-    value = value if rule is None else rule(attribute.name, value)
-    if attribute.name in ("parent_id", "checkpoint_id"):
-        pair = {"parent_id": instance.parent_id, "checkpoint_id": instance.checkpoint_id, attribute.name: value}
-        _check_parent(**pair)
-    return value
-
-
 def _check_parent(parent_id: str | None, checkpoint_id: str) -> None:
     if parent_id is not None and parent_id == checkpoint_id:
         raise InvalidInput("a checkpoint cannot be its own parent")
 
 
-@attrs.define(slots=False, eq=False, on_setattr=_validate)
+@attrs.define(
+    slots=False,
+    eq=False,
+    on_setattr=on_setattr(_RULES, ("parent_id", "checkpoint_id"), lambda **pair: _check_parent(**pair)),
+)
 class Checkpoint:
     """The state of `thread_id` at one step of `pipeline_id`; `sequence` orders a thread's checkpoints."""
 
@@ -76,9 +71,5 @@ class Checkpoint:
     events: list[Any] = attrs.field(factory=list, init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        for name, rule in _RULES.items():
-            current = getattr(self, name)
-            checked = rule(name, current)
-            if checked is not current:
-                object.__setattr__(self, name, checked)
+        check_all(self, _RULES)
         _check_parent(self.parent_id, self.checkpoint_id)

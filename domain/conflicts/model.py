@@ -10,11 +10,13 @@ from domain.conflicts.events import ConflictEscalated, ConflictRecorded, Conflic
 from domain.shared.errors import InvalidInput
 from domain.shared.events import DomainEvent
 from domain.shared.validation import (
+    check_all,
     check_id,
     check_json_object,
     check_text,
     check_unit_interval,
     check_utc,
+    on_setattr,
 )
 
 PENDING, RESOLVED, ESCALATED = "pending", "resolved", "escalated"
@@ -98,16 +100,7 @@ def _check_pair(memory_a_id: str, memory_b_id: str, winning_memory_id: str | Non
         raise InvalidInput("the winning memory must be one of the two conflicting memories")
 
 
-def _validate(instance: Any, attribute: attrs.Attribute, value: Any) -> Any:
-    rule = _RULES.get(attribute.name)
-    value = value if rule is None else rule(attribute.name, value)
-    if attribute.name in _PAIR:
-        pair = {name: getattr(instance, name) for name in _PAIR}
-        _check_pair(**{**pair, attribute.name: value})
-    return value
-
-
-@attrs.define(slots=False, eq=False, on_setattr=_validate)
+@attrs.define(slots=False, eq=False, on_setattr=on_setattr(_RULES, _PAIR, _check_pair))
 class MemoryConflict:
     """Two memories of one user that contradict each other, waiting to be clarified."""
 
@@ -130,11 +123,7 @@ class MemoryConflict:
     events: list[DomainEvent] = attrs.field(factory=list, init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        for name, rule in _RULES.items():
-            current = getattr(self, name)
-            checked = rule(name, current)
-            if checked is not current:  # normalised (e.g. to UTC): store the checked value
-                object.__setattr__(self, name, checked)
+        check_all(self, _RULES)
         _check_pair(self.memory_a_id, self.memory_b_id, self.winning_memory_id)
 
     @classmethod

@@ -7,7 +7,7 @@ from typing import Any
 import attrs
 
 from domain.shared.errors import InvalidInput
-from domain.shared.validation import ID_MAX_LENGTH, check_json_object, check_text, check_utc
+from domain.shared.validation import ID_MAX_LENGTH, check_all, check_json_object, check_text, check_utc, on_setattr
 
 SOURCE_TYPES = ("text", "video", "audio", "unknown")
 SHORT_TEXT = 255  # category and source fields are indexed columns
@@ -97,16 +97,11 @@ _RULES: dict[str, Any] = {
 }
 
 
-def _validate(instance: Any, attribute: attrs.Attribute, value: Any) -> Any:
-    rule = _RULES.get(attribute.name)
-    return value if rule is None else rule(attribute.name, value)
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
-@attrs.define(slots=False, eq=False, on_setattr=_validate)
+@attrs.define(slots=False, eq=False, on_setattr=on_setattr(_RULES))
 class IdeaInspiration:
     """One collected content item; `id` is assigned by storage."""
 
@@ -130,11 +125,7 @@ class IdeaInspiration:
     events: list[Any] = attrs.field(factory=list, init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        for name, rule in _RULES.items():
-            current = getattr(self, name)
-            checked = rule(name, current)
-            if checked is not current:
-                object.__setattr__(self, name, checked)
+        check_all(self, _RULES)
 
     # -- building from each kind of source
 

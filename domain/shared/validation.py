@@ -2,6 +2,7 @@
 
 import json
 import math
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -103,3 +104,28 @@ def check_json_object(name: str, value: Any) -> dict[str, Any]:
     if restored != value:
         raise InvalidInput(f"{name} does not round-trip through JSON (keys must be strings)")
     return restored
+
+
+Rules = dict[str, Callable[[str, Any], Any]]
+
+
+def check_all(instance: Any, rules: Rules) -> None:
+    """Apply every rule to a freshly built entity, storing normalised values (e.g. UTC datetimes)."""
+    for name, rule in rules.items():
+        current = getattr(instance, name)
+        checked = rule(name, current)
+        if checked is not current:
+            object.__setattr__(instance, name, checked)
+
+
+def on_setattr(rules: Rules, together: tuple[str, ...] = (), check: Callable[..., None] | None = None) -> Any:
+    """An attrs on_setattr hook: the field's rule, then `check` over the `together` fields."""
+
+    def hook(instance: Any, attribute: Any, value: Any) -> Any:
+        rule = rules.get(attribute.name)
+        value = value if rule is None else rule(attribute.name, value)
+        if check is not None and attribute.name in together:
+            check(**{**{name: getattr(instance, name) for name in together}, attribute.name: value})
+        return value
+
+    return hook
