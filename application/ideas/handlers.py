@@ -8,18 +8,21 @@ import attrs
 
 from application.ideas import commands
 from application.unit_of_work import UnitOfWork
-from domain.ideas.model import IdeaInspiration, check_idea_id
+from domain.ideas.model import IdeaDraft, IdeaInspiration, check_idea_id
 from domain.shared.errors import InvalidInput
 from domain.shared.specification import Field
 
 Clock = Callable[[], datetime]
 
 
+def _without_id(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k != "id"}
+
+
 def _stamped(data: dict[str, Any], now: datetime) -> IdeaInspiration:
     if not isinstance(data, dict):
         raise InvalidInput(f"an idea must be a mapping, got {type(data).__name__}")
-    fields = {"created_at": now, "updated_at": now, **{k: v for k, v in data.items() if k != "id"}}
-    return IdeaInspiration.from_dict(fields)
+    return IdeaInspiration.from_dict({"created_at": now, "updated_at": now, **_without_id(data)})
 
 
 class AddIdeaHandler:
@@ -34,13 +37,15 @@ class AddIdeaHandler:
         return idea_id
 
 
-def build_batch(items: Iterable[dict[str, Any]], now: datetime) -> list[IdeaInspiration]:
-    """Validate every item first; the first bad one rejects the batch, named by index and title."""
-    ideas: list[IdeaInspiration] = []
+def build_batch(items: Iterable[dict[str, Any]], now: datetime) -> list[IdeaDraft]:
+    """Validate every item into an IdeaDraft first; the first bad one rejects the batch, named by index and title."""
+    ideas: list[IdeaDraft] = []
     sources: dict[str, int] = {}
     for index, data in enumerate(items):
         try:
-            idea = _stamped(data, now)
+            if not isinstance(data, dict):
+                raise InvalidInput(f"an idea must be a mapping, got {type(data).__name__}")
+            idea = IdeaDraft.from_dict({"created_at": now, "updated_at": now, **_without_id(data)})
         except InvalidInput as exc:
             title = data.get("title") if isinstance(data, dict) else None
             raise InvalidInput(f"idea #{index} ({title!r}) is invalid: {exc}") from None
@@ -133,7 +138,7 @@ class ImportLegacyIdeasHandler:
         read = imported = 0
         reasons: list[tuple[int, str]] = []
         try:
-            batch: list[tuple[int, IdeaInspiration]] = []
+            batch: list[tuple[int, IdeaDraft]] = []
             for legacy_id, row in source.rows():
                 read += 1
                 idea = self._idea(legacy_id, row, reasons)
@@ -147,7 +152,7 @@ class ImportLegacyIdeasHandler:
             source.close()
         return ImportReport(read, imported, len(reasons), tuple(reasons))
 
-    def _idea(self, legacy_id: int, row: dict[str, Any] | str, reasons: list) -> IdeaInspiration | None:
+    def _idea(self, legacy_id: int, row: dict[str, Any] | str, reasons: list) -> IdeaDraft | None:
         if isinstance(row, str):
             reasons.append((legacy_id, row))
             return None
@@ -158,18 +163,18 @@ class ImportLegacyIdeasHandler:
         data.setdefault("created_at", now)
         data.setdefault("updated_at", data.get("created_at") or now)
         try:
-            return IdeaInspiration.from_dict({k: v for k, v in data.items() if v is not None or k == "score"})
+            return IdeaDraft.from_dict({k: v for k, v in data.items() if v is not None or k == "score"})
         except InvalidInput as exc:
             reasons.append((legacy_id, str(exc)))
             return None
 
-    def _store(self, batch: list[tuple[int, IdeaInspiration]], reasons: list) -> int:
+    def _store(self, batch: list[tuple[int, IdeaDraft]], reasons: list) -> int:
         if not batch:
             return 0
         with self.uow:
             wanted = [idea.source_id for _, idea in batch]
             present = {idea.source_id for idea in self.uow.ideas.list(Field("source_id").is_in(wanted))}
-            fresh: list[IdeaInspiration] = []
+            fresh: list[IdeaDraft] = []
             for legacy_id, idea in batch:
                 if idea.source_id in present:
                     reasons.append((legacy_id, f"already imported (source_id {idea.source_id!r})"))

@@ -155,20 +155,58 @@ class IdeaInspiration:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "IdeaInspiration":
         """The inverse of to_dict; an unknown source type reads as `unknown`, missing fields default."""
-        if not isinstance(data, dict):
-            raise InvalidInput(f"an idea must be a mapping, got {type(data).__name__}")
-        unknown = set(data) - set(FIELDS)
-        if unknown:
-            raise InvalidInput(f"unknown idea fields: {', '.join(sorted(unknown))}")
-        fields = {k: v for k, v in data.items() if v is not None or k in ("score", "id")}
-        if fields.get("source_type") not in SOURCE_TYPES:
-            fields["source_type"] = "unknown"
-        for name in ("source_created_at", "created_at", "updated_at"):
-            if isinstance(fields.get(name), str):
-                fields[name] = parse_timestamp(name, fields[name])
-        if "title" not in fields:
-            raise InvalidInput("title is required")
+        return cls(**_normalised(data))
+
+
+def _normalised(data: dict[str, Any]) -> dict[str, Any]:
+    """from_dict's reading of a plain dict: known fields only, ISO timestamps parsed, None as default."""
+    if not isinstance(data, dict):
+        raise InvalidInput(f"an idea must be a mapping, got {type(data).__name__}")
+    unknown = data.keys() - _KNOWN
+    if unknown:
+        raise InvalidInput(f"unknown idea fields: {', '.join(sorted(unknown))}")
+    fields = {k: v for k, v in data.items() if v is not None or k in ("score", "id")}
+    if fields.get("source_type") not in SOURCE_TYPES:
+        fields["source_type"] = "unknown"
+    for name in ("source_created_at", "created_at", "updated_at"):
+        if isinstance(fields.get(name), str):
+            fields[name] = parse_timestamp(name, fields[name])
+    if "title" not in fields:
+        raise InvalidInput("title is required")
+    return fields
+
+
+_KNOWN = frozenset(FIELDS)
+
+
+class _CheckedDraft:
+    __slots__ = ()
+
+    def __attrs_post_init__(self) -> None:
+        check_all(self, _DRAFT_RULES)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Any:
+        fields = _normalised(data)
+        if fields.pop("id", None) is not None:
+            raise InvalidInput("a new idea has no id yet")
         return cls(**fields)
+
+
+_DRAFT_RULES = {name: rule for name, rule in _RULES.items() if name != "id"}
+
+# A validated idea that storage has not given an id yet: the same fields, defaults and rules as
+# IdeaInspiration, but a frozen slotted value, so building one for a bulk load costs no entity
+# bookkeeping (the ORM instruments IdeaInspiration's attributes once it is mapped).
+IdeaDraft = attrs.make_class(
+    "IdeaDraft",
+    {a.name: attrs.field(default=a.default) for a in attrs.fields(IdeaInspiration) if a.init and a.name != "id"},
+    bases=(_CheckedDraft,),
+    frozen=True,
+    slots=True,
+)
+IdeaDraft.__module__ = __name__
+IdeaDraft.__doc__ = "A validated idea not stored yet (no id): what bulk loads carry."
 
 
 def parse_timestamp(name: str, text: str) -> datetime:

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Protocol
 
-from domain.ideas.model import IdeaInspiration
+from domain.ideas.model import IdeaDraft, IdeaInspiration
 from domain.shared.specification import Query, Specification
 
 # `keywords` is a list: `Field("keywords").contains(word)` matches ideas having that keyword.
@@ -32,8 +32,8 @@ class IdeaRepository(Protocol):
         """Store one idea and return the id storage gave it."""
         ...
 
-    def add_many(self, ideas: list[IdeaInspiration]) -> int:
-        """Store many at once (the bulk path: ids are not read back); returns how many."""
+    def add_many(self, ideas: "list[IdeaInspiration | IdeaDraft]") -> int:
+        """Store many at once (the bulk path: ids are not read back, entities are not tracked); returns how many."""
         ...
 
     def get(self, idea_id: int) -> IdeaInspiration | None: ...

@@ -21,6 +21,8 @@ def check_text(name: str, value: Any, *, max_length: int | None = None, empty: b
         raise InvalidInput(f"{name} must not contain a NUL character")
     if max_length is not None and len(value) > max_length:
         raise InvalidInput(f"{name} is longer than {max_length} characters")
+    if value.isascii():  # no surrogate can hide in ASCII: skip the encoding check
+        return value
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:

@@ -3,7 +3,9 @@
 import copy
 import itertools
 
-from domain.ideas.model import IdeaInspiration, check_idea_id
+import attrs
+
+from domain.ideas.model import IdeaDraft, IdeaInspiration, check_idea_id
 from domain.ideas.ports import IDEA_FIELDS
 from domain.shared.errors import AlreadyExists, InvalidInput
 from domain.shared.specification import Field
@@ -20,7 +22,7 @@ class InMemoryIdeaRepository(InMemoryRepository):
     def _check(self, ideas: list[IdeaInspiration]) -> None:
         taken = {idea.source_id for idea in self.rows.values() if idea.source_id is not None}
         for index, idea in enumerate(ideas):
-            if not isinstance(idea, IdeaInspiration):
+            if not isinstance(idea, (IdeaInspiration, IdeaDraft)):
                 raise InvalidInput(f"item #{index} is not an IdeaInspiration but {type(idea).__name__}")
             if idea.source_id is not None:
                 if idea.source_id in taken:
@@ -34,10 +36,13 @@ class InMemoryIdeaRepository(InMemoryRepository):
         self.seen.add(idea)
         return idea.id
 
-    def add_many(self, ideas: list[IdeaInspiration]) -> int:
+    def add_many(self, ideas: list[IdeaInspiration | IdeaDraft]) -> int:
         self._check(ideas)
         for idea in ideas:  # the stored copies get ids; the given objects keep None, as on SQL
-            stored = copy.deepcopy(idea)
+            if isinstance(idea, IdeaDraft):
+                stored = IdeaInspiration(**copy.deepcopy(attrs.asdict(idea, recurse=False)))
+            else:
+                stored = copy.deepcopy(idea)
             stored.id = next(self.sequence)
             self.rows[stored.id] = stored
         return len(ideas)

@@ -6,6 +6,7 @@
 """
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -63,6 +64,28 @@ class _SqliteText(sqlite.DATETIME):
         return None
 
 
+def _direct(decorator: TypeDecorator[Any], dialect: Dialect, process: Callable[[Any], Any]) -> Any:
+    """A bind processor without TypeDecorator's generic wrapper: bulk writes call it per value."""
+    inner = decorator.load_dialect_impl(dialect).bind_processor(dialect)
+    if inner is None:
+        return process
+    return lambda value: inner(process(value))
+
+
+def _naive_utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given where an aware one is required")
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def _utc_text(value: datetime | None) -> str | None:
+    """SQLite: the text SQLAlchemy's DATETIME writes, always with microseconds, so it sorts."""
+    naive = _naive_utc(value)
+    return None if naive is None else naive.isoformat(sep=" ", timespec="microseconds")
+
+
 class UtcDateTime(TypeDecorator[datetime]):
     """Aware datetimes in, naive UTC with microseconds stored, aware UTC out.
 
@@ -80,13 +103,10 @@ class UtcDateTime(TypeDecorator[datetime]):
         return DateTime()
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | str | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given where an aware one is required")
-        naive = value.astimezone(UTC).replace(tzinfo=None)
-        # SQLite: the text SQLAlchemy's DATETIME writes, always with microseconds, so it sorts.
-        return naive.isoformat(sep=" ", timespec="microseconds") if dialect.name == "sqlite" else naive
+        return _utc_text(value) if dialect.name == "sqlite" else _naive_utc(value)
+
+    def bind_processor(self, dialect: Dialect) -> Any:
+        return _direct(self, dialect, _utc_text if dialect.name == "sqlite" else _naive_utc)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
@@ -100,6 +120,10 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 _ENCODE = json.JSONEncoder(allow_nan=False).encode  # json.dumps(v, allow_nan=False), built once
 _DECODER = json.JSONDecoder()
+
+
+def _encode_json(value: Any) -> str | None:
+    return None if value is None else _ENCODE(value)
 
 
 def _decode_json(text: str | None) -> Any:
@@ -129,7 +153,10 @@ class JsonText(TypeDecorator[Any]):
         return Text()
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
-        return None if value is None else _ENCODE(value)
+        return _encode_json(value)
+
+    def bind_processor(self, dialect: Dialect) -> Any:
+        return _direct(self, dialect, _encode_json)
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> Any:
         return _decode_json(value)

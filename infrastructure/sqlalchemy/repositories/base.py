@@ -34,9 +34,11 @@ class SqlAlchemyRepository:
             _SELECTS[self.entity] = select(self.entity)
         return _SELECTS[self.entity]
 
-    def _check(self, items: Iterable[Any]) -> None:
+    def _check(self, items: Iterable[Any], *also: type) -> None:
+        """Every item is the repository's entity (or one of the `also` types it accepts)."""
+        accepted = (self.entity, *also)
         for index, item in enumerate(items):
-            if not isinstance(item, self.entity):
+            if not isinstance(item, accepted):
                 raise InvalidInput(f"item #{index} is not a {self.entity.__name__} but {type(item).__name__}")
 
     def _attach(self, aggregates: Iterable[Any]) -> None:

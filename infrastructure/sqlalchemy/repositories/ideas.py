@@ -1,15 +1,18 @@
 """SqlAlchemyIdeaRepository: ideas through the session of a Unit of Work; bulk loads on the DB-API."""
 
+from operator import attrgetter
+
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from domain.ideas.model import FIELDS, IdeaInspiration, check_idea_id
+from domain.ideas.model import FIELDS, IdeaDraft, IdeaInspiration, check_idea_id
 from domain.ideas.ports import IDEA_FIELDS
 from infrastructure.sqlalchemy.fastpath import RowCodec
 from infrastructure.sqlalchemy.repositories.base import SqlAlchemyRepository
 from infrastructure.sqlalchemy.tables import idea_inspiration
 
 STORED = [name for name in FIELDS if name != "id"]
+_STORED_VALUES = attrgetter(*STORED)
 
 
 class SqlAlchemyIdeaRepository(SqlAlchemyRepository):
@@ -26,11 +29,12 @@ class SqlAlchemyIdeaRepository(SqlAlchemyRepository):
         self._attach([idea])
         return idea.id
 
-    def add_many(self, ideas: list[IdeaInspiration]) -> int:
+    def add_many(self, ideas: list[IdeaInspiration | IdeaDraft]) -> int:
         """One executemany of pre-coded tuples on the transaction's connection: the bulk-load route."""
-        self._check(ideas)
+        self._check(ideas, IdeaDraft)
         if ideas:
-            rows = [self.codec.encode([getattr(idea, name) for name in STORED]) for idea in ideas]
+            encode, values = self.codec.encode, _STORED_VALUES
+            rows = [encode(values(idea)) for idea in ideas]
             self.session.connection().exec_driver_sql(self.codec.insert_sql, rows)
         return len(ideas)
 
