@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from domain.ideas.model import FIELDS
+from domain.ideas.model import FIELDS, IdeaDraft
 from domain.shared.errors import AlreadyExists, InvalidInput
 from domain.shared.specification import Field, Query
 from tests.idea_factories import an_idea
@@ -76,6 +76,21 @@ def test_add_many_stores_every_idea_with_an_id(uow_factory):
     assert titles(loaded) == [f"bulk {i}" for i in range(5)]
     assert len({idea.id for idea in loaded}) == 5 and all(isinstance(idea.id, int) for idea in loaded)
     assert [fields_of(i) | {"id": None} for i in loaded] == [fields_of(i) | {"id": None} for i in batch]
+
+
+def test_add_many_stores_drafts_alongside_ideas(uow_factory):
+    idea = an_idea(title="entity", score=1, keywords=["x"])
+    source = an_idea(title="draft", score=2, metadata={"k": ["v", 1]})
+    draft = IdeaDraft.from_dict({name: value for name, value in fields_of(source).items() if name != "id"})
+    with uow_factory() as uow:
+        assert uow.ideas.add_many([idea, draft]) == 2
+        uow.commit()
+    with uow_factory() as uow:
+        loaded = uow.ideas.list(Query(order_by=[Field("score").asc()]))
+    assert [fields_of(i) | {"id": None} for i in loaded] == [
+        fields_of(idea) | {"id": None},
+        fields_of(source) | {"id": None},
+    ]
 
 
 def test_ideas_without_a_source_id_do_not_clash(uow_factory):

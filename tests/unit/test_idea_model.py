@@ -2,9 +2,10 @@
 
 from datetime import UTC, datetime, timedelta, timezone
 
+import attrs
 import pytest
 
-from domain.ideas.model import IdeaInspiration
+from domain.ideas.model import IdeaDraft, IdeaInspiration
 from domain.shared.errors import InvalidInput
 from tests.idea_factories import T0, an_idea
 
@@ -176,3 +177,32 @@ def test_each_kind_of_source_puts_its_text_in_content(build, source_type):
     assert (idea.score, idea.keywords, idea.id) == (70, ["k"], None)
     with pytest.raises(InvalidInput):
         build("", "text")
+
+
+# -- IdeaDraft: what a bulk load carries
+
+
+def test_a_draft_has_every_field_and_default_of_an_idea_but_the_id():
+    idea_fields = {a.name: a.default for a in attrs.fields(IdeaInspiration) if a.init and a.name != "id"}
+    assert {a.name: a.default for a in attrs.fields(IdeaDraft)} == idea_fields
+
+
+def test_a_draft_normalises_like_an_idea_and_cannot_be_changed():
+    local = datetime(2026, 1, 1, 12, 0, tzinfo=timezone(timedelta(hours=5)))
+    draft = IdeaDraft.from_dict({"title": "t", "source_type": "podcast", "created_at": local, "keywords": ("a",)})
+    assert (draft.source_type, draft.keywords, draft.created_at.tzinfo) == ("unknown", ["a"], UTC)
+    assert draft.created_at == local
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        draft.title = "other"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [{"title": ""}, {"title": "t", "score": 101}, {"title": "t", "keywords": "ai"},
+     {"title": "t", "category": "c" * 256},
+     {"title": "t", "metadata": {"x": float("nan")}}, {"title": "t\x00"}, {"title": "t", "created_at": NAIVE},
+     {"title": "t", "id": 3}, {"title": "t", "colour": "red"}],
+)  # fmt: skip
+def test_a_draft_refuses_what_an_idea_refuses_and_an_id(bad):
+    with pytest.raises(InvalidInput):
+        IdeaDraft.from_dict(bad)
