@@ -1,10 +1,11 @@
 """The "ideas" workload: bulk load, point reads and filtered pages, via memcore and via the raw driver.
 
-Both sides get the same deterministic ideas, each in its native form (AddIdeas commands of plain
-dicts for memcore, parameter tuples for the driver), built before the clock starts. The bulk load
-commits once per batch on both sides; the reads are single statements, as a content pipeline's
-queries are. The prepared data is kept out of the garbage collector's sight while the clock runs
-(see __enter__), so neither side pays for walking it.
+Both sides start from the same deterministic ideas as plain dicts and hand back the same data, so
+the raw side does what a hand-written loader does: it encodes each row (JSON as text, naive UTC
+times) inside its timed bulk load, and decodes the rows it reads (JSON parsed, times made aware)
+as memcore's views are. The bulk load commits once per batch on both sides; the reads are single
+statements, as a content pipeline's queries are. The prepared data is kept out of the garbage
+collector's sight while the clock runs (see __enter__), so neither side pays for walking it.
 """
 
 import gc
@@ -119,6 +120,27 @@ def _encoders(on_sqlite: bool) -> list[tuple[str, Any]]:
     as_time = _time_text if on_sqlite else _naive_utc
     dumps = json.JSONEncoder(allow_nan=False).encode
     return [(name, dumps if name in JSON_FIELDS else as_time if name in TIME_FIELDS else None) for name in STORED]
+
+
+def _read_time(value: datetime | str) -> datetime:
+    """A stored time back to aware UTC: SQLite gives ISO text, the servers naive datetimes."""
+    return (datetime.fromisoformat(value) if isinstance(value, str) else value).replace(tzinfo=UTC)
+
+
+# What a hand-written reader does to hand a row to its caller: JSON parsed, times made aware.
+_DECODERS = [
+    (i, json.loads if name in JSON_FIELDS else _read_time)
+    for i, name in enumerate(("id", *STORED))
+    if name in JSON_FIELDS or name in TIME_FIELDS
+]
+
+
+def _decoded(row: Sequence[Any]) -> list[Any]:
+    values = list(row)
+    for i, decode in _DECODERS:
+        if values[i] is not None:
+            values[i] = decode(values[i])
+    return values
 
 
 def _params(idea: dict[str, Any], encoders: list[tuple[str, Any]]) -> tuple[Any, ...]:
@@ -307,7 +329,7 @@ class IdeasWorkload:
         titles: list[str] = []
         for idea_id in self.read_ids:
             cursor.execute(sql, (idea_id,))
-            titles.append(cursor.fetchone()[1])
+            titles.append(_decoded(cursor.fetchone())[1])
         cursor.close()
         return titles
 
@@ -316,7 +338,7 @@ class IdeasWorkload:
         ids: list[int] = []
         for category in self.page_categories:
             cursor.execute(sql, (category,))
-            ids.extend(row[0] for row in cursor.fetchall())
+            ids.extend(_decoded(row)[0] for row in cursor.fetchall())
             conn.rollback()  # end the read transaction, as memcore's connection does on return
         cursor.close()
         return ids
