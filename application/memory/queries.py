@@ -14,6 +14,7 @@ from domain.shared.errors import InvalidInput, NotFound
 from domain.shared.specification import Field, Query, Specification
 
 MAX_LIMIT = 10_000
+KEY_ORDER = (Field("key").asc(),)
 
 
 def check_limit(limit: object, name: str = "limit") -> int:
@@ -87,7 +88,7 @@ class CatalogQueries:
     ) -> list[CatalogEntryView]:
         """Entries in key order, optionally under a key prefix and matching metadata pairs."""
         where = key_prefix(prefix) & metadata_matches(metadata_filter)
-        return self.uow.catalog_views.list(Query(where=where, limit=check_limit(limit)))
+        return self.uow.catalog_views.list(Query(where=where, order_by=KEY_ORDER, limit=check_limit(limit)))
 
     def find(self, query: Specification | Query | None = None) -> list[CatalogEntryView]:
         return self.uow.catalog_views.list(query)
@@ -98,8 +99,8 @@ class CatalogQueries:
     def changed_since(self, snapshot_id: str | None = None) -> list[CatalogEntryView]:
         """Entries created or updated after the snapshot was taken (None: every entry), in key order."""
         if snapshot_id is None:
-            return self.uow.catalog_views.list(Query())
+            return self.uow.catalog_views.list(Query(order_by=KEY_ORDER))
         snapshot = self.get_snapshot(snapshot_id)
         if snapshot is None:
             raise NotFound(f"no catalog snapshot {snapshot_id!r}")
-        return self.uow.catalog_views.list(Query(where=Field("updated_at") > snapshot.created_at))
+        return self.uow.catalog_views.list(Query(where=Field("updated_at") > snapshot.created_at, order_by=KEY_ORDER))

@@ -12,21 +12,29 @@ from sqlalchemy.orm.exc import FlushError
 from domain.shared.events import DomainEvent
 from infrastructure.sqlalchemy.errors import translate, translating
 from infrastructure.sqlalchemy.mappers import flag_changed_json
+from infrastructure.sqlalchemy.repositories.catalog import (
+    SqlAlchemyCatalogRepository,
+    SqlAlchemyCatalogSnapshotRepository,
+)
 from infrastructure.sqlalchemy.repositories.checkpoints import SqlAlchemyCheckpointRepository
 from infrastructure.sqlalchemy.repositories.conflicts import SqlAlchemyConflictRepository
 from infrastructure.sqlalchemy.repositories.ideas import SqlAlchemyIdeaRepository
+from infrastructure.sqlalchemy.repositories.memory import SqlAlchemyMemoryRepository
+from infrastructure.sqlalchemy.views.catalog import SqlAlchemyCatalogViews
 from infrastructure.sqlalchemy.views.checkpoints import SqlAlchemyCheckpointViews
 from infrastructure.sqlalchemy.views.conflicts import SqlAlchemyConflictViews
 from infrastructure.sqlalchemy.views.ideas import SqlAlchemyIdeaViews
+from infrastructure.sqlalchemy.views.memory import SqlAlchemyMemoryViews
 
-_views_by_engine: "weakref.WeakKeyDictionary[Engine, SqlAlchemyIdeaViews]" = weakref.WeakKeyDictionary()
+_views_by_engine: "weakref.WeakKeyDictionary[Engine, dict[type, Any]]" = weakref.WeakKeyDictionary()
 
 
-def _idea_views(engine: Engine) -> SqlAlchemyIdeaViews:
-    # One per engine: its fast reader keeps a connection per thread, which must not multiply.
-    if engine not in _views_by_engine:
-        _views_by_engine[engine] = SqlAlchemyIdeaViews(engine)
-    return _views_by_engine[engine]
+def _views(engine: Engine, kind: type) -> Any:
+    # One per engine: a fast reader keeps a connection per thread, which must not multiply.
+    built = _views_by_engine.setdefault(engine, {})
+    if kind not in built:
+        built[kind] = kind(engine)
+    return built[kind]
 
 
 class SqlAlchemyUnitOfWork:
@@ -38,8 +46,10 @@ class SqlAlchemyUnitOfWork:
         self._seen_repositories: list[Any] = []
         engine = session_factory.kw["bind"]
         self.conflict_views = SqlAlchemyConflictViews(engine)
-        self.idea_views = _idea_views(engine)
+        self.idea_views = _views(engine, SqlAlchemyIdeaViews)
         self.checkpoint_views = SqlAlchemyCheckpointViews(engine)
+        self.memory_views = _views(engine, SqlAlchemyMemoryViews)
+        self.catalog_views = _views(engine, SqlAlchemyCatalogViews)
 
     def __enter__(self) -> Self:
         self.session = self.session_factory()
@@ -47,7 +57,12 @@ class SqlAlchemyUnitOfWork:
             self.conflicts = SqlAlchemyConflictRepository(self.session)
             self.ideas = SqlAlchemyIdeaRepository(self.session)
             self.checkpoints = SqlAlchemyCheckpointRepository(self.session)
-        self._seen_repositories = [self.conflicts, self.ideas, self.checkpoints]
+            self.memory = SqlAlchemyMemoryRepository(self.session)
+            self.catalog = SqlAlchemyCatalogRepository(self.session)
+            self.catalog_snapshots = SqlAlchemyCatalogSnapshotRepository(self.session)
+        self._seen_repositories = [
+            self.conflicts, self.ideas, self.checkpoints, self.memory, self.catalog, self.catalog_snapshots,
+        ]  # fmt: skip
         return self
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
