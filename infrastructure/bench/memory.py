@@ -8,7 +8,8 @@
   the table, so at scale it runs on an evenly spread sample of the queries; the report says so.
 
 The raw side is the DB-API driver on a connection set up like memcore's, with the dialect's
-single-statement upsert (reporting whether it created the row, as memcore does). Both sides get
+single-statement upsert (reporting whether it created the row, as memcore does; on MariaDB also the
+search row memcore writes there). Both sides get
 Python values and encode JSON and timestamps inside the timing, as an application would.
 """
 
@@ -20,12 +21,15 @@ from contextlib import ExitStack
 from datetime import UTC, datetime
 from typing import Any, Self
 
+from domain.memory.text import indexed_text, words
 from domain.shared.errors import InvalidInput
 from infrastructure.bench.harness import Phase, Target
 from infrastructure.bench.memory_text import KEY_PREFIX, MemoryText
 from infrastructure.container import container_for
 from infrastructure.sqlalchemy import migrate
 from infrastructure.sqlalchemy.engine import build_engine
+from infrastructure.sqlalchemy.search import upsert_side_sql
+from infrastructure.sqlalchemy.tables import LTM_SEARCH
 
 DEFAULT_ROWS = 100_000
 READS = 10_000
@@ -130,6 +134,9 @@ class MemoryWorkload:
         else:
             update = "value = VALUES(value), metadata = VALUES(metadata), updated_at = VALUES(updated_at)"
             self.upsert_sql = f"{insert} ON DUPLICATE KEY UPDATE {update}"
+        # MariaDB cannot index the strings inside a JSON value by trigger: memcore writes the search
+        # row itself, so the raw side does too (on SQLite and PostgreSQL triggers do it for both).
+        self.side_sql = upsert_side_sql(LTM_SEARCH, self.raw_engine.dialect) if self.backend == "mysql" else None
         self.get_sql = f"SELECT value, metadata FROM ltm_entries WHERE {self.key} = {mark}"
         self.like_sql = (
             f"SELECT {self.key}, value, metadata FROM ltm_entries WHERE value LIKE {mark} "
@@ -156,7 +163,15 @@ class MemoryWorkload:
 
     def _clear(self) -> None:
         cursor = self.conn.cursor()
-        cursor.execute("DELETE FROM ltm_entries" if self.backend == "sqlite" else "TRUNCATE TABLE ltm_entries")
+        # The search objects go with the rows: FTS5 by trigger, the side tables by TRUNCATE.
+        if self.backend == "sqlite":
+            cursor.execute("DELETE FROM ltm_entries")
+        elif self.backend == "postgresql":
+            cursor.execute(f"TRUNCATE TABLE ltm_entries, {LTM_SEARCH.side}")
+        else:  # InnoDB refuses to TRUNCATE a table a foreign key points at, even an empty one
+            for sql in ("SET FOREIGN_KEY_CHECKS = 0", f"TRUNCATE TABLE {LTM_SEARCH.side}", "TRUNCATE TABLE ltm_entries",
+                        "SET FOREIGN_KEY_CHECKS = 1"):  # fmt: skip
+                cursor.execute(sql)
         cursor.close()
         self.conn.commit()
 
@@ -219,12 +234,15 @@ class MemoryWorkload:
         conn, cursor, sql, dumps = self.conn, self.conn.cursor(), self.upsert_sql, json.dumps
         backend = self.backend
         created = 0
+        side_sql, side = self.side_sql, self.side_sql is not None
         for key, value, metadata in entries:
             now = datetime.now(UTC)
             stamp: Any = _utc_text(now) if backend == "sqlite" else _naive(now)
             if backend == "sqlite":
                 cursor.execute("BEGIN")
             cursor.execute(sql, (key, dumps(value), dumps(metadata), stamp, stamp))
+            if side:
+                cursor.execute(side_sql, (key, " ".join(words(indexed_text(key, value)))))
             if backend == "sqlite":
                 created += cursor.fetchone()[0] == stamp
             elif backend == "postgresql":

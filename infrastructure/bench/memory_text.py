@@ -1,8 +1,9 @@
 """A fixed-seed generator of agent memories: keys, JSON values of realistic text, metadata.
 
 Words follow a Zipf law over a vocabulary of common English words and made-up content words, so
-a few words are everywhere and most are rare, as in real notes. Query words are content words
-(four letters or more, never a stop word of any engine) drawn uniformly from the vocabulary.
+a few words are everywhere and most are rare, as in real notes. Text is lower case. Query words
+are content words (four letters or more, never a stop word of any engine, never inside another
+word) drawn uniformly from the vocabulary.
 """
 
 import random
@@ -26,6 +27,8 @@ KINDS = ("profile", "preference", "summary", "fact", "task", "episode")
 SOURCES = ("chat", "email", "calendar", "import", "tool")
 # Stop words of four letters or more that made-up words could spell (PostgreSQL's english list).
 STOP_WORDS = frozenset({"more", "some", "same", "most", "once", "only", "over", "very", "been", "them", "then"})
+FIELD_NAMES = ("name", "bio", "interests", "age", "summary", "turns", "fact", "confidence", "verified", "title",
+               "steps", "done", "due", "null", "true", "false")  # fmt: skip
 VOCABULARY_SIZE = 6_000
 ZIPF = 1.07
 
@@ -49,6 +52,10 @@ class MemoryText:
                 words.append(word)
         self.words = words
         self.content_words = [w for w in words if w not in COMMON]
+        # Query words are never part of another word (nor of a JSON field name), so that a LIKE
+        # '%word%' scan and a word index find the same entries: the benchmark checks they do.
+        everything = "\n".join((*words, *ACCENTED, *FIELD_NAMES))
+        self.query_vocabulary = [w for w in self.content_words if everything.count(w) == 1]
         self._cumulative = list(accumulate(1 / rank**ZIPF for rank in range(1, len(words) + 1)))
         self.seed = seed
 
@@ -57,13 +64,13 @@ class MemoryText:
         picked = rng.choices(self.words, cum_weights=self._cumulative, k=count)
         if rng.random() < 0.05:
             picked[rng.randrange(count)] = rng.choice(ACCENTED)
-        return " ".join(picked).capitalize() + "."
+        return " ".join(picked) + "."
 
     def _value(self, rng: random.Random, kind: str) -> Any:
         sentence = self._sentence
         if kind == "profile":
             return {
-                "name": f"{rng.choice(self.content_words).capitalize()} {rng.choice(self.content_words).capitalize()}",
+                "name": f"{rng.choice(self.content_words)} {rng.choice(self.content_words)}",
                 "bio": sentence(rng, 12, 30),
                 "interests": [rng.choice(self.content_words) for _ in range(rng.randint(1, 5))],
                 "age": rng.randint(18, 90),
@@ -98,4 +105,4 @@ class MemoryText:
 
     def query_words(self, count: int) -> list[str]:
         rng = random.Random(self.seed * 7 + count)
-        return [rng.choice(self.content_words) for _ in range(count)]
+        return [rng.choice(self.query_vocabulary) for _ in range(count)]

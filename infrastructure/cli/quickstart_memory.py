@@ -66,5 +66,5 @@ def memory_and_catalog(services: Services) -> None:
                                  120_448, {"type": "ticket"}, expires_at=expired)  # fmt: skip
     services.bus.handle(boarding)
     changed = [view.to_dict() for view in services.catalog.changed_since(snapshot_id)]
-    print_table("changed since the snapshot", ["key", "byte_size", "storage_uri", "expires_at"], changed)
+    print_table("changed since the snapshot", ["key", "byte_size", "expires_at"], changed)
     console.print(f"expired entries cleaned up: {services.bus.handle(CleanupExpired())}")
