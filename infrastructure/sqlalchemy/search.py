@@ -267,9 +267,14 @@ def rebuild(connection: Connection, index: SearchIndex, rows: Iterable[Mapping[s
     base, key = q(index.table), q(index.key)
     if family == "sqlite":
         cols = ", ".join(q(n) for n in index.columns)
-        values = ", ".join([q(n) for n in index.texts] + [_sqlite_strings(q(n)) for n in index.documents])
+        # Qualified: json_tree has columns of its own named key and value.
+        values = ", ".join(
+            [f"{base}.{q(n)}" for n in index.texts] + [_sqlite_strings(f"{base}.{q(n)}") for n in index.documents]
+        )
         connection.exec_driver_sql(f"DELETE FROM {q(index.fts)}")
-        connection.exec_driver_sql(f"INSERT INTO {q(index.fts)} (rowid, {cols}) SELECT rowid, {values} FROM {base}")
+        connection.exec_driver_sql(
+            f"INSERT INTO {q(index.fts)} (rowid, {cols}) SELECT {base}.rowid, {values} FROM {base}"
+        )
     elif family == "postgresql":
         connection.exec_driver_sql(f"DELETE FROM {q(index.side)}")
         connection.exec_driver_sql(
