@@ -37,6 +37,16 @@ def _views(engine: Engine, kind: type) -> Any:
     return built[kind]
 
 
+REPOSITORIES: dict[str, type] = {
+    "conflicts": SqlAlchemyConflictRepository,
+    "ideas": SqlAlchemyIdeaRepository,
+    "checkpoints": SqlAlchemyCheckpointRepository,
+    "memory": SqlAlchemyMemoryRepository,
+    "catalog": SqlAlchemyCatalogRepository,
+    "catalog_snapshots": SqlAlchemyCatalogSnapshotRepository,
+}
+
+
 class SqlAlchemyUnitOfWork:
     """`with uow:` begins; `commit()` commits; leaving the block rolls back what is left."""
 
@@ -53,17 +63,21 @@ class SqlAlchemyUnitOfWork:
 
     def __enter__(self) -> Self:
         self.session = self.session_factory()
-        with translating():
-            self.conflicts = SqlAlchemyConflictRepository(self.session)
-            self.ideas = SqlAlchemyIdeaRepository(self.session)
-            self.checkpoints = SqlAlchemyCheckpointRepository(self.session)
-            self.memory = SqlAlchemyMemoryRepository(self.session)
-            self.catalog = SqlAlchemyCatalogRepository(self.session)
-            self.catalog_snapshots = SqlAlchemyCatalogSnapshotRepository(self.session)
-        self._seen_repositories = [
-            self.conflicts, self.ideas, self.checkpoints, self.memory, self.catalog, self.catalog_snapshots,
-        ]  # fmt: skip
+        for name in REPOSITORIES:  # the previous transaction's repositories
+            self.__dict__.pop(name, None)
+        self._seen_repositories = []
         return self
+
+    def __getattr__(self, name: str) -> Any:
+        # Repositories are built on first use in each transaction: a command touches one or two.
+        kind = REPOSITORIES.get(name)
+        if kind is None or self.__dict__.get("session") is None:
+            raise AttributeError(name)
+        with translating():
+            repository = kind(self.session)
+        self.__dict__[name] = repository
+        self._seen_repositories.append(repository)
+        return repository
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         assert self.session is not None
