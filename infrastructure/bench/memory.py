@@ -137,12 +137,10 @@ class MemoryWorkload:
         marks = ", ".join([mark] * len(COLUMNS))
         columns = ", ".join(self.key if c == "key" else c for c in COLUMNS)
         insert = f"INSERT INTO ltm_entries ({columns}) VALUES ({marks})"
-        if self.backend == "sqlite":
+        if self.backend in ("sqlite", "postgresql"):
+            # created_at is kept on update, so the one returned tells a new row from a replaced one
             update = "value = excluded.value, metadata = excluded.metadata, updated_at = excluded.updated_at"
             self.upsert_sql = f"{insert} ON CONFLICT ({self.key}) DO UPDATE SET {update} RETURNING created_at"
-        elif self.backend == "postgresql":
-            update = "value = excluded.value, metadata = excluded.metadata, updated_at = excluded.updated_at"
-            self.upsert_sql = f"{insert} ON CONFLICT ({self.key}) DO UPDATE SET {update} RETURNING (xmax = 0)"
         else:
             update = "value = VALUES(value), metadata = VALUES(metadata), updated_at = VALUES(updated_at)"
             self.upsert_sql = f"{insert} ON DUPLICATE KEY UPDATE {update}"
@@ -181,7 +179,7 @@ class MemoryWorkload:
         if self.backend == "sqlite":
             cursor.execute("DELETE FROM ltm_entries")
         elif self.backend == "postgresql":
-            cursor.execute(f"TRUNCATE TABLE ltm_entries, {LTM_SEARCH.side}")
+            cursor.execute("TRUNCATE TABLE ltm_entries CASCADE")  # with any search table referencing it
         else:  # InnoDB refuses to TRUNCATE a table a foreign key points at, even an empty one
             for sql in ("SET FOREIGN_KEY_CHECKS = 0", f"TRUNCATE TABLE {LTM_SEARCH.side}", "TRUNCATE TABLE ltm_entries",
                         "SET FOREIGN_KEY_CHECKS = 1"):  # fmt: skip
@@ -255,14 +253,12 @@ class MemoryWorkload:
             if backend == "sqlite":
                 cursor.execute("BEGIN")
             cursor.execute(sql, (key, dumps(value), dumps(metadata), stamp, stamp))
-            if side:
-                cursor.execute(side_sql, (key, " ".join(words(indexed_text(key, value)))))
-            if backend == "sqlite":
+            if backend in ("sqlite", "postgresql"):
                 created += cursor.fetchone()[0] == stamp
-            elif backend == "postgresql":
-                created += cursor.fetchone()[0]
             else:
                 created += cursor.rowcount == 1
+            if side:
+                cursor.execute(side_sql, (key, " ".join(words(indexed_text(key, value)))))
             conn.commit()
         cursor.close()
         return created

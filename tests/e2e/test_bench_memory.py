@@ -50,6 +50,21 @@ def test_the_memory_benchmark_reports_ours_and_raw_for_every_phase(tmp_path, cap
             assert phase["target"]["met"] == (phase[phase["target"]["metric"]] >= phase["target"]["min"])
 
 
+def test_both_sides_do_the_same_work_on_every_dialect(sql_engine, capsys):
+    url = sql_engine.url.render_as_string(hide_password=False)
+
+    code = main(_bench(url, rows=200))
+
+    out, err = capsys.readouterr()
+    assert code == 0, err  # the harness fails a phase whose sides stored or found different things
+    report = json.loads(out)
+    assert (
+        report["dialect"]
+        == {"sqlite": "sqlite", "postgresql": "postgresql", "mysql": "mariadb"}[sql_engine.dialect.name]
+    )
+    assert [p["ops"] for p in report["phases"]] == [200, 200, 200, 1000, 1000]
+
+
 def test_the_like_scan_is_sampled_at_scale_and_the_report_says_so():
     from infrastructure.bench.memory import MemoryWorkload
 
