@@ -1,7 +1,9 @@
 """The in-memory fake and each SQL adapter, driven with the same random memory operations.
 
 Search results are compared as sets, on queries made of words every engine indexes the same way
-(three letters or more, no InnoDB stopword); ranking orders differ per engine and are not compared.
+(three letters or more, no InnoDB stopword), in text where every engine sees them as words (PostgreSQL's
+parser reads `Echo/2` as one file-path token, so keys join words with `:` or spaces); ranking orders
+differ per engine and are not compared.
 """
 
 import pytest
@@ -15,7 +17,7 @@ from tests.parity.common import PARITY_SETTINGS, TEXT, ParityMachine
 VOCABULARY = ["apple", "Banana", "CHERRY", "delta", "echo", "foxtrot", "golf", "hotel", "ünïcode", "日本語"]
 WORD = st.sampled_from(VOCABULARY)
 SENTENCE = st.lists(WORD, min_size=1, max_size=4).map(" ".join) | st.lists(WORD, max_size=3).map(", ".join)
-KEYS = st.sampled_from(["k", "K", "k ", "ä", "user:1", "user:10", "apple:1", "Echo/2", "\U0001d518", "x" * 512])
+KEYS = st.sampled_from(["k", "K", "k ", "ä", "user:1", "user:10", "apple:1", "Echo:2", "\U0001d518", "x" * 512])
 SCALARS = st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.floats(allow_nan=False, allow_infinity=False)
 LEAVES = SCALARS | SENTENCE | TEXT.filter(lambda t: not any(c.isalnum() for c in t))
 VALUES = st.recursive(
