@@ -33,10 +33,16 @@ query text is bound as a parameter (FTS5 words are double-quoted). Quotes, AND/O
 parentheses or emoji therefore never reach a query parser as operators; no words means no text
 filter (`match()` returns None).
 
-The engines agree on simple words (three or more letters, not an InnoDB stopword). They differ on
-the rest: PostgreSQL's parser keeps some compound tokens whole as well (`foo-bar` gives `foo-bar`,
-`foo` and `bar`; e-mail addresses, URLs and file paths are single tokens), MariaDB treats `_` as a
-letter, and Unicode case folding differs in corner cases (`ß`, Turkish dotted i).
+The engines agree on simple words (three or more letters, not an InnoDB stopword) standing between
+spaces or ordinary punctuation. They differ on the rest:
+- PostgreSQL's parser reads some compounds as one token: `notes/tomatoes.txt` (a file path),
+  `a.b.com` (a host), e-mail addresses and URLs are not found by their parts; `foo-bar` gives
+  `foo-bar`, `foo` and `bar`, so both `foo` and `bar` are found everywhere.
+- MariaDB leaves words under 3 letters and its stopwords out of the query (see above), where SQLite
+  and PostgreSQL require them; for trigger-filled bodies its parser keeps `_` inside words.
+- Unicode case folding differs in corner cases (`ß`, Turkish dotted i, combining accents), and CJK
+  text is not segmented: a run of ideographs is one word everywhere.
+- Ranking: bm25, ts_rank and InnoDB relevance score differently; only the set of matches is the same.
 """
 
 import re
@@ -68,45 +74,11 @@ from sqlalchemy.types import TypeEngine
 _WORD = re.compile(r"[^\W_]+")
 FTS5_TOKENIZER = "unicode61 remove_diacritics 0"
 # InnoDB's default full-text stopwords (INFORMATION_SCHEMA.INNODB_FT_DEFAULT_STOPWORD).
-INNODB_STOPWORDS = frozenset(
-    [
-        "a",
-        "about",
-        "an",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "com",
-        "de",
-        "en",
-        "for",
-        "from",
-        "how",
-        "i",
-        "in",
-        "is",
-        "it",
-        "la",
-        "of",
-        "on",
-        "or",
-        "that",
-        "the",
-        "this",
-        "to",
-        "was",
-        "what",
-        "when",
-        "where",
-        "who",
-        "will",
-        "with",
-        "und",
-        "www",
-    ]
-)
+INNODB_STOPWORDS = frozenset((
+    "a", "about", "an", "are", "as", "at", "be", "by", "com", "de", "en", "for", "from", "how", "i", "in", "is", "it",
+    "la", "of", "on", "or", "that", "the", "this", "to", "was", "what", "when", "where", "who", "will", "with", "und",
+    "www",
+))  # fmt: skip
 INNODB_MIN_TOKEN, INNODB_MAX_TOKEN = 3, 84
 _side_metadata = MetaData()  # not Alembic's target: these tables are managed here
 SEARCH_COLUMN = "search_vector"  # PostgreSQL's generated column
