@@ -303,28 +303,48 @@ def mariadb_words(given: Iterable[str]) -> list[str]:
     return [w for w in given if INNODB_MIN_TOKEN <= len(w) <= INNODB_MAX_TOKEN and w not in INNODB_STOPWORDS]
 
 
-def match(index: SearchIndex, dialect: str, base: FromClause, given: Iterable[str]) -> tuple[Any, ...] | None:
-    """(matches, onclause, rank): a subquery of the rows holding every word, how to join it to
-    `base` (the indexed table), and its relevance column (higher is better). None: no words, no filter.
-    """
+def query_params(index: SearchIndex, dialect: str, given: Iterable[str]) -> dict[str, str] | None:
+    """The values `match()` and `apply()` bind for these words, by parameter name (None: no words; on
+    MariaDB an empty dict when none is a word InnoDB indexes). A statement built for other words of
+    the same shape (the same names) runs with these values."""
     wanted = _clean(given)
     if not wanted:
         return None
     family = _family(dialect)
     if family == "sqlite":
+        return {"search_words": " ".join('"' + word.replace('"', '""') + '"' for word in wanted)}
+    if family == "postgresql":
+        return {"search_words": " ".join(wanted)}
+    kept = mariadb_words(wanted)
+    return {"search_words": " ".join(f"+{w}" for w in kept), "search_natural": " ".join(kept)} if kept else {}
+
+
+def _pg_query(values: Mapping[str, str]) -> ColumnElement[Any]:
+    words = bindparam("search_words", values["search_words"])
+    return func.plainto_tsquery(literal_column("'simple'::regconfig"), words)
+
+
+def match(index: SearchIndex, dialect: str, base: FromClause, given: Iterable[str]) -> tuple[Any, ...] | None:
+    """(matches, onclause, rank): a subquery of the rows holding every word, how to join it to
+    `base` (the indexed table), and its relevance column (higher is better). None: no words, no filter.
+    """
+    values = query_params(index, dialect, given)
+    if values is None:
+        return None
+    family = _family(dialect)
+    if family == "sqlite":
         fts = table(index.fts, column("rowid"))
         name = literal_column(_sqlite_quote(index.fts))
-        text = " ".join('"' + word.replace('"', '""') + '"' for word in wanted)
         found = (
             select(fts.c.rowid.label("rid"), (-func.bm25(name)).label("rank"))
             .select_from(fts)
-            .where(name.op("MATCH")(bindparam("search_words", text)))
+            .where(name.op("MATCH")(bindparam("search_words", values["search_words"])))
             .subquery("matches")
         )
         return found, literal_column(f"{_sqlite_quote(index.table)}.rowid") == found.c.rid, found.c.rank
     if family == "postgresql":
         searched = table(index.table, column(index.key), column(SEARCH_COLUMN)).alias("searched")
-        query = func.plainto_tsquery(literal_column("'simple'::regconfig"), bindparam("search_words", " ".join(wanted)))
+        query = _pg_query(values)
         vector = searched.c[SEARCH_COLUMN]
         found = (
             select(searched.c[index.key].label("match_key"), func.ts_rank(vector, query).label("rank"))
@@ -334,12 +354,11 @@ def match(index: SearchIndex, dialect: str, base: FromClause, given: Iterable[st
     else:
         side = side_table(index)
         key = side.c[index.key]
-        kept = mariadb_words(wanted)
         body = side.c.body
-        relevance = mysql.match(body, against=bindparam("search_natural", " ".join(kept)))
+        relevance = mysql.match(body, against=bindparam("search_natural", values.get("search_natural", "")))
         where: ColumnElement[bool] = (
-            mysql.match(body, against=bindparam("search_words", " ".join(f"+{w}" for w in kept))).in_boolean_mode()
-            if kept
+            mysql.match(body, against=bindparam("search_words", values["search_words"])).in_boolean_mode()
+            if values
             else false()  # only words InnoDB never indexes: nothing can be found
         )
         found = select(key.label("match_key"), relevance.label("rank")).where(where).subquery("matches")
@@ -352,7 +371,18 @@ def _sqlite_quote(name: str) -> str:
 
 def apply(statement: Select[Any], index: SearchIndex, dialect: str, base: Table, given: Iterable[str]) -> Select[Any]:
     """`statement` (selecting from `base`) limited to rows holding every word, best first; unchanged
-    without words. The caller adds its own tie-break (the key) after this ordering."""
+    without words. The caller adds its own tie-break (the key) after this ordering.
+
+    On PostgreSQL the search column is on `base` itself: filtered and ranked in the same pass, with no
+    join back to the table (which cost a plan and an index probe per match)."""
+    if _family(dialect) == "postgresql":
+        values = query_params(index, dialect, given)
+        if values is None:
+            return statement
+        query = _pg_query(values)
+        vector = literal_column(f"{_pg_quote(base.name)}.{SEARCH_COLUMN}")
+        rank = func.ts_rank(vector, query).label("rank")
+        return statement.where(vector.op("@@")(query)).add_columns(rank).order_by(rank.desc())
     found = match(index, dialect, base, given)
     if found is None:
         return statement

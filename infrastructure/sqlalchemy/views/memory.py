@@ -1,23 +1,24 @@
 """SqlAlchemyMemoryViews: the memory read model on the lean route.
 
 Point reads and key-order pages run pre-rendered SQL on the FastReader; search joins the engine's
-full-text objects (search.py) with the Specification filter and ranks in the database.
+full-text objects (search.py) with the Specification filter and ranks in the database, one statement
+per query shape rendered once and run on the FastReader too.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, Select, func, select
 
 from application.memory.views import NEWEST_FIRST, MemoryEntryView, SearchHit
 from domain.memory.model import MEMORY_FIELDS_STORED
 from domain.memory.ports import MEMORY_FIELDS, check_query
 from domain.memory.values import check_key
-from domain.shared.specification import Order, Specification, as_query, validate
+from domain.shared.specification import Query, Specification, as_query, validate
 from infrastructure.sqlalchemy import search
 from infrastructure.sqlalchemy.errors import translating
-from infrastructure.sqlalchemy.fastpath import FastReader, RowCodec
+from infrastructure.sqlalchemy.fastpath import FastReader, PlannedReads, RowCodec
 from infrastructure.sqlalchemy.specifications import SpecCompiler
 from infrastructure.sqlalchemy.tables import LTM_SEARCH
 from infrastructure.sqlalchemy.tables import ltm_entries as table
@@ -33,6 +34,7 @@ class SqlAlchemyMemoryViews:
         self.compiler = SpecCompiler(_COLUMNS, MEMORY_FIELDS, key="key", dialect=self.dialect)
         self.codec = RowCodec(table, MEMORY_FIELDS_STORED, engine.dialect)
         self.reader = FastReader(engine)
+        self.plans = PlannedReads(engine, self.reader)
         mark, name = self.codec.marker, self.codec.table_name
         key = engine.dialect.identifier_preparer.quote("key")
         head = f"SELECT {self.codec.column_list} FROM {name}"
@@ -61,17 +63,20 @@ class SqlAlchemyMemoryViews:
         return self.compiler.where(query.where)
 
     def search(self, words: list[str], where: Specification, limit: int) -> list[SearchHit]:
-        statement = select(*_SELECTED).where(self._where(where))
-        found = search.apply(statement, LTM_SEARCH, self.dialect, table, words)
-        if found is statement:  # no words: newest first
-            for order in NEWEST_FIRST:
-                statement = statement.order_by(self.compiler.order(order))
-            statement = statement.order_by(table.c.key).limit(limit)
-            with translating(), self.engine.connect() as connection:
-                return [SearchHit(MemoryEntryView(*row), None) for row in connection.execute(statement)]
-        statement = found.order_by(self.compiler.order(Order("key"))).limit(limit)
-        with translating(), self.engine.connect() as connection:
-            rows = connection.execute(statement).all()
+        check_query(where)
+        bound = search.query_params(LTM_SEARCH, self.dialect, words)
+        # One statement per shape (the filter's, and which search parameters), run with new values.
+        shape = None if bound is None else tuple(bound)
+
+        def base() -> Select[Any]:
+            return search.apply(select(*_SELECTED), LTM_SEARCH, self.dialect, table, words)
+
+        order = NEWEST_FIRST if bound is None else ()
+        query = Query(where=as_query(where).where, order_by=order, limit=limit)
+        statement, params = self.compiler.select(f"memory search {shape}", base, query)
+        rows = self.plans.all(statement, {**params, **(bound or {})}, self.codec.decode)
+        if bound is None:
+            return [SearchHit(MemoryEntryView(*row), None) for row in rows]
         return [SearchHit(MemoryEntryView(*row[:5]), float(row[5])) for row in rows]
 
     def page(self, after: str | None, limit: int) -> list[MemoryEntryView]:
