@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from typing import Any
 
 from application.memory.views import CatalogEntryView, MemoryEntryView, SearchHit, SnapshotView
 from application.unit_of_work import UnitOfWork
@@ -37,6 +38,10 @@ class MemoryQueries:
 
     def get(self, key: str) -> MemoryEntryView | None:
         return self.uow.memory_views.get(check_key(key))
+
+    def get_value(self, key: str) -> tuple[Any, dict[str, Any] | None] | None:
+        """(value, metadata) of the entry under `key`, or None: a retrieve, reading nothing else."""
+        return self.uow.memory_views.get_value(check_key(key))
 
     def get_many(self, keys: list[str]) -> dict[str, MemoryEntryView | None]:
         """Every asked key, mapped to its entry or None."""

@@ -101,6 +101,10 @@ NEWEST_FIRST = (Field("updated_at").desc(),)
 class MemoryViews(Protocol):
     def get(self, key: str) -> MemoryEntryView | None: ...
 
+    def get_value(self, key: str) -> tuple[Any, dict[str, Any] | None] | None:
+        """(value, metadata) of the entry, or None: what a retrieve returns, read alone."""
+        ...
+
     def get_many(self, keys: list[str]) -> dict[str, MemoryEntryView]:
         """The entries found among `keys` (missing keys are left out)."""
         ...
@@ -145,6 +149,10 @@ class RepositoryMemoryViews:
         with self.uow:
             entry = self.uow.memory.get(key)
             return None if entry is None else MemoryEntryView.of(entry)
+
+    def get_value(self, key: str) -> tuple[Any, dict[str, Any] | None] | None:
+        view = self.get(key)
+        return None if view is None else (view.value, view.metadata)
 
     def get_many(self, keys: list[str]) -> dict[str, MemoryEntryView]:
         with self.uow:

@@ -2,7 +2,8 @@
 
 - `store`: every entry stored alone (one upsert, one transaction each) into an empty table;
 - `replace`: existing keys stored again with new values;
-- `retrieve`: point reads of random keys, values decoded from JSON;
+- `retrieve`: point reads of random keys, value and metadata decoded from JSON (what the drop-in
+  API's retrieve returns);
 - `search`: one-word queries (top 10 by relevance), memcore's full-text search against a scan with
   `value LIKE '%word%'` returning every match (what a store without a text index must read to rank);
 - `search_vs_like_top10`: the same queries against `LIKE` newest first, top 10, which an index on
@@ -226,8 +227,8 @@ class MemoryWorkload:
         return self._store_all(self.replacements)
 
     def _ours_retrieve(self) -> list[Any]:
-        get = self.services.memory.get
-        return [get(key).value for key in self.read_keys]
+        get_value = self.services.memory.get_value  # the drop-in API's retrieve: value and metadata
+        return [get_value(key)[0] for key in self.read_keys]
 
     def _ours_search(self) -> tuple[list[bool], list[float]]:
         search, clock = self.services.memory.search, time.perf_counter

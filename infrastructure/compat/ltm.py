@@ -40,10 +40,11 @@ class SQLAlchemyBackend(LtmConnection):
 
     @reporting
     def retrieve(self, key: str, default: Any = None) -> dict[str, Any]:
-        view = self.services().memory.get(key)
-        if view is None:
+        found = self.services().memory.get_value(key)
+        if found is None:
             return {"success": True, "value": default, "found": False, "metadata": None}
-        return {"success": True, "value": view.value, "found": True, "metadata": view.metadata}
+        value, metadata = found
+        return {"success": True, "value": value, "found": True, "metadata": metadata}
 
     @reporting
     def delete(self, key: str) -> dict[str, Any]:

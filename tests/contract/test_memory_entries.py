@@ -47,6 +47,17 @@ def test_every_json_value_round_trips_exactly(services, value):
     view = services.memory.get("k")
     assert view.value == value and type(view.value) is type(value)
     assert view.metadata == {"m": value}
+    found = services.memory.get_value("k")
+    assert found == (value, {"m": value}) and type(found[0]) is type(value)
+
+
+def test_get_value_reads_value_and_metadata_of_the_current_entry_only(services):
+    assert services.memory.get_value("missing") is None
+    store(services, "k", [1, "a"], None)
+    store(services, "k", {"new": True}, {"m": 2})
+    assert services.memory.get_value("k") == ({"new": True}, {"m": 2})
+    with pytest.raises(InvalidInput):
+        services.memory.get_value("")
 
 
 def test_metadata_none_and_empty_object_are_kept_apart(services):

@@ -39,6 +39,8 @@ class SqlAlchemyMemoryViews:
         key = engine.dialect.identifier_preparer.quote("key")
         head = f"SELECT {self.codec.column_list} FROM {name}"
         self._by_key = f"{head} WHERE {key} = {mark}"
+        self.value_codec = RowCodec(table, ("value", "metadata"), engine.dialect)
+        self._value_by_key = f"SELECT {self.value_codec.column_list} FROM {name} WHERE {key} = {mark}"
         self._first_page = f"{head} ORDER BY {key} LIMIT {mark}"
         self._next_page = f"{head} WHERE {key} > {mark} ORDER BY {key} LIMIT {mark}"
 
@@ -48,6 +50,11 @@ class SqlAlchemyMemoryViews:
     def get(self, key: str) -> MemoryEntryView | None:
         row = self.reader.first(self._by_key, (check_key(key),))
         return None if row is None else self._view(row)
+
+    def get_value(self, key: str) -> tuple[Any, dict[str, Any] | None] | None:
+        # Two columns, not five: PyMySQL parses every column's description on each read.
+        row = self.reader.first(self._value_by_key, (check_key(key),))
+        return None if row is None else tuple(self.value_codec.decode(row))  # type: ignore[return-value]
 
     def get_many(self, keys: list[str]) -> dict[str, MemoryEntryView]:
         if not keys:
