@@ -13,6 +13,10 @@ from application.ideas import commands as idea_commands
 from application.ideas import handlers as idea_handlers
 from application.ideas.handlers import LegacyIdeaSource
 from application.ideas.queries import IdeaQueries
+from application.memory import commands as memory_commands
+from application.memory import handlers as memory_handlers
+from application.memory.queries import CatalogQueries, MemoryQueries
+from application.memory.transaction import MemoryTransaction
 from application.messagebus import EventHandler, MessageBus
 from application.unit_of_work import UnitOfWork
 from domain.conflicts.model import DEFAULT_MAX_ATTEMPTS, new_id, utc_now
@@ -28,6 +32,9 @@ class Services:
     count_conflicts: queries.CountConflicts
     ideas: IdeaQueries
     checkpoints: CheckpointQueries
+    memory: MemoryQueries
+    catalog: CatalogQueries
+    memory_transaction: Callable[[], MemoryTransaction]
 
 
 def _no_legacy_reader(path: str) -> LegacyIdeaSource:
@@ -58,6 +65,15 @@ def build_services(
             checkpoint_commands.SaveCheckpoint: checkpoint_handlers.SaveCheckpointHandler(uow, clock),
             checkpoint_commands.DeleteThread: checkpoint_handlers.DeleteThreadHandler(uow),
             checkpoint_commands.PruneThread: checkpoint_handlers.PruneThreadHandler(uow),
+            memory_commands.StoreMemory: memory_handlers.StoreMemoryHandler(uow, clock),
+            memory_commands.StoreMemories: memory_handlers.StoreMemoriesHandler(uow, clock),
+            memory_commands.DeleteMemory: memory_handlers.DeleteMemoryHandler(uow),
+            memory_commands.ApplyMemoryOperations: memory_handlers.ApplyMemoryOperationsHandler(uow, clock),
+            memory_commands.TrackCatalogEntry: memory_handlers.TrackCatalogEntryHandler(uow, clock),
+            memory_commands.DeleteCatalogEntry: memory_handlers.DeleteCatalogEntryHandler(uow),
+            memory_commands.CreateSnapshot: memory_handlers.CreateSnapshotHandler(uow, clock),
+            memory_commands.StoreCatalogBatch: memory_handlers.StoreCatalogBatchHandler(uow, clock),
+            memory_commands.CleanupExpired: memory_handlers.CleanupExpiredHandler(uow, clock),
         },
         event_handlers,
     )
@@ -68,4 +84,7 @@ def build_services(
         count_conflicts=queries.CountConflicts(uow),
         ideas=IdeaQueries(uow),
         checkpoints=CheckpointQueries(uow),
+        memory=MemoryQueries(uow),
+        catalog=CatalogQueries(uow),
+        memory_transaction=lambda: MemoryTransaction(uow, clock),
     )

@@ -6,9 +6,11 @@ from typing import Protocol, Self
 from application.checkpoints.views import CheckpointViews
 from application.conflicts.views import ConflictViews
 from application.ideas.views import IdeaViews
+from application.memory.views import CatalogViews, MemoryViews
 from domain.checkpoints.ports import CheckpointRepository
 from domain.conflicts.ports import ConflictRepository
 from domain.ideas.ports import IdeaRepository
+from domain.memory.ports import CatalogRepository, CatalogSnapshotRepository, MemoryRepository
 from domain.shared.events import DomainEvent
 
 
@@ -24,6 +26,11 @@ class UnitOfWork(Protocol):
     idea_views: IdeaViews
     checkpoints: CheckpointRepository
     checkpoint_views: CheckpointViews
+    memory: MemoryRepository
+    memory_views: MemoryViews
+    catalog: CatalogRepository
+    catalog_snapshots: CatalogSnapshotRepository
+    catalog_views: CatalogViews
 
     def __enter__(self) -> Self: ...
 

@@ -4,6 +4,7 @@ Both sides run in the same process, on the same database, in every round; the re
 medians over the rounds. This is the one place memcore measures speed.
 """
 
+import math
 import platform
 import statistics
 import time
@@ -23,11 +24,23 @@ def _nothing() -> None:
 
 
 @attrs.frozen
+class Target:
+    """What the issue asks of a phase: `metric` (a key of the phase's report) at least `minimum`."""
+
+    metric: str
+    minimum: float
+
+
+@attrs.frozen
 class Phase:
     """One kind of work done `ops` times, by memcore (`ours`) and by the raw driver (`raw`).
 
     `before` runs untimed before each side, `after` untimed after it. What a side returns, paired
     with what `after` returns, must be equal for both sides: a benchmark of different work is useless.
+
+    With `latencies`, each side returns `(outcome, seconds of each op)` and the report adds p50/p95.
+    `raw_ops` says how many ops the raw side does when it only runs a sample (a slow scan, say);
+    ratios are then per op. `note` is printed and reported with the phase.
     """
 
     name: str
@@ -36,6 +49,10 @@ class Phase:
     raw: Callable[[], Any]
     before: Callable[[], Any] = _nothing
     after: Callable[[], Any] = _nothing
+    raw_ops: int | None = None
+    latencies: bool = False
+    target: Target | None = None
+    note: str | None = None
 
 
 class Workload(Protocol):
@@ -56,12 +73,13 @@ class WorkloadKind:
 
 def workloads() -> dict[str, WorkloadKind]:
     """The registry. Workload modules import `Phase` from here, so they are imported on demand."""
-    from infrastructure.bench import checkpoints, conflicts, ideas, sql
+    from infrastructure.bench import checkpoints, conflicts, ideas, memory, sql
 
     return {
         "checkpoints": WorkloadKind(checkpoints.DEFAULT_ROWS, checkpoints.CheckpointsWorkload),
         "conflicts": WorkloadKind(conflicts.DEFAULT_ROWS, conflicts.ConflictsWorkload),
         "ideas": WorkloadKind(ideas.DEFAULT_ROWS, ideas.IdeasWorkload),
+        "memory": WorkloadKind(memory.DEFAULT_ROWS, memory.MemoryWorkload),
         "sql": WorkloadKind(sql.DEFAULT_ROWS, sql.SqlWorkload),
     }
 
@@ -79,10 +97,11 @@ def run_bench(workload: str, url: str | None, *, rows: int | None, rounds: int, 
         for round_no in range(rounds):
             bench.start_round()
             for phase in bench.phases():
-                ours_s, raw_s = _run_phase(phase, raw_first=round_no % 2 == 1)
-                entry = timings.setdefault(phase.name, {"ops": phase.ops, "ours": [], "raw": []})
-                entry["ours"].append(ours_s)
-                entry["raw"].append(raw_s)
+                seconds, latencies = _run_phase(phase, raw_first=round_no % 2 == 1)
+                entry = timings.setdefault(phase.name, {"phase": phase, "ours": [], "raw": [], "latencies": []})
+                entry["ours"].append(seconds["ours"])
+                entry["raw"].append(seconds["raw"])
+                entry["latencies"].append(latencies)
         report = {
             "workload": workload,
             "dialect": bench.dialect,
@@ -91,42 +110,71 @@ def run_bench(workload: str, url: str | None, *, rows: int | None, rounds: int, 
             "rounds": rounds,
             "python": platform.python_version(),
             "sqlalchemy": sqlalchemy.__version__,
-            "phases": [_summary(name, t["ops"], t["ours"], t["raw"]) for name, t in timings.items()],
+            "phases": [_summary(t["phase"], t["ours"], t["raw"], t["latencies"]) for t in timings.values()],
         }
     print_json(report) if as_json else _print_report(report)
 
 
-def _run_phase(phase: Phase, *, raw_first: bool) -> tuple[float, float]:
-    """Seconds taken by ours and by raw. The order alternates by round so neither always runs warm."""
+def _run_phase(phase: Phase, *, raw_first: bool) -> tuple[dict[str, float], dict[str, list[float]]]:
+    """Seconds taken by ours and by raw (and each op's, for latency phases). The order alternates by
+    round so neither always runs warm."""
     sides = {"ours": phase.ours, "raw": phase.raw}
     seconds: dict[str, float] = {}
+    latencies: dict[str, list[float]] = {}
     outcomes: dict[str, Any] = {}
     for side in ("raw", "ours") if raw_first else ("ours", "raw"):
         phase.before()
         start = time.perf_counter()
         result = sides[side]()
         seconds[side] = time.perf_counter() - start
+        if phase.latencies:
+            result, latencies[side] = result
         outcomes[side] = (result, phase.after())
     if outcomes["ours"] != outcomes["raw"]:
         # Not an `assert`: this check must survive `python -O`.
         raise AssertionError(
             f"phase {phase.name!r}: ours and raw did different work: {outcomes['ours']!r} != {outcomes['raw']!r}"
         )
-    return seconds["ours"], seconds["raw"]
+    return seconds, latencies
 
 
-def _summary(name: str, ops: int, ours: list[float], raw: list[float]) -> dict[str, Any]:
+def percentile(values: Sequence[float], pct: float) -> float:
+    """The nearest-rank percentile of `values` (not empty)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered), max(1, math.ceil(pct / 100 * len(ordered)))) - 1]
+
+
+def _summary(
+    phase: Phase, ours: list[float], raw: list[float], latencies: list[dict[str, list[float]]]
+) -> dict[str, Any]:
     ours_s, raw_s = statistics.median(ours), statistics.median(raw)
-    return {
-        "name": name,
+    ops, raw_ops = phase.ops, phase.ops if phase.raw_ops is None else phase.raw_ops
+    ratio = (ours_s / ops) / (raw_s / raw_ops)
+    summary: dict[str, Any] = {
+        "name": phase.name,
         "ops": ops,
         "ours_s": ours_s,
         "raw_s": raw_s,
         "ours_ops_per_s": ops / ours_s,
-        "raw_ops_per_s": ops / raw_s,
-        "ratio": ours_s / raw_s,
-        "pct_of_raw": 100 * raw_s / ours_s,
+        "raw_ops_per_s": raw_ops / raw_s,
+        "ratio": ratio,
+        "pct_of_raw": 100 / ratio,
     }
+    if phase.raw_ops is not None:
+        summary["raw_ops"] = raw_ops
+    if phase.latencies:
+        for side in ("ours", "raw"):
+            for pct in (50, 95):
+                per_round = [percentile(round_[side], pct) for round_ in latencies]
+                summary[f"{side}_p{pct}_ms"] = 1000 * statistics.median(per_round)
+        summary["speedup_p50"] = summary["raw_p50_ms"] / summary["ours_p50_ms"]
+    if phase.target is not None:
+        value = summary[phase.target.metric]
+        summary["target"] = {"metric": phase.target.metric, "min": phase.target.minimum,
+                             "met": value >= phase.target.minimum}  # fmt: skip
+    if phase.note:
+        summary["note"] = phase.note
+    return summary
 
 
 def _print_report(report: dict[str, Any]) -> None:
@@ -150,3 +198,15 @@ def _print_report(report: dict[str, Any]) -> None:
     ]
     columns = ["phase", "ops", "ours s", "raw s", "ours ops/s", "raw ops/s", "ours/raw", "% of raw"]
     print_table("ours = memcore's use cases, raw = the DB-API driver", columns, rows)
+    for p in report["phases"]:
+        if "speedup_p50" in p:
+            console.print(
+                f"{escape(p['name'])}: p50 {p['ours_p50_ms']:.3f} ms ours vs {p['raw_p50_ms']:.3f} ms raw "
+                f"({p['speedup_p50']:.1f}x), p95 {p['ours_p95_ms']:.3f} ms vs {p['raw_p95_ms']:.3f} ms"
+            )
+        if "target" in p:
+            t = p["target"]
+            verdict = "met" if t["met"] else "[bold red]MISSED[/bold red]"
+            console.print(f"{escape(p['name'])}: target {t['metric']} >= {t['min']:g}: {p[t['metric']]:.2f}, {verdict}")
+        if "note" in p:
+            console.print(f"{escape(p['name'])}: {escape(p['note'])}")

@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from domain.shared.errors import MemcoreError
-from infrastructure.cli import conflicts, db, ideas, sql
+from infrastructure.cli import catalog, conflicts, db, ideas, memory, sql
 from infrastructure.cli.common import UrlOption
 from infrastructure.cli.output import err_console
 
@@ -19,6 +19,8 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(conflicts.app, name="conflicts")
 app.add_typer(ideas.app, name="ideas")
+app.add_typer(memory.app, name="memory")
+app.add_typer(catalog.app, name="catalog")
 app.add_typer(sql.app, name="sql")
 
 
@@ -58,3 +60,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def run() -> None:
     sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

@@ -19,6 +19,9 @@ class InMemoryStore:
     ideas: Rows = attrs.field(factory=dict)
     idea_ids: itertools.count = attrs.field(factory=lambda: itertools.count(1))  # like a DB sequence
     checkpoints: Rows = attrs.field(factory=dict)
+    memory: Rows = attrs.field(factory=dict)
+    catalog: Rows = attrs.field(factory=dict)
+    catalog_snapshots: Rows = attrs.field(factory=dict)
 
 
 def _state(entity: Any) -> dict[str, Any]:
@@ -58,4 +61,3 @@ def merge(base: Rows, working: Rows, committed: Rows, what: str, unique: tuple[s
         committed[key] = snapshot({key: entity})[key]
     for key in base.keys() - working.keys():
         committed.pop(key, None)
-

@@ -8,10 +8,16 @@ import attrs
 from application.checkpoints.views import RepositoryCheckpointViews
 from application.conflicts.views import RepositoryConflictViews
 from application.ideas.views import RepositoryIdeaViews
+from application.memory.views import RepositoryCatalogViews, RepositoryMemoryViews
 from domain.shared.events import DomainEvent
 from infrastructure.inmemory.checkpoints import InMemoryCheckpointRepository
 from infrastructure.inmemory.conflicts import InMemoryConflictRepository
 from infrastructure.inmemory.ideas import InMemoryIdeaRepository
+from infrastructure.inmemory.memory import (
+    InMemoryCatalogRepository,
+    InMemoryCatalogSnapshotRepository,
+    InMemoryMemoryRepository,
+)
 from infrastructure.inmemory.store import InMemoryStore, merge, snapshot
 
 
@@ -30,6 +36,9 @@ TABLES = (
     _Table("ideas", "idea", lambda rows, store: InMemoryIdeaRepository(rows, store.idea_ids), ("source_id",)),
     _Table("checkpoints", "checkpoint", lambda rows, store: InMemoryCheckpointRepository(rows),
            ("thread_id", "sequence")),
+    _Table("memory", "memory entry", lambda rows, store: InMemoryMemoryRepository(rows)),
+    _Table("catalog", "catalog entry", lambda rows, store: InMemoryCatalogRepository(rows)),
+    _Table("catalog_snapshots", "catalog snapshot", lambda rows, store: InMemoryCatalogSnapshotRepository(rows)),
 )  # fmt: skip
 
 
@@ -60,6 +69,14 @@ class InMemoryUnitOfWork:
     @property
     def checkpoint_views(self) -> RepositoryCheckpointViews:
         return RepositoryCheckpointViews(self._committed())
+
+    @property
+    def memory_views(self) -> RepositoryMemoryViews:
+        return RepositoryMemoryViews(self._committed())
+
+    @property
+    def catalog_views(self) -> RepositoryCatalogViews:
+        return RepositoryCatalogViews(self._committed())
 
     def __enter__(self) -> Self:
         for table in TABLES:

@@ -8,14 +8,14 @@ cost more than the query itself.
 
 import contextlib
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Column, Engine, Table
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Dialect
 
-from infrastructure.sqlalchemy.errors import translate
+from infrastructure.sqlalchemy.errors import translate, translating
 
 Processor = Callable[[Any], Any] | None
 
@@ -94,3 +94,54 @@ class FastReader:
         if pooled is not None:
             with contextlib.suppress(Exception):  # a broken connection must not hide the original error
                 pooled.invalidate()
+
+
+class PlannedReads:
+    """Core SELECTs rendered once per statement object and run on a FastReader.
+
+    Meant for statements cached per query shape (SpecCompiler.select), run again with new values:
+    SQLAlchemy's per-call compile and cache lookup, and a pooled connection's BEGIN/ROLLBACK, would
+    cost more than the query. Statements with expanding IN lists, which SQLAlchemy renders per call,
+    run through a pooled connection instead.
+    """
+
+    MAX_PLANS = 1024
+
+    def __init__(self, engine: Engine, reader: FastReader) -> None:
+        self.engine, self.reader = engine, reader
+        self._plans: dict[int, tuple[Any, ...]] = {}
+
+    def all(self, statement: Any, params: Mapping[str, Any], decode: Callable[[Any], Any]) -> list[Any]:
+        """The rows of `statement` with `params`, each passed through `decode` when read raw."""
+        plan = self._plans.get(id(statement))
+        if plan is None or plan[0] is not statement:
+            if len(self._plans) >= self.MAX_PLANS:
+                self._plans.clear()
+            plan = self._plans[id(statement)] = (statement, *self._plan(statement))
+        _, compiled, names, processors = plan
+        if compiled is None:
+            with translating(), self.engine.connect() as connection:
+                return list(connection.execute(statement, params))
+        values = compiled.construct_params(params)
+        args: Any = [values[name] for name in names]
+        for i, process in processors:
+            if args[i] is not None:
+                args[i] = process(args[i])
+        if not self.engine.dialect.positional:
+            args = dict(zip(names, args, strict=True))
+        return [decode(row) for row in self.reader.all(compiled.string, args)]
+
+    def _plan(self, statement: Any) -> tuple[Any, list[str], list[tuple[int, Any]]]:
+        """The statement rendered for this dialect, its parameter names and bind processors."""
+        dialect = self.engine.dialect
+        compiled = statement.compile(dialect=dialect)
+        if "POSTCOMPILE" in compiled.string:  # expanding IN lists
+            return None, [], []
+        by_name = {compiled.bind_names[b]: b for b in compiled.binds.values()}
+        names = list(compiled.positiontup) if compiled.positional else list(by_name)
+        processors = []
+        for i, name in enumerate(names):
+            process = by_name[name].type.dialect_impl(dialect).bind_processor(dialect)
+            if process is not None:
+                processors.append((i, process))
+        return compiled, names, processors

@@ -12,6 +12,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from domain.checkpoints.model import Checkpoint
 from domain.conflicts.model import MemoryConflict
 from domain.ideas.model import IdeaInspiration
+from domain.memory.model import CatalogEntry, CatalogSnapshot, MemoryEntry
 from infrastructure.sqlalchemy import tables
 
 mapper_registry = registry(metadata=tables.metadata)
@@ -23,6 +24,8 @@ JSON_ATTRIBUTES: dict[type, tuple[str, ...]] = {
     MemoryConflict: ("metadata",),
     IdeaInspiration: ("keywords", "metadata", "subcategory_relevance", "contextual_category_scores"),
     Checkpoint: ("state", "metadata"),
+    MemoryEntry: ("value", "metadata"),
+    CatalogEntry: ("inlined_value", "metadata"),
 }
 _SNAPSHOT = "_memcore_json"
 
@@ -67,4 +70,11 @@ def start_mappers() -> None:
     event.listen(IdeaInspiration, "load", _restore_unmapped)
     mapper_registry.map_imperatively(Checkpoint, tables.pipeline_checkpoints)
     event.listen(Checkpoint, "load", _restore_unmapped)
+    for entity, table in (
+        (MemoryEntry, tables.ltm_entries),
+        (CatalogEntry, tables.ltm_catalog),
+        (CatalogSnapshot, tables.ltm_catalog_snapshots),
+    ):
+        mapper_registry.map_imperatively(entity, table)
+        event.listen(entity, "load", _restore_unmapped)
     _started = True

@@ -1,7 +1,11 @@
 """Every table memcore owns, on one MetaData: Alembic's target and the mappers' source."""
 
-from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, MetaData, Table
+from typing import Any
 
+from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, MetaData, Table
+from sqlalchemy.engine import Dialect
+
+from infrastructure.sqlalchemy.search import SearchIndex
 from infrastructure.sqlalchemy.types import BinaryString, BinaryText, Double, JsonText, UtcDateTime
 
 NAMING_CONVENTION = {
@@ -87,3 +91,64 @@ pipeline_checkpoints = Table(
     Index(None, "thread_id", "pipeline_id", "sequence"),
     **MYSQL_OPTIONS,
 )
+
+
+class JsonValue(JsonText):
+    """A JSON value in a NOT NULL column: Python None is stored as the JSON text `null`."""
+
+    cache_ok = True
+    should_evaluate_none = True  # the ORM passes None to process_bind_param instead of writing NULL
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        return "null" if value is None else super().process_bind_param(value, dialect)
+
+
+KEY_LENGTH = 512  # domain.memory.values.KEY_MAX_LENGTH
+
+# Long-term memory: JSON values under string keys. Found by key, metadata, and full text (search.py).
+ltm_entries = Table(
+    "ltm_entries",
+    metadata,
+    Column("key", BinaryString(KEY_LENGTH), primary_key=True),
+    Column("value", JsonValue, nullable=False),
+    Column("metadata", JsonText, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index(None, "updated_at"),
+    **MYSQL_OPTIONS,
+)
+
+# The catalog of stored blobs; id is the SHA-256 hex of the key.
+ltm_catalog = Table(
+    "ltm_catalog",
+    metadata,
+    Column("id", BinaryString(64), primary_key=True),
+    Column("key", BinaryString(KEY_LENGTH), nullable=False),
+    Column("content_hash", BinaryString(255), nullable=False),
+    Column("storage_uri", BinaryText, nullable=True),
+    Column("byte_size", BigInteger, nullable=False),
+    Column("inlined_value", JsonText, nullable=True),
+    Column("metadata", JsonText, nullable=True),
+    Column("expires_at", UtcDateTime, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index(None, "key", unique=True),
+    Index(None, "expires_at"),
+    Index(None, "updated_at"),
+    **MYSQL_OPTIONS,
+)
+
+ltm_catalog_snapshots = Table(
+    "ltm_catalog_snapshots",
+    metadata,
+    Column("id", BinaryString(36), primary_key=True),
+    Column("name", BinaryString(255), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("entry_count", BigInteger, nullable=False),
+    Column("total_bytes", BigInteger, nullable=False),
+    Index(None, "created_at"),
+    **MYSQL_OPTIONS,
+)
+
+LTM_SEARCH = SearchIndex("ltm_entries", "key", BinaryString(KEY_LENGTH), texts=("key",), documents=("value",))
+SEARCH_INDEXES = (LTM_SEARCH,)  # their objects are created by the migrations, outside this metadata

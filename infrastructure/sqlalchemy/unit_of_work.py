@@ -12,21 +12,39 @@ from sqlalchemy.orm.exc import FlushError
 from domain.shared.events import DomainEvent
 from infrastructure.sqlalchemy.errors import translate, translating
 from infrastructure.sqlalchemy.mappers import flag_changed_json
+from infrastructure.sqlalchemy.repositories.catalog import (
+    SqlAlchemyCatalogRepository,
+    SqlAlchemyCatalogSnapshotRepository,
+)
 from infrastructure.sqlalchemy.repositories.checkpoints import SqlAlchemyCheckpointRepository
 from infrastructure.sqlalchemy.repositories.conflicts import SqlAlchemyConflictRepository
 from infrastructure.sqlalchemy.repositories.ideas import SqlAlchemyIdeaRepository
+from infrastructure.sqlalchemy.repositories.memory import SqlAlchemyMemoryRepository
+from infrastructure.sqlalchemy.views.catalog import SqlAlchemyCatalogViews
 from infrastructure.sqlalchemy.views.checkpoints import SqlAlchemyCheckpointViews
 from infrastructure.sqlalchemy.views.conflicts import SqlAlchemyConflictViews
 from infrastructure.sqlalchemy.views.ideas import SqlAlchemyIdeaViews
+from infrastructure.sqlalchemy.views.memory import SqlAlchemyMemoryViews
 
-_views_by_engine: "weakref.WeakKeyDictionary[Engine, SqlAlchemyIdeaViews]" = weakref.WeakKeyDictionary()
+_views_by_engine: "weakref.WeakKeyDictionary[Engine, dict[type, Any]]" = weakref.WeakKeyDictionary()
 
 
-def _idea_views(engine: Engine) -> SqlAlchemyIdeaViews:
-    # One per engine: its fast reader keeps a connection per thread, which must not multiply.
-    if engine not in _views_by_engine:
-        _views_by_engine[engine] = SqlAlchemyIdeaViews(engine)
-    return _views_by_engine[engine]
+def _views(engine: Engine, kind: type) -> Any:
+    # One per engine: a fast reader keeps a connection per thread, which must not multiply.
+    built = _views_by_engine.setdefault(engine, {})
+    if kind not in built:
+        built[kind] = kind(engine)
+    return built[kind]
+
+
+REPOSITORIES: dict[str, type] = {
+    "conflicts": SqlAlchemyConflictRepository,
+    "ideas": SqlAlchemyIdeaRepository,
+    "checkpoints": SqlAlchemyCheckpointRepository,
+    "memory": SqlAlchemyMemoryRepository,
+    "catalog": SqlAlchemyCatalogRepository,
+    "catalog_snapshots": SqlAlchemyCatalogSnapshotRepository,
+}
 
 
 class SqlAlchemyUnitOfWork:
@@ -38,17 +56,28 @@ class SqlAlchemyUnitOfWork:
         self._seen_repositories: list[Any] = []
         engine = session_factory.kw["bind"]
         self.conflict_views = SqlAlchemyConflictViews(engine)
-        self.idea_views = _idea_views(engine)
+        self.idea_views = _views(engine, SqlAlchemyIdeaViews)
         self.checkpoint_views = SqlAlchemyCheckpointViews(engine)
+        self.memory_views = _views(engine, SqlAlchemyMemoryViews)
+        self.catalog_views = _views(engine, SqlAlchemyCatalogViews)
 
     def __enter__(self) -> Self:
         self.session = self.session_factory()
-        with translating():
-            self.conflicts = SqlAlchemyConflictRepository(self.session)
-            self.ideas = SqlAlchemyIdeaRepository(self.session)
-            self.checkpoints = SqlAlchemyCheckpointRepository(self.session)
-        self._seen_repositories = [self.conflicts, self.ideas, self.checkpoints]
+        for name in REPOSITORIES:  # the previous transaction's repositories
+            self.__dict__.pop(name, None)
+        self._seen_repositories = []
         return self
+
+    def __getattr__(self, name: str) -> Any:
+        # Repositories are built on first use in each transaction: a command touches one or two.
+        kind = REPOSITORIES.get(name)
+        if kind is None or self.__dict__.get("session") is None:
+            raise AttributeError(name)
+        with translating():
+            repository = kind(self.session)
+        self.__dict__[name] = repository
+        self._seen_repositories.append(repository)
+        return repository
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         assert self.session is not None

@@ -1,0 +1,1 @@
+"""Use cases of the memory context: long-term key/value memory and the blob catalog."""

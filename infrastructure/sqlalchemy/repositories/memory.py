@@ -1,0 +1,58 @@
+"""SqlAlchemyMemoryRepository: memory entries through the session of a Unit of Work.
+
+`put` is the hot path: one upsert on the transaction's DB-API connection (memory_sql.Upsert), plus,
+on MariaDB, the search row the application maintains there (search.py).
+"""
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from domain.memory.model import MEMORY_FIELDS_STORED, MemoryEntry
+from domain.memory.ports import MEMORY_FIELDS
+from domain.memory.text import indexed_text
+from domain.memory.values import check_key
+from infrastructure.sqlalchemy import search
+from infrastructure.sqlalchemy.repositories.memory_sql import MemoryContextRepository, Upsert
+from infrastructure.sqlalchemy.tables import LTM_SEARCH, ltm_entries
+
+_UPSERTS: dict[str, tuple[Upsert, str | None]] = {}
+
+
+def _upsert(dialect: Any) -> tuple[Upsert, str | None]:
+    """The entry upsert and, where the application keeps the search row, its SQL; built once per dialect."""
+    if dialect.name not in _UPSERTS:
+        upsert = Upsert(ltm_entries, MEMORY_FIELDS_STORED, "key", ("value", "metadata", "updated_at"), dialect)
+        side = search.upsert_side_sql(LTM_SEARCH, dialect) if LTM_SEARCH.app_maintained(dialect.name) else None
+        _UPSERTS[dialect.name] = (upsert, side)
+    return _UPSERTS[dialect.name]
+
+
+class SqlAlchemyMemoryRepository(MemoryContextRepository):
+    entity, table, fields, key = MemoryEntry, ltm_entries, MEMORY_FIELDS, "key"
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self._upsert, self._side_sql = _upsert(session.get_bind().dialect)
+
+    def put(self, entry: MemoryEntry) -> bool:
+        self._check([entry])
+        loaded = self.loaded(entry.key)
+        if loaded is not None:  # already in this session: change it there, the flush writes it
+            loaded.replace(entry.value, entry.metadata, entry.updated_at)
+            self.seen.add(loaded)
+            self.session.flush()
+            self._write_search_row(loaded)
+            return False
+        connection = self.session.connection()
+        created = self._upsert(connection, [getattr(entry, name) for name in MEMORY_FIELDS_STORED])
+        self._write_search_row(entry)
+        return created
+
+    def _write_search_row(self, entry: MemoryEntry) -> None:
+        if self._side_sql is not None:
+            row = search.side_row(LTM_SEARCH, entry.key, [indexed_text(entry.key, entry.value)])
+            self.session.connection().exec_driver_sql(self._side_sql, (entry.key, row["body"]))
+
+    def get(self, key: str) -> MemoryEntry | None:
+        return self._seen(self.session.get(MemoryEntry, check_key(key)))

@@ -1,0 +1,119 @@
+"""SQL the memory context shares between its repositories and views.
+
+- `metadata_has()` filters compiled per dialect, with the fake's semantics (types kept apart, numbers
+  by value, a scalar never matching an array or object):
+  PostgreSQL `metadata::jsonb @> {key: value}` (jsonb containment of a scalar member is equality);
+  MariaDB `JSON_CONTAINS` (both documents are written by Python's encoder, so strings compare as
+  the same escaped text) plus a check that the member is not an array or object, which
+  JSON_CONTAINS would search inside; SQLite `json_each` on both documents, comparing type and atom.
+- `Upsert`: create-or-replace in one statement, telling which happened, on the DB-API connection of
+  the transaction: PostgreSQL `ON CONFLICT DO UPDATE ... RETURNING (xmax = 0)`; MariaDB
+  `ON DUPLICATE KEY UPDATE` whose update branch sets `LAST_INSERT_ID(1)` (the insert branch leaves
+  the statement's insert id at 0); SQLite `ON CONFLICT DO NOTHING`, then an UPDATE when nothing was
+  inserted (SQLite holds the write lock by then, and the rowcount says exactly what happened, which
+  an upsert's RETURNING cannot tell when the clock repeats itself).
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, String, Table, and_, cast, exists, false, func, literal_column, or_, select
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.orm.util import identity_key
+
+from domain.memory.ports import MetadataEquals, check_query
+from domain.shared.specification import Query, Specification
+from infrastructure.sqlalchemy.fastpath import RowCodec
+from infrastructure.sqlalchemy.repositories.base import SqlAlchemyRepository
+from infrastructure.sqlalchemy.specifications import SpecCompiler, to_sql
+
+
+@to_sql.register
+def _(spec: MetadataEquals, compiler: SpecCompiler) -> ColumnElement[bool]:
+    column = compiler.column(spec.field)
+    document = compiler.param(spec.value, String())
+    if compiler.dialect == "postgresql":
+        return func.coalesce(cast(column, JSONB).op("@>")(cast(document, JSONB)), false())
+    if compiler.dialect in ("mysql", "mariadb"):
+        member = func.json_extract(column, func.concat("$.", func.json_extract(func.json_keys(document), "$[0]")))
+        scalar = and_(func.json_contains(column, document) == 1, func.json_type(member) != "ARRAY",
+                      func.json_type(member) != "OBJECT")  # fmt: skip
+        return func.coalesce(scalar, false())
+    have = func.json_each(column).table_valued("key", "type", "atom").alias("have")
+    want = func.json_each(document).table_valued("key", "type", "atom").alias("want")
+
+    def numeric(side: Any) -> ColumnElement[bool]:
+        return or_(side.c.type == "integer", side.c.type == "real")
+
+    same = and_(
+        have.c.key == want.c.key,
+        or_(have.c.type == want.c.type, and_(numeric(have), numeric(want))),
+        or_(have.c.type == "null", have.c.atom == want.c.atom),
+    )
+    return exists(select(literal_column("1")).select_from(have, want).where(same))
+
+
+class Upsert:
+    """Insert a row, or update `changing` columns of the row with the same `key`; says which."""
+
+    def __init__(self, table: Table, names: Sequence[str], key: str, changing: Sequence[str], dialect: Dialect) -> None:
+        self.codec = RowCodec(table, names, dialect)
+        self.family = "mysql" if dialect.name in ("mysql", "mariadb") else dialect.name
+        q = dialect.identifier_preparer.quote
+        insert = self.codec.insert_sql
+        self._key_index = list(names).index(key)
+        self._changing = [list(names).index(name) for name in changing]
+        # JsonValue columns keep None as JSON null; the codec leaves None alone (SQL NULL).
+        self._json_null = [i for i, c in enumerate(self.codec.columns) if getattr(c.type, "should_evaluate_none", 0)]
+        if self.family == "postgresql":
+            sets = ", ".join(f"{q(name)} = EXCLUDED.{q(name)}" for name in changing)
+            self.sql = f"{insert} ON CONFLICT ({q(key)}) DO UPDATE SET {sets} RETURNING (xmax = 0)"
+        elif self.family == "mysql":
+            sets = ", ".join(f"{q(name)} = VALUES({q(name)})" for name in changing)
+            first = q(next(name for name in names if name != key and name not in changing))
+            self.sql = f"{insert} ON DUPLICATE KEY UPDATE {sets}, {first} = IF(LAST_INSERT_ID(1), {first}, {first})"
+        else:
+            self.sql = f"{insert} ON CONFLICT ({q(key)}) DO NOTHING"
+            sets = ", ".join(f"{q(name)} = {self.codec.marker}" for name in changing)
+            self.update_sql = f"UPDATE {self.codec.table_name} SET {sets} WHERE {q(key)} = {self.codec.marker}"
+
+    def __call__(self, connection: Connection, values: Sequence[Any]) -> bool:
+        """Write one row (values in `names` order); True when it was inserted."""
+        row = self.codec.encode(values)
+        if self._json_null:
+            row = tuple("null" if i in self._json_null and v is None else v for i, v in enumerate(row))
+        result = connection.exec_driver_sql(self.sql, row)
+        if self.family == "postgresql":
+            return bool(result.scalar_one())
+        if self.family == "mysql":
+            return not result.lastrowid
+        if result.rowcount == 1:
+            return True
+        connection.exec_driver_sql(self.update_sql, (*(row[i] for i in self._changing), row[self._key_index]))
+        return False
+
+
+class MemoryContextRepository(SqlAlchemyRepository):
+    """Refuses plain comparisons of `metadata` (see domain.memory.ports.check_filters)."""
+
+    def loaded(self, identity: Any) -> Any:
+        """The aggregate of this identity already in the session and still current, else None."""
+        found = self.session.identity_map.get(identity_key(self.entity, identity))
+        if found is not None and sa_inspect(found).expired:  # e.g. removed earlier in this transaction
+            self.session.expunge(found)
+            return None
+        return found
+
+    def list(self, query: Specification | Query | None = None) -> list[Any]:
+        check_query(query)
+        return super().list(query)
+
+    def count(self, spec: Specification | None = None) -> int:
+        check_query(spec)
+        return super().count(spec)
+
+    def remove(self, spec: Specification) -> int:
+        check_query(spec)
+        return super().remove(spec)
