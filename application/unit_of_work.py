@@ -5,9 +5,11 @@ from typing import Protocol, Self
 
 from application.checkpoints.views import CheckpointViews
 from application.conflicts.views import ConflictViews
+from application.conversations.views import ConversationViews, KnowledgeViews, UserViews
 from application.ideas.views import IdeaViews
 from domain.checkpoints.ports import CheckpointRepository
 from domain.conflicts.ports import ConflictRepository
+from domain.conversations.ports import ConversationRepository, KnowledgeRepository, UserRepository
 from domain.ideas.ports import IdeaRepository
 from domain.shared.events import DomainEvent
 
@@ -24,6 +26,12 @@ class UnitOfWork(Protocol):
     idea_views: IdeaViews
     checkpoints: CheckpointRepository
     checkpoint_views: CheckpointViews
+    users: UserRepository
+    user_views: UserViews
+    conversations: ConversationRepository
+    conversation_views: ConversationViews
+    knowledge: KnowledgeRepository
+    knowledge_views: KnowledgeViews
 
     def __enter__(self) -> Self: ...
 
