@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from domain.shared.errors import MemcoreError
-from infrastructure.cli import conflicts, db, ideas, sql
+from infrastructure.cli import chat, conflicts, db, ideas, knowledge, sql, users
 from infrastructure.cli.common import UrlOption
 from infrastructure.cli.output import err_console
 
@@ -20,6 +20,9 @@ app.add_typer(db.app, name="db")
 app.add_typer(conflicts.app, name="conflicts")
 app.add_typer(ideas.app, name="ideas")
 app.add_typer(sql.app, name="sql")
+app.add_typer(users.app, name="users")
+app.add_typer(chat.app, name="chat")
+app.add_typer(knowledge.app, name="knowledge")
 
 
 @app.command()

@@ -1,0 +1,77 @@
+"""The session of the chat drop-in API: one memcore Unit of Work that the use cases join.
+
+`ChatSession` holds an open `SqlAlchemyUnitOfWork` (one database transaction) and the use cases
+built on a `JoinedUnitOfWork` over it. Each use case then runs in a savepoint of that transaction:
+its `commit()` releases the savepoint (flushing, so uniqueness errors surface at the call, as the
+original's `session.flush()` made them), a failing use case rolls back only its own savepoint,
+and nothing is durable until the session itself commits.
+"""
+
+from collections.abc import Iterator
+from typing import Any, Self
+
+from sqlalchemy.orm import SessionTransaction
+
+from application.bootstrap import Services
+from domain.shared.events import DomainEvent
+from infrastructure.sqlalchemy.errors import translating
+from infrastructure.sqlalchemy.mappers import flag_changed_json
+from infrastructure.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
+
+
+class JoinedUnitOfWork:
+    """A Unit of Work inside another's open transaction: `with` opens a savepoint, `commit` releases it."""
+
+    def __init__(self, outer: SqlAlchemyUnitOfWork) -> None:
+        self.outer = outer
+        self._savepoint: SessionTransaction | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        # Repositories and views are the outer unit's: the same session and identity map.
+        return getattr(self.outer, name)
+
+    def __enter__(self) -> Self:
+        assert self.outer.session is not None, "the session is closed"
+        with translating():
+            self._savepoint = self.outer.session.begin_nested()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        savepoint, self._savepoint = self._savepoint, None
+        if savepoint is not None and savepoint.is_active:
+            with translating():
+                savepoint.rollback()
+
+    def commit(self) -> None:
+        assert self._savepoint is not None and self.outer.session is not None, "commit() outside `with uow:`"
+        with translating():
+            self.outer.conversations.flush()  # messages and version checks, as the outer commit() does
+            flag_changed_json(self.outer.session.identity_map.values())
+            self._savepoint.commit()
+        self._savepoint = None
+
+    def rollback(self) -> None:
+        if self._savepoint is not None and self._savepoint.is_active:
+            with translating():
+                self._savepoint.rollback()
+
+    def collect_new_events(self) -> Iterator[DomainEvent]:
+        return self.outer.collect_new_events()
+
+
+class ChatSession:
+    """What `get_session()` yields and every repository function takes first.
+
+    `uow` is the open memcore Unit of Work (its repositories read what this session wrote);
+    `services` are memcore's use cases, run inside it.
+    """
+
+    def __init__(self, uow: SqlAlchemyUnitOfWork, services: Services) -> None:
+        self.uow, self.services = uow, services
+
+    def commit(self) -> None:
+        """Make everything done so far durable; the session stays open for more."""
+        self.uow.commit()
+
+    def rollback(self) -> None:
+        self.uow.rollback()
