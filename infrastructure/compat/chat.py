@@ -14,7 +14,13 @@ next call reads the environment again.
 The session is a `ChatSession` (infrastructure/compat/chat_session.py): one memcore Unit of Work
 whose use cases each run in a savepoint of its transaction. The functions return memcore's
 entities (`User`, `Conversation`, `Message`, `KnowledgeChunk`), `None` for an unknown id and
-`False` when deleting one; bad input raises memcore's domain errors and writes nothing.
+`False` when deleting one; bad input raises memcore's domain errors and writes nothing. A refused
+call leaves the session usable (its savepoint alone is rolled back).
+
+Entities stay readable after their session ends, with one caveat the original's ORM objects share:
+a delete or a knowledge upsert marks what the session had loaded as stale, and a stale entity can
+only be read again inside a session. Conversations and messages are snapshots: change them through
+the functions here, not by setting attributes.
 """
 
 import enum
