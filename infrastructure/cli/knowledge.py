@@ -81,16 +81,22 @@ def _stored(services: Services, source: str) -> dict[str, Any]:
     return stored
 
 
-def import_directory(
-    services: Services, directory: Path, source: str, batch_size: int, prune: bool, progress: Progress
-) -> ImportReport:
-    """Chunk every file, then write only what is new or changed; every chunk is checked first."""
+def read_directory(directory: Path, source: str) -> tuple[list[dict[str, Any]], int]:
+    """The chunks of every file as upserts, each checked by the domain's rules, and the file count."""
     chunks = list(chunk_directory(directory))
     if not chunks:
         raise InvalidInput(f"{directory} holds no Markdown or text (.md, .markdown, .txt) files with text in them")
     items = [chunk.as_upsert(source) for chunk in chunks]
-    for item in items:  # the domain's rules, before anything is written
+    for item in items:
         KnowledgeChunk(**item)
+    return items, len({chunk.path for chunk in chunks})
+
+
+def import_chunks(
+    services: Services, items: list[dict[str, Any]], files: int, source: str, batch_size: int, prune: bool,
+    progress: Progress,
+) -> ImportReport:  # fmt: skip
+    """Write only the chunks that are new or changed (and with `prune`, delete those no file gives)."""
     stored = _stored(services, source)
     fields = ("title", "content", "chunk_metadata")
     changed = [i for i in items if i["external_id"] not in stored
@@ -105,7 +111,6 @@ def import_directory(
     for external_id in stale:
         services.bus.handle(commands.DeleteKnowledgeChunk(stored[external_id].id))
         progress.advance(task)
-    files = len({chunk.path for chunk in chunks})
     return ImportReport(source, files, len(items), inserted, len(changed) - inserted,
                         len(items) - len(changed), len(stale))  # fmt: skip
 
@@ -124,8 +129,9 @@ def import_(
     Each chunk's external id is its file's path within the directory, '#', and its index in the file.
     """
     name = source if source is not None else directory.resolve().name
+    items, files = read_directory(directory, name)  # bad files are refused before anything is written
     with open_services(url) as services, Progress(console=console, transient=True, disable=as_json) as progress:
-        report = import_directory(services, directory, name, batch_size, prune, progress)
+        report = import_chunks(services, items, files, name, batch_size, prune, progress)
     if as_json:
         print_json(attrs.asdict(report))
         return
