@@ -11,6 +11,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from domain.checkpoints.model import Checkpoint
 from domain.conflicts.model import MemoryConflict
+from domain.conversations.model import KnowledgeChunk, User
 from domain.ideas.model import IdeaInspiration
 from infrastructure.sqlalchemy import tables
 
@@ -23,6 +24,7 @@ JSON_ATTRIBUTES: dict[type, tuple[str, ...]] = {
     MemoryConflict: ("metadata",),
     IdeaInspiration: ("keywords", "metadata", "subcategory_relevance", "contextual_category_scores"),
     Checkpoint: ("state", "metadata"),
+    KnowledgeChunk: ("chunk_metadata",),
 }
 _SNAPSHOT = "_memcore_json"
 
@@ -67,4 +69,10 @@ def start_mappers() -> None:
     event.listen(IdeaInspiration, "load", _restore_unmapped)
     mapper_registry.map_imperatively(Checkpoint, tables.pipeline_checkpoints)
     event.listen(Checkpoint, "load", _restore_unmapped)
+    # Conversations and messages are not mapped: their repository writes them with Core at commit
+    # (infrastructure/sqlalchemy/repositories/conversations.py).
+    mapper_registry.map_imperatively(User, tables.users)
+    event.listen(User, "load", _restore_unmapped)
+    mapper_registry.map_imperatively(KnowledgeChunk, tables.knowledge_chunks)
+    event.listen(KnowledgeChunk, "load", _restore_unmapped)
     _started = True

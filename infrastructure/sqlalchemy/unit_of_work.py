@@ -14,12 +14,17 @@ from infrastructure.sqlalchemy.errors import translate, translating
 from infrastructure.sqlalchemy.mappers import flag_changed_json
 from infrastructure.sqlalchemy.repositories.checkpoints import SqlAlchemyCheckpointRepository
 from infrastructure.sqlalchemy.repositories.conflicts import SqlAlchemyConflictRepository
+from infrastructure.sqlalchemy.repositories.conversations import SqlAlchemyConversationRepository
 from infrastructure.sqlalchemy.repositories.ideas import SqlAlchemyIdeaRepository
+from infrastructure.sqlalchemy.repositories.knowledge import SqlAlchemyKnowledgeRepository
+from infrastructure.sqlalchemy.repositories.users import SqlAlchemyUserRepository
 from infrastructure.sqlalchemy.views.checkpoints import SqlAlchemyCheckpointViews
 from infrastructure.sqlalchemy.views.conflicts import SqlAlchemyConflictViews
+from infrastructure.sqlalchemy.views.conversations import SqlAlchemyChatViews
 from infrastructure.sqlalchemy.views.ideas import SqlAlchemyIdeaViews
 
 _views_by_engine: "weakref.WeakKeyDictionary[Engine, SqlAlchemyIdeaViews]" = weakref.WeakKeyDictionary()
+_chat_views_by_engine: "weakref.WeakKeyDictionary[Engine, SqlAlchemyChatViews]" = weakref.WeakKeyDictionary()
 
 
 def _idea_views(engine: Engine) -> SqlAlchemyIdeaViews:
@@ -27,6 +32,12 @@ def _idea_views(engine: Engine) -> SqlAlchemyIdeaViews:
     if engine not in _views_by_engine:
         _views_by_engine[engine] = SqlAlchemyIdeaViews(engine)
     return _views_by_engine[engine]
+
+
+def _chat_views(engine: Engine) -> SqlAlchemyChatViews:
+    if engine not in _chat_views_by_engine:
+        _chat_views_by_engine[engine] = SqlAlchemyChatViews(engine)
+    return _chat_views_by_engine[engine]
 
 
 class SqlAlchemyUnitOfWork:
@@ -40,6 +51,10 @@ class SqlAlchemyUnitOfWork:
         self.conflict_views = SqlAlchemyConflictViews(engine)
         self.idea_views = _idea_views(engine)
         self.checkpoint_views = SqlAlchemyCheckpointViews(engine)
+        chat_views = _chat_views(engine)
+        self.user_views = chat_views.users
+        self.conversation_views = chat_views.conversations
+        self.knowledge_views = chat_views.knowledge
 
     def __enter__(self) -> Self:
         self.session = self.session_factory()
@@ -47,7 +62,12 @@ class SqlAlchemyUnitOfWork:
             self.conflicts = SqlAlchemyConflictRepository(self.session)
             self.ideas = SqlAlchemyIdeaRepository(self.session)
             self.checkpoints = SqlAlchemyCheckpointRepository(self.session)
-        self._seen_repositories = [self.conflicts, self.ideas, self.checkpoints]
+            self.conversations = SqlAlchemyConversationRepository(self.session)
+            self.users = SqlAlchemyUserRepository(self.session, self.conversations)
+            self.knowledge = SqlAlchemyKnowledgeRepository(self.session)
+        self._seen_repositories = [
+            self.conflicts, self.ideas, self.checkpoints, self.conversations, self.users, self.knowledge
+        ]  # fmt: skip
         return self
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
@@ -63,6 +83,7 @@ class SqlAlchemyUnitOfWork:
         assert self.session is not None, "commit() outside `with uow:`"
         with translating():
             try:
+                self.conversations.flush()
                 flag_changed_json(self.session.identity_map.values())
                 self.session.commit()
             except Exception:

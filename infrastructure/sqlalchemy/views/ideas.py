@@ -20,6 +20,7 @@ from infrastructure.sqlalchemy.errors import translating
 from infrastructure.sqlalchemy.fastpath import FastReader, RowCodec
 from infrastructure.sqlalchemy.specifications import SpecCompiler
 from infrastructure.sqlalchemy.tables import idea_inspiration as table
+from infrastructure.sqlalchemy.views.planned import PlannedReader
 
 _COLUMNS = {name: table.c[name] for name in IDEA_FIELDS}
 
@@ -35,8 +36,7 @@ class SqlAlchemyIdeaViews:
         self.compiler = SpecCompiler(_COLUMNS, IDEA_FIELDS, key="id", dialect=engine.dialect.name)
         self.codec = RowCodec(table, FIELDS, engine.dialect)
         self.reader = FastReader(engine)
-        self._plans: dict[int, Any] = {}
-        self._positional = engine.dialect.positional
+        self.planned = PlannedReader(engine, self.reader)
         select_sql = f"SELECT {self.codec.column_list} FROM {self.codec.table_name} WHERE "
         self._by_id = select_sql + f"id = {self.codec.marker}"
         self._by_source = select_sql + f"source_id = {self.codec.marker}"
@@ -56,36 +56,7 @@ class SqlAlchemyIdeaViews:
 
     def list(self, query: Specification | Query | None = None) -> list[IdeaView]:
         statement, params = self.compiler.select("idea views", _select_all, as_query(query))
-        plan = self._plans.get(id(statement))
-        if plan is None or plan[0] is not statement:
-            plan = self._plans[id(statement)] = (statement, *self._plan(statement))
-        _, compiled, names, processors = plan
-        if compiled is None:  # expanding IN lists: SQLAlchemy renders those per call
-            with translating(), self.engine.connect() as connection:
-                return [IdeaView(*row) for row in connection.execute(statement, params)]
-        values = compiled.construct_params(params)
-        args: Any = [values[name] for name in names]
-        for i, process in processors:
-            if args[i] is not None:
-                args[i] = process(args[i])
-        if not self._positional:
-            args = dict(zip(names, args, strict=True))
-        decode = self.codec.decode
-        return [IdeaView(*decode(row)) for row in self.reader.all(compiled.string, args)]
-
-    def _plan(self, statement: Any) -> tuple[Any, list[str], list[tuple[int, Any]]]:
-        """The statement rendered once for this dialect, its parameter names and bind processors."""
-        compiled = statement.compile(dialect=self.engine.dialect)
-        if "POSTCOMPILE" in compiled.string:
-            return None, [], []
-        by_name = {compiled.bind_names[b]: b for b in compiled.binds.values()}
-        names = list(compiled.positiontup) if compiled.positional else list(by_name)
-        processors = []
-        for i, name in enumerate(names):
-            process = by_name[name].type.dialect_impl(self.engine.dialect).bind_processor(self.engine.dialect)
-            if process is not None:
-                processors.append((i, process))
-        return compiled, names, processors
+        return [IdeaView(*row) for row in self.planned.rows(statement, params, self.codec.decode)]
 
     def _where(self, spec: Specification | None) -> Any:
         query = as_query(spec)
