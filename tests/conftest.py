@@ -15,10 +15,10 @@ from sqlalchemy.orm import sessionmaker
 from application.unit_of_work import UnitOfWork
 from infrastructure.inmemory.unit_of_work import InMemoryStore, InMemoryUnitOfWork
 from infrastructure.settings import Settings
-from infrastructure.sqlalchemy import migrate
+from infrastructure.sqlalchemy import migrate, search
 from infrastructure.sqlalchemy.engine import build_engine
 from infrastructure.sqlalchemy.mappers import start_mappers
-from infrastructure.sqlalchemy.tables import metadata
+from infrastructure.sqlalchemy.tables import SEARCH_INDEXES, metadata
 from infrastructure.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 
 SERVER_ENV = {"postgresql": "MEMCORE_TEST_POSTGRES_URL", "mariadb": "MEMCORE_TEST_MARIADB_URL"}
@@ -82,6 +82,9 @@ class _LazyEngines(dict):
 
 def _reset_schema(engine: Engine) -> None:
     """Drop what an earlier run left, so every run starts from an empty, freshly migrated schema."""
+    with engine.begin() as connection:
+        for index in SEARCH_INDEXES:  # they depend on the tables (triggers, foreign keys)
+            search.drop(connection, index)
     metadata.drop_all(engine)
     with engine.begin() as connection:
         connection.execute(text("DROP TABLE IF EXISTS alembic_version"))

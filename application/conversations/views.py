@@ -187,11 +187,11 @@ class RepositoryConversationViews:
             return self.uow.conversations.count_messages(spec)
 
 
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(r"[^\W_]+")
 
 
 def search_terms(text: str) -> list[str]:
-    """The words of a search text, lower-cased; punctuation and query syntax are not operators."""
+    """Runs of letters and digits, lower-cased: punctuation and query syntax are never operators."""
     return [word.lower() for word in _WORD.findall(text)]
 
 

@@ -2,6 +2,7 @@
 
 from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Index, Integer, MetaData, Table
 
+from infrastructure.sqlalchemy.search import SearchIndex
 from infrastructure.sqlalchemy.types import BinaryString, BinaryText, Double, JsonText, UtcDateTime
 
 NAMING_CONVENTION = {
@@ -152,3 +153,6 @@ knowledge_chunks = Table(
     Index(None, "source", "external_id", unique=True),
     **MYSQL_OPTIONS,
 )
+
+CHUNK_SEARCH = SearchIndex("knowledge_chunks", "id", BinaryString(36), texts=("title", "content"))
+SEARCH_INDEXES = (CHUNK_SEARCH,)  # their objects are created by the migrations, outside this metadata

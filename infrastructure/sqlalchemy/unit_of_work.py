@@ -79,12 +79,19 @@ class SqlAlchemyUnitOfWork:
         if isinstance(exc, (SQLAlchemyError, FlushError)):
             raise translate(exc) from exc
 
+    def flush(self) -> None:
+        """Write everything pending (changed JSON, posted messages, version checks) without committing."""
+        assert self.session is not None, "flush() outside `with uow:`"
+        with translating():
+            self.conversations.flush()
+            flag_changed_json(self.session.identity_map.values())
+            self.session.flush()
+
     def commit(self) -> None:
         assert self.session is not None, "commit() outside `with uow:`"
         with translating():
             try:
-                self.conversations.flush()
-                flag_changed_json(self.session.identity_map.values())
+                self.flush()
                 self.session.commit()
             except Exception:
                 self.session.rollback()

@@ -1,7 +1,9 @@
 """users, conversations, messages and knowledge_chunks tables
 
 Tables of these names left by the chat store memcore replaces are adopted: what is missing (a
-table, memcore's own columns, an index) is added, and the lower-cased email key is filled in.
+table, memcore's own columns, an index) is added, and the lower-cased email key is filled in. The
+full-text search objects of `knowledge_chunks` (infrastructure/sqlalchemy/search.py) are created
+per dialect and filled from the rows already there.
 
 Revision ID: 0005
 Revises: 0003
@@ -11,6 +13,7 @@ Create Date: 2026-11-30
 import sqlalchemy as sa
 from alembic import op
 
+from infrastructure.sqlalchemy import search
 from infrastructure.sqlalchemy.types import BinaryString, BinaryText, JsonText, UtcDateTime
 
 revision = "0005"
@@ -19,6 +22,8 @@ branch_labels = None
 depends_on = None
 
 MYSQL = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4"}
+# Full-text search over chunk titles and contents, kept in step by the database on every dialect.
+SEARCH = search.SearchIndex("knowledge_chunks", "id", BinaryString(36), texts=("title", "content"))
 
 
 def _users() -> list[sa.Column]:
@@ -119,6 +124,10 @@ def _adopt(inspector: sa.Inspector, name: str) -> set[str]:
                 op.execute(sa.text(f"UPDATE {name} SET {column} = {fill}"))
                 with op.batch_alter_table(name) as batch:
                     batch.alter_column(column, existing_type=type_, nullable=False)
+    if name == "knowledge_chunks" and op.get_bind().dialect.name == "mysql":
+        # The search table's foreign key needs the very same key type, collation included.
+        with op.batch_alter_table(name) as batch:
+            batch.alter_column("id", type_=BinaryString(36), existing_nullable=False)
     if name == "users":
         op.execute(sa.text("UPDATE users SET email_key = LOWER(email) WHERE email IS NOT NULL AND email_key IS NULL"))
     return {index["name"] for index in inspector.get_indexes(name)}
@@ -135,8 +144,12 @@ def upgrade() -> None:
         for index, (fields, unique) in indexes.items():
             if index not in existing:
                 op.create_index(index, name, fields, unique=unique)
+    connection = op.get_bind()
+    search.drop(connection, SEARCH)
+    search.create(connection, SEARCH)  # indexes the rows of an adopted table too
 
 
 def downgrade() -> None:
+    search.drop(op.get_bind(), SEARCH)
     for name in reversed(TABLES):
         op.drop_table(name)  # its indexes go with it

@@ -16,12 +16,13 @@ from application.conversations.views import ConversationView, KnowledgeChunkView
 from domain.conversations.model import email_key
 from domain.conversations.ports import CHUNK_FIELDS, CONVERSATION_FIELDS, MESSAGE_FIELDS, USER_FIELDS
 from domain.shared.specification import Query, Schema, Specification, as_query, validate
+from infrastructure.sqlalchemy import search
 from infrastructure.sqlalchemy.errors import translating
 from infrastructure.sqlalchemy.fastpath import FastReader, RowCodec
 from infrastructure.sqlalchemy.repositories.conversations import CONVERSATION_COLUMNS, MESSAGE_COLUMNS
 from infrastructure.sqlalchemy.repositories.knowledge import COLUMNS as CHUNK_COLUMNS
 from infrastructure.sqlalchemy.specifications import SpecCompiler
-from infrastructure.sqlalchemy.tables import conversations, knowledge_chunks, messages, users
+from infrastructure.sqlalchemy.tables import CHUNK_SEARCH, conversations, knowledge_chunks, messages, users
 from infrastructure.sqlalchemy.views.planned import PlannedReader
 
 USER_COLUMNS = ("id", "external_id", "name", "email", "created_at", "updated_at")
@@ -131,7 +132,17 @@ class SqlAlchemyKnowledgeViews:
         return self.chunks.count(spec)
 
     def search(self, text: str, limit: int, source: str | None = None) -> list[KnowledgeChunkView]:
-        raise NotImplementedError("full-text search on SQL waits for infrastructure/sqlalchemy/search.py")
+        """On the dialect's own full-text index (search.py): every word, best rank first, then by id."""
+        dialect = self.chunks.engine.dialect.name
+        statement = _select_all(knowledge_chunks, CHUNK_COLUMNS)
+        if source is not None:
+            statement = statement.where(knowledge_chunks.c.source == source)
+        searched = search.apply(statement, CHUNK_SEARCH, dialect, knowledge_chunks, search.words(text))
+        if searched is statement or limit == 0:  # no words: nothing to look for
+            return []
+        searched = searched.order_by(knowledge_chunks.c.id).limit(limit)
+        with translating(), self.chunks.engine.connect() as connection:
+            return [_chunk(*row[:-1]) for row in connection.execute(searched)]
 
 
 class SqlAlchemyChatViews:

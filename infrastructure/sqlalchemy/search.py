@@ -1,0 +1,377 @@
+"""Full-text search on each engine's own index, for any table: DDL for the migrations, match and rank.
+
+A `SearchIndex` names a table, its one-column primary key, the plain text columns to index (`texts`)
+and the JSON-text columns whose string values are indexed (`documents`; object keys are not). The
+search objects live beside the table, never in `tables.py` (the drift check compares those tables
+column by column and index by index, and these objects differ per dialect):
+
+- SQLite: an FTS5 table `<table>_fts` (tokenizer `unicode61 remove_diacritics 0`: letters and digits
+  make words, case folded, accents kept), rowid = the table's rowid, kept in step by insert, update
+  and delete triggers; JSON strings come from `json_tree`. Ranking: `bm25` (negated: higher is better).
+  SQLite's VACUUM may renumber the rowids of a table without an INTEGER PRIMARY KEY: after a VACUUM,
+  run `rebuild(connection, index)`.
+- PostgreSQL: a table `<table>_search` (key, `document tsvector`) with a GIN index, kept in step by a
+  trigger (`to_tsvector('simple', ...)` for texts, `jsonb_to_tsvector('simple', value::jsonb,
+  '["string"]')` for documents) and by an `ON DELETE/UPDATE CASCADE` foreign key. The 'simple'
+  configuration lower-cases and neither stems nor drops stopwords. Matching: `plainto_tsquery('simple',
+  words)` (every word); ranking `ts_rank`. (A generated column on the table itself would be simpler,
+  but it would be a PostgreSQL-only column of a shared table, which the drift check reports.)
+- MariaDB/MySQL: a table `<table>_search` (key, `body` LONGTEXT utf8mb4_bin) with a FULLTEXT index
+  and a cascading foreign key. `body` holds the words lower-cased, so the binary collation gives
+  case-insensitive, accent-sensitive matching like the other engines. For plain text columns
+  triggers fill it (`LOWER(CONCAT_WS(' ', ...))`); MariaDB cannot walk a JSON document in SQL, so an
+  index with `documents` is written by the application (`side_row`, `upsert_side_sql`) in the same
+  transaction. Matching: `MATCH ... AGAINST ('+w1 +w2' IN BOOLEAN MODE)` (every word); ranking:
+  natural-language `MATCH ... AGAINST ('w1 w2')`. InnoDB does not index words shorter than
+  `innodb_ft_min_token_size` (3) or longer than `innodb_ft_max_token_size` (84), nor its default
+  stopwords: such words are left out of the query (`the cat` finds entries with `cat`), and a query
+  made only of them matches nothing.
+  InnoDB applies full-text changes at commit: a search inside a transaction misses its own writes.
+
+Queries are words, never syntax: callers pass the words of the user's text (`words()` splits text
+the same way: runs of letters and digits, lower-cased), each word is cleaned again here, and the
+query text is bound as a parameter (FTS5 words are double-quoted). Quotes, AND/OR/NEAR, `*`, `-`,
+parentheses or emoji therefore never reach a query parser as operators; no words means no text
+filter (`match()` returns None).
+
+The engines agree on simple words (three or more letters, not an InnoDB stopword). They differ on
+the rest: PostgreSQL's parser keeps some compound tokens whole as well (`foo-bar` gives `foo-bar`,
+`foo` and `bar`; e-mail addresses, URLs and file paths are single tokens), MariaDB treats `_` as a
+letter, and Unicode case folding differs in corner cases (`ß`, Turkish dotted i).
+"""
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Connection,
+    FromClause,
+    MetaData,
+    Select,
+    Table,
+    Text,
+    bindparam,
+    column,
+    false,
+    func,
+    inspect,
+    literal_column,
+    select,
+    table,
+)
+from sqlalchemy.dialects import mysql, postgresql
+from sqlalchemy.types import TypeEngine
+
+_WORD = re.compile(r"[^\W_]+")
+FTS5_TOKENIZER = "unicode61 remove_diacritics 0"
+# InnoDB's default full-text stopwords (INFORMATION_SCHEMA.INNODB_FT_DEFAULT_STOPWORD).
+INNODB_STOPWORDS = frozenset(
+    [
+        "a",
+        "about",
+        "an",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "com",
+        "de",
+        "en",
+        "for",
+        "from",
+        "how",
+        "i",
+        "in",
+        "is",
+        "it",
+        "la",
+        "of",
+        "on",
+        "or",
+        "that",
+        "the",
+        "this",
+        "to",
+        "was",
+        "what",
+        "when",
+        "where",
+        "who",
+        "will",
+        "with",
+        "und",
+        "www",
+    ]
+)
+INNODB_MIN_TOKEN, INNODB_MAX_TOKEN = 3, 84
+_side_metadata = MetaData()  # not Alembic's target: these tables are managed here
+
+
+@attrs.frozen
+class SearchIndex:
+    table: str
+    key: str
+    key_type: TypeEngine[Any]
+    texts: tuple[str, ...] = ()
+    documents: tuple[str, ...] = ()
+
+    @property
+    def fts(self) -> str:
+        return f"{self.table}_fts"
+
+    @property
+    def side(self) -> str:
+        return f"{self.table}_search"
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (*self.texts, *self.documents)
+
+    def app_maintained(self, dialect: str) -> bool:
+        """True when the application writes the search row (MariaDB with JSON documents)."""
+        return _family(dialect) == "mysql" and bool(self.documents)
+
+
+def _family(dialect: str) -> str:
+    return "mysql" if dialect in ("mysql", "mariadb") else dialect
+
+
+def words(text: str) -> list[str]:
+    """Runs of letters and digits, lower-cased: what a query or a document is made of."""
+    return [word.lower() for word in _WORD.findall(text)]
+
+
+def _clean(given: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for item in given:
+        out.extend(words(item) if isinstance(item, str) else [])
+    return list(dict.fromkeys(out))
+
+
+# -- DDL ----------------------------------------------------------------------------------------
+
+
+def create(connection: Connection, index: SearchIndex) -> None:
+    """Create the search objects of `index` on this connection's dialect and index existing rows."""
+    for statement in _create_sql(connection, index):
+        connection.exec_driver_sql(statement)
+    rebuild(connection, index)
+
+
+def drop(connection: Connection, index: SearchIndex) -> None:
+    """Drop the search objects of `index` (each only if it exists)."""
+    q = connection.dialect.identifier_preparer.quote
+    family = _family(connection.dialect.name)
+    if family == "sqlite":
+        for suffix in ("ai", "ad", "au"):
+            connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {q(f'{index.fts}_{suffix}')}")
+        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {q(index.fts)}")
+    elif family == "postgresql":
+        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {q(index.side)}")
+        if _has_table(connection, index.table):
+            connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {q(index.side + '_sync')} ON {q(index.table)}")
+        connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {q(index.side + '_sync')}()")
+    else:
+        for suffix in ("ai", "au"):
+            connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {q(f'{index.side}_{suffix}')}")
+        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {q(index.side)}")
+
+
+def _has_table(connection: Connection, name: str) -> bool:
+    return inspect(connection).has_table(name)
+
+
+def _create_sql(connection: Connection, index: SearchIndex) -> list[str]:
+    dialect = connection.dialect
+    q = dialect.identifier_preparer.quote
+    family = _family(dialect.name)
+    base, key = q(index.table), q(index.key)
+    if family == "sqlite":
+        cols = ", ".join(q(name) for name in index.columns)
+        values = lambda row: ", ".join(  # noqa: E731
+            [f"{row}.{q(n)}" for n in index.texts] + [_sqlite_strings(f"{row}.{q(n)}") for n in index.documents]
+        )
+        insert = f"INSERT INTO {q(index.fts)} (rowid, {cols}) VALUES (new.rowid, {values('new')});"
+        delete = f"DELETE FROM {q(index.fts)} WHERE rowid = old.rowid;"
+        return [
+            f"CREATE VIRTUAL TABLE {q(index.fts)} USING fts5({cols}, tokenize = '{FTS5_TOKENIZER}')",
+            f"CREATE TRIGGER {q(index.fts + '_ai')} AFTER INSERT ON {base} BEGIN {insert} END",
+            f"CREATE TRIGGER {q(index.fts + '_ad')} AFTER DELETE ON {base} BEGIN {delete} END",
+            f"CREATE TRIGGER {q(index.fts + '_au')} AFTER UPDATE ON {base} BEGIN {delete} {insert} END",
+        ]
+    key_type = index.key_type.compile(dialect=dialect)
+    side = q(index.side)
+    foreign = f"FOREIGN KEY ({key}) REFERENCES {base} ({key}) ON DELETE CASCADE ON UPDATE CASCADE"
+    if family == "postgresql":
+        function = q(index.side + "_sync")
+        return [
+            f"CREATE TABLE {side} ({key} {key_type} NOT NULL, document TSVECTOR NOT NULL, "
+            f"CONSTRAINT {q('pk_' + index.side)} PRIMARY KEY ({key}), "
+            f"CONSTRAINT {q('fk_' + index.side + '_' + index.key)} {foreign})",
+            f"CREATE INDEX {q('ix_' + index.side + '_document')} ON {side} USING gin (document)",
+            f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            f"INSERT INTO {side} ({key}, document) VALUES (NEW.{key}, {_pg_document(index, 'NEW.')}) "
+            f"ON CONFLICT ({key}) DO UPDATE SET document = EXCLUDED.document; RETURN NULL; END $$",
+            f"CREATE TRIGGER {function} AFTER INSERT OR UPDATE ON {base} FOR EACH ROW EXECUTE FUNCTION {function}()",
+        ]
+    statements = [
+        f"CREATE TABLE {side} ({key} {key_type} NOT NULL, body LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin "
+        f"NOT NULL, CONSTRAINT {q('pk_' + index.side)} PRIMARY KEY ({key}), "
+        f"CONSTRAINT {q('fk_' + index.side + '_' + index.key)} {foreign}, "
+        f"FULLTEXT INDEX {q('ft_' + index.side + '_body')} (body)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+    ]
+    if not index.documents:
+        body = "LOWER(CONCAT_WS(' ', " + ", ".join(f"NEW.{q(n)}" for n in index.texts) + "))"
+        upsert = f"INSERT INTO {side} ({key}, body) VALUES (NEW.{key}, {body}) ON DUPLICATE KEY UPDATE body = {body}"
+        for suffix, event in (("ai", "INSERT"), ("au", "UPDATE")):
+            trigger = q(f"{index.side}_{suffix}")
+            statements.append(f"CREATE TRIGGER {trigger} AFTER {event} ON {base} FOR EACH ROW {upsert}")
+    return statements
+
+
+def _sqlite_strings(json_column: str) -> str:
+    """The string values inside a JSON text column, space-separated (the text itself if not JSON)."""
+    return (
+        f"CASE WHEN json_valid({json_column}) THEN "
+        f"(SELECT group_concat(atom, ' ') FROM json_tree({json_column}) WHERE type = 'text') "
+        f"ELSE {json_column} END"
+    )
+
+
+def _pg_document(index: SearchIndex, row: str) -> str:
+    parts = [f"to_tsvector('simple', coalesce({row}{_pg_quote(n)}, ''))" for n in index.texts]
+    parts += [
+        f"jsonb_to_tsvector('simple', coalesce({row}{_pg_quote(n)}, 'null')::jsonb, '[\"string\"]')"
+        for n in index.documents
+    ]
+    return " || ".join(parts)
+
+
+def _pg_quote(name: str) -> str:
+    return postgresql.dialect().identifier_preparer.quote(name)
+
+
+def rebuild(connection: Connection, index: SearchIndex, rows: Iterable[Mapping[str, Any]] | None = None) -> None:
+    """Index every row of the table again (after a legacy table is adopted, or a SQLite VACUUM).
+
+    For an application-maintained index (MariaDB with documents) pass `rows`: each a mapping with
+    the key and `body` (see `side_row`); without them only the engine-maintained indexes are filled.
+    """
+    q = connection.dialect.identifier_preparer.quote
+    family = _family(connection.dialect.name)
+    base, key = q(index.table), q(index.key)
+    if family == "sqlite":
+        cols = ", ".join(q(n) for n in index.columns)
+        values = ", ".join([q(n) for n in index.texts] + [_sqlite_strings(q(n)) for n in index.documents])
+        connection.exec_driver_sql(f"DELETE FROM {q(index.fts)}")
+        connection.exec_driver_sql(f"INSERT INTO {q(index.fts)} (rowid, {cols}) SELECT rowid, {values} FROM {base}")
+    elif family == "postgresql":
+        connection.exec_driver_sql(f"DELETE FROM {q(index.side)}")
+        connection.exec_driver_sql(
+            f"INSERT INTO {q(index.side)} ({key}, document) SELECT {key}, {_pg_document(index, '')} FROM {base}"
+        )
+    elif not index.documents:
+        body = "LOWER(CONCAT_WS(' ', " + ", ".join(q(n) for n in index.texts) + "))"
+        connection.exec_driver_sql(f"DELETE FROM {q(index.side)}")
+        connection.exec_driver_sql(f"INSERT INTO {q(index.side)} ({key}, body) SELECT {key}, {body} FROM {base}")
+    elif rows is not None:
+        sql = upsert_side_sql(index, connection.dialect)
+        batch = [(row[index.key], row["body"]) for row in rows]
+        if batch:
+            connection.exec_driver_sql(sql, batch)
+
+
+# -- the application-maintained side row (MariaDB with documents) ---------------------------------
+
+
+def side_row(index: SearchIndex, key: Any, strings: Iterable[str]) -> dict[str, Any]:
+    """The search row of one base row: its key and the lower-cased words of `strings` (the texts and
+    the strings inside the documents)."""
+    return {index.key: key, "body": " ".join(word for text in strings for word in words(text))}
+
+
+def upsert_side_sql(index: SearchIndex, dialect: Any) -> str:
+    """DB-API SQL writing one side row: parameters (key, body)."""
+    q = dialect.identifier_preparer.quote
+    return (
+        f"INSERT INTO {q(index.side)} ({q(index.key)}, body) VALUES (%s, %s) "
+        f"ON DUPLICATE KEY UPDATE body = VALUES(body)"
+    )
+
+
+# -- queries ------------------------------------------------------------------------------------
+
+
+def side_table(index: SearchIndex) -> Table:
+    """The side table as a Core Table (PostgreSQL `document`, MariaDB `body`), outside Alembic's metadata."""
+    name = index.side
+    if name not in _side_metadata.tables:
+        Table(name, _side_metadata, Column(index.key, index.key_type, primary_key=True),
+              Column("document", Text), Column("body", Text))  # fmt: skip
+    return _side_metadata.tables[name]
+
+
+def mariadb_words(given: Iterable[str]) -> list[str]:
+    """The words InnoDB indexes: not too short, not too long, not a stopword."""
+    return [w for w in given if INNODB_MIN_TOKEN <= len(w) <= INNODB_MAX_TOKEN and w not in INNODB_STOPWORDS]
+
+
+def match(index: SearchIndex, dialect: str, base: FromClause, given: Iterable[str]) -> tuple[Any, ...] | None:
+    """(matches, onclause, rank): a subquery of the rows holding every word, how to join it to
+    `base` (the indexed table), and its relevance column (higher is better). None: no words, no filter.
+    """
+    wanted = _clean(given)
+    if not wanted:
+        return None
+    family = _family(dialect)
+    if family == "sqlite":
+        fts = table(index.fts, column("rowid"))
+        name = literal_column(_sqlite_quote(index.fts))
+        text = " ".join('"' + word.replace('"', '""') + '"' for word in wanted)
+        found = (
+            select(fts.c.rowid.label("rid"), (-func.bm25(name)).label("rank"))
+            .select_from(fts)
+            .where(name.op("MATCH")(bindparam("search_words", text)))
+            .subquery("matches")
+        )
+        return found, literal_column(f"{_sqlite_quote(index.table)}.rowid") == found.c.rid, found.c.rank
+    side = side_table(index)
+    key = side.c[index.key]
+    if family == "postgresql":
+        query = func.plainto_tsquery(literal_column("'simple'"), bindparam("search_words", " ".join(wanted)))
+        document = side.c.document
+        found = (
+            select(key.label("match_key"), func.ts_rank(document, query).label("rank"))
+            .where(document.op("@@")(query))
+            .subquery("matches")
+        )
+    else:
+        kept = mariadb_words(wanted)
+        body = side.c.body
+        relevance = mysql.match(body, against=bindparam("search_natural", " ".join(kept)))
+        where: ColumnElement[bool] = (
+            mysql.match(body, against=bindparam("search_words", " ".join(f"+{w}" for w in kept))).in_boolean_mode()
+            if kept
+            else false()  # only words InnoDB never indexes: nothing can be found
+        )
+        found = select(key.label("match_key"), relevance.label("rank")).where(where).subquery("matches")
+    return found, base.c[index.key] == found.c.match_key, found.c.rank
+
+
+def _sqlite_quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def apply(statement: Select[Any], index: SearchIndex, dialect: str, base: Table, given: Iterable[str]) -> Select[Any]:
+    """`statement` (selecting from `base`) limited to rows holding every word, best first; unchanged
+    without words. The caller adds its own tie-break (the key) after this ordering."""
+    found = match(index, dialect, base, given)
+    if found is None:
+        return statement
+    matches, onclause, rank = found
+    return statement.join_from(base, matches, onclause).add_columns(rank).order_by(rank.desc())
