@@ -1,5 +1,7 @@
 """Write-side use cases of the conversations context; each returns frozen views, never aggregates."""
 
+import random
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -20,7 +22,13 @@ from domain.shared.specification import Field
 
 Clock = Callable[[], datetime]
 IdFactory = Callable[[], str]
-POST_RETRIES = 5  # posting does not depend on what the loser read, so it is simply run again
+# Posting does not depend on what a loser of a race read, so it is run again, after a random pause
+# that grows with each try so that racing writers fall out of step.
+POST_RETRIES = 20
+
+
+def _pause(attempt: int) -> None:
+    time.sleep(random.uniform(0, min(0.05, 0.001 * 2**attempt)))
 
 
 def _user(uow: UnitOfWork, user_id: str) -> User:
@@ -186,6 +194,7 @@ class PostMessageHandler:
             except ConcurrencyError:
                 if attempt == POST_RETRIES - 1:
                     raise
+                _pause(attempt)
         raise AssertionError("unreachable")
 
 
@@ -260,9 +269,9 @@ class BulkUpsertKnowledgeChunksHandler:
                 chunk = build_chunk(data, now, self.new_id)
             except InvalidInput as exc:
                 raise InvalidInput(f"knowledge chunk #{index} is invalid: {exc}") from None
-            by_key.pop(chunk.key, None)  # the last one wins, in its own position
-            by_key[chunk.key] = chunk
-        chunks = list(by_key.values())
+            by_key[chunk.key] = chunk  # the last one wins
+        # Written in key order: concurrent bulk upserts then lock rows in the same order (no deadlock).
+        chunks = sorted(by_key.values(), key=lambda chunk: chunk.key)
         with self.uow:
             for start in range(0, len(chunks), size):
                 self.uow.knowledge.upsert(chunks[start : start + size])

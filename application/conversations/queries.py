@@ -10,6 +10,7 @@ from domain.shared.validation import check_id, check_text
 OLDEST_FIRST = (Field("created_at").asc(), Field("sequence").asc())
 NEWEST_FIRST = (Field("created_at").desc(),)
 CREATED = (Field("created_at").asc(),)
+CHUNK_ORDER = (Field("created_at").asc(), Field("source").asc(), Field("external_id").asc())  # a bulk shares one time
 
 
 def _choice(value: str | None, choices: tuple[str, ...], what: str) -> str | None:
@@ -100,10 +101,10 @@ class KnowledgeQueries:
     def list_by_source(self, source: str, limit: int = 100, offset: int = 0) -> list[KnowledgeChunkView]:
         """Oldest first."""
         where = Field("source") == check_id("source", source)
-        return self.uow.knowledge_views.list(_page(where, CREATED, limit, offset))
+        return self.uow.knowledge_views.list(_page(where, CHUNK_ORDER, limit, offset))
 
     def list_all(self, limit: int = 100, offset: int = 0) -> list[KnowledgeChunkView]:
-        return self.uow.knowledge_views.list(Query(order_by=CREATED, limit=limit, offset=offset))
+        return self.uow.knowledge_views.list(Query(order_by=CHUNK_ORDER, limit=limit, offset=offset))
 
     def count(self, source: str | None = None) -> int:
         return self.uow.knowledge_views.count(None if source is None else Field("source") == check_id("source", source))
