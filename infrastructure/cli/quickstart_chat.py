@@ -31,8 +31,9 @@ def chatbot(services: Services) -> None:
     chat = services.bus.handle(commands.StartConversation(user_id=ann.id, title="Refund for order #1042"))
     question = "How long does a refund take?"
     services.bus.handle(commands.PostMessage(chat.id, "user", question))
-    found = services.knowledge.search("refund", limit=2, source=SOURCE)
+    found = services.knowledge.search("refunds", limit=2, source=SOURCE)
     answer = f"{found[0].content} (source: {found[0].title})" if found else "Let me check with a colleague."
+    console.print(f"full-text search for 'refunds': {len(found)} chunks, best {found[0].external_id if found else '-'}")
     usage = {"retrieved": [chunk.external_id for chunk in found], "tokens": {"prompt": 412, "completion": 38}}
     services.bus.handle(commands.PostMessage(chat.id, "assistant", answer, role_metadata=usage))
     services.bus.handle(commands.PostMessage(chat.id, "user", "Thanks, that's all!"))

@@ -15,7 +15,6 @@ from sqlalchemy.orm import SessionTransaction
 from application.bootstrap import Services
 from domain.shared.events import DomainEvent
 from infrastructure.sqlalchemy.errors import translating
-from infrastructure.sqlalchemy.mappers import flag_changed_json
 from infrastructure.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 
 
@@ -44,9 +43,8 @@ class JoinedUnitOfWork:
 
     def commit(self) -> None:
         assert self._savepoint is not None and self.outer.session is not None, "commit() outside `with uow:`"
+        self.outer.flush()  # posted messages, version checks, changed JSON: all the outer commit writes
         with translating():
-            self.outer.conversations.flush()  # messages and version checks, as the outer commit() does
-            flag_changed_json(self.outer.session.identity_map.values())
             self._savepoint.commit()
         self._savepoint = None
 
