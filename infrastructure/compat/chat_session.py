@@ -10,11 +10,13 @@ and nothing is durable until the session itself commits.
 from collections.abc import Iterator
 from typing import Any, Self
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import SessionTransaction
+from sqlalchemy.orm.exc import FlushError
 
 from application.bootstrap import Services
 from domain.shared.events import DomainEvent
-from infrastructure.sqlalchemy.errors import translating
+from infrastructure.sqlalchemy.errors import translate, translating
 from infrastructure.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 
 
@@ -35,11 +37,13 @@ class JoinedUnitOfWork:
             self._savepoint = self.outer.session.begin_nested()
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         savepoint, self._savepoint = self._savepoint, None
         if savepoint is not None and savepoint.is_active:
             with translating():
                 savepoint.rollback()
+        if isinstance(exc, (SQLAlchemyError, FlushError)):  # as the outer unit does: the use case sees ours
+            raise translate(exc) from exc
 
     def commit(self) -> None:
         assert self._savepoint is not None and self.outer.session is not None, "commit() outside `with uow:`"

@@ -1,12 +1,13 @@
 """The drop-in chat database API, as code written for the original uses it, on every dialect."""
 
 import enum
+import threading
 import uuid
 
 import pytest
 
 from domain.conversations.model import Conversation, KnowledgeChunk, Message, User
-from domain.shared.errors import AlreadyExists, InvalidInput, NotFound
+from domain.shared.errors import AlreadyExists, InvalidInput, MemcoreError, NotFound
 from infrastructure.compat import chat
 from infrastructure.compat.chat import (
     add_message,
@@ -252,3 +253,38 @@ def test_bulk_upsert_returns_the_stored_chunks_in_order_and_updates_in_place():
     with get_session() as session:
         assert len(search_knowledge_chunks_by_source(session, "docs", limit=2000)) == 1200
         assert get_knowledge_chunk_by_external_id(session, "guide.md#0", "docs").content == "Part 0 ✓ (v2)"
+
+
+def test_two_sessions_racing_to_get_or_create_one_external_id_end_with_one_user(sql_engine):
+    """Both sessions read "no such user" before either writes. On PostgreSQL the loser then finds the
+    winner's user; on SQLite and MariaDB its transaction's snapshot cannot see it, so the loser's
+    session fails with a MemcoreError (retry the session) and writes nothing."""
+    barrier = threading.Barrier(2)
+    outcomes: list[object] = []
+
+    def host_request(name: str) -> None:
+        try:
+            with get_session() as session:
+                assert get_user_by_external_id(session, "auth0|racer") is None
+                barrier.wait(timeout=10)
+                user, created = get_or_create_user_by_external_id(session, "auth0|racer", name=name)
+                outcomes.append((user.id, created))
+        except MemcoreError as exc:
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=host_request, args=(name,)) for name in ("first", "second")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    with get_session() as session:
+        users = list_users(session)
+    assert len(users) == 1
+    wins = [o for o in outcomes if isinstance(o, tuple)]
+    assert (users[0].id, True) in wins
+    if sql_engine.dialect.name == "postgresql":
+        assert sorted(wins, key=lambda o: o[1]) == [(users[0].id, False), (users[0].id, True)]
+    else:
+        assert len(outcomes) == 2 and all(o == (users[0].id, False) or isinstance(o, MemcoreError)
+                                          for o in outcomes if o != (users[0].id, True))  # fmt: skip
