@@ -4,7 +4,6 @@ After every step both sides must hold the same conflicts, and every operation mu
 result or the same domain error on both.
 """
 
-
 import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, invariant, rule, run_state_machine_as_test
