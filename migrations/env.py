@@ -3,6 +3,7 @@
 from alembic import context
 from sqlalchemy import Connection
 
+from infrastructure.sqlalchemy import search
 from infrastructure.sqlalchemy.tables import metadata
 from infrastructure.sqlalchemy.types import compare_type
 
@@ -13,7 +14,7 @@ def _include_name(name: str | None, type_: str, parent_names: dict) -> bool:
     # Compare only memcore's own tables: host applications may keep theirs in the same database.
     if type_ == "table":
         return name in metadata.tables
-    return True
+    return search.include_name(name, type_, parent_names)  # PostgreSQL's generated search column and index
 
 
 def _run(connection: Connection) -> None:

@@ -11,6 +11,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 import migrations
+from infrastructure.sqlalchemy import search
 from infrastructure.sqlalchemy.errors import translating
 from infrastructure.sqlalchemy.tables import metadata
 from infrastructure.sqlalchemy.types import compare_type
@@ -49,7 +50,9 @@ def diff(engine: Engine) -> list[Any]:
     """What autogenerate would change to make the database match `tables.py` (empty: no drift)."""
 
     def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
-        return type_ != "table" or name in metadata.tables
+        if type_ == "table":
+            return name in metadata.tables
+        return search.include_name(name, type_, parent_names)  # PostgreSQL's search column and index
 
     with translating(), engine.connect() as connection:
         context = MigrationContext.configure(

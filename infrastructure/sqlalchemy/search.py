@@ -2,20 +2,19 @@
 
 A `SearchIndex` names a table, its one-column primary key, the plain text columns to index (`texts`)
 and the JSON-text columns whose string values are indexed (`documents`; object keys are not). The
-search objects live beside the table, never in `tables.py` (the drift check compares those tables
-column by column and index by index, and these objects differ per dialect):
+search objects differ per dialect, so they are created by the migrations through `create()`, never
+declared in `tables.py`:
 
 - SQLite: an FTS5 table `<table>_fts` (tokenizer `unicode61 remove_diacritics 0`: letters and digits
   make words, case folded, accents kept), rowid = the table's rowid, kept in step by insert, update
   and delete triggers; JSON strings come from `json_tree`. Ranking: `bm25` (negated: higher is better).
   SQLite's VACUUM may renumber the rowids of a table without an INTEGER PRIMARY KEY: after a VACUUM,
   run `rebuild(connection, index)`.
-- PostgreSQL: a table `<table>_search` (key, `document tsvector`) with a GIN index, kept in step by a
-  trigger (`to_tsvector('simple', ...)` for texts, `jsonb_to_tsvector('simple', value::jsonb,
-  '["string"]')` for documents) and by an `ON DELETE/UPDATE CASCADE` foreign key. The 'simple'
-  configuration lower-cases and neither stems nor drops stopwords. Matching: `plainto_tsquery('simple',
-  words)` (every word); ranking `ts_rank`. (A generated column on the table itself would be simpler,
-  but it would be a PostgreSQL-only column of a shared table, which the drift check reports.)
+- PostgreSQL: a STORED generated column `search_vector tsvector` on the table itself (texts through
+  `to_tsvector('simple', ...)`, documents through `jsonb_to_tsvector('simple', value::jsonb,
+  '["string"]')`) with a GIN index. The 'simple' configuration lower-cases and neither stems nor drops
+  stopwords. Matching: `plainto_tsquery('simple', words)` (every word); ranking `ts_rank`. The column
+  and its index exist on PostgreSQL only, so the drift check skips them by name (`include_name`).
 - MariaDB/MySQL: a table `<table>_search` (key, `body` LONGTEXT utf8mb4_bin) with a FULLTEXT index
   and a cascading foreign key. `body` holds the words lower-cased, so the binary collation gives
   case-insensitive, accent-sensitive matching like the other engines. For plain text columns
@@ -110,6 +109,24 @@ INNODB_STOPWORDS = frozenset(
 )
 INNODB_MIN_TOKEN, INNODB_MAX_TOKEN = 3, 84
 _side_metadata = MetaData()  # not Alembic's target: these tables are managed here
+SEARCH_COLUMN = "search_vector"  # PostgreSQL's generated column
+
+
+def search_column_index(index: "SearchIndex") -> str:
+    return f"ix_{index.table}_{SEARCH_COLUMN}"
+
+
+def include_name(name: str | None, type_: str, parent_names: Mapping[str, Any]) -> bool:
+    """Alembic hook: leave PostgreSQL's generated search column and its GIN index out of comparisons.
+
+    They exist on PostgreSQL only while `tables.py` is one schema for every dialect; declaring them
+    there would make the other dialects report them missing.
+    """
+    if type_ == "column":
+        return name != SEARCH_COLUMN
+    if type_ == "index":
+        return not (name or "").endswith(f"_{SEARCH_COLUMN}")
+    return True
 
 
 @attrs.frozen
@@ -172,10 +189,8 @@ def drop(connection: Connection, index: SearchIndex) -> None:
             connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {q(f'{index.fts}_{suffix}')}")
         connection.exec_driver_sql(f"DROP TABLE IF EXISTS {q(index.fts)}")
     elif family == "postgresql":
-        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {q(index.side)}")
-        if _has_table(connection, index.table):
-            connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {q(index.side + '_sync')} ON {q(index.table)}")
-        connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS {q(index.side + '_sync')}()")
+        if _has_table(connection, index.table):  # the index goes with the column
+            connection.exec_driver_sql(f"ALTER TABLE {q(index.table)} DROP COLUMN IF EXISTS {SEARCH_COLUMN}")
     else:
         for suffix in ("ai", "au"):
             connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {q(f'{index.side}_{suffix}')}")
@@ -204,21 +219,15 @@ def _create_sql(connection: Connection, index: SearchIndex) -> list[str]:
             f"CREATE TRIGGER {q(index.fts + '_ad')} AFTER DELETE ON {base} BEGIN {delete} END",
             f"CREATE TRIGGER {q(index.fts + '_au')} AFTER UPDATE ON {base} BEGIN {delete} {insert} END",
         ]
+    if family == "postgresql":
+        return [
+            f"ALTER TABLE {base} ADD COLUMN {SEARCH_COLUMN} TSVECTOR "
+            f"GENERATED ALWAYS AS ({_pg_document(index)}) STORED",
+            f"CREATE INDEX {q(search_column_index(index))} ON {base} USING gin ({SEARCH_COLUMN})",
+        ]
     key_type = index.key_type.compile(dialect=dialect)
     side = q(index.side)
     foreign = f"FOREIGN KEY ({key}) REFERENCES {base} ({key}) ON DELETE CASCADE ON UPDATE CASCADE"
-    if family == "postgresql":
-        function = q(index.side + "_sync")
-        return [
-            f"CREATE TABLE {side} ({key} {key_type} NOT NULL, document TSVECTOR NOT NULL, "
-            f"CONSTRAINT {q('pk_' + index.side)} PRIMARY KEY ({key}), "
-            f"CONSTRAINT {q('fk_' + index.side + '_' + index.key)} {foreign})",
-            f"CREATE INDEX {q('ix_' + index.side + '_document')} ON {side} USING gin (document)",
-            f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-            f"INSERT INTO {side} ({key}, document) VALUES (NEW.{key}, {_pg_document(index, 'NEW.')}) "
-            f"ON CONFLICT ({key}) DO UPDATE SET document = EXCLUDED.document; RETURN NULL; END $$",
-            f"CREATE TRIGGER {function} AFTER INSERT OR UPDATE ON {base} FOR EACH ROW EXECUTE FUNCTION {function}()",
-        ]
     statements = [
         f"CREATE TABLE {side} ({key} {key_type} NOT NULL, body LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin "
         f"NOT NULL, CONSTRAINT {q('pk_' + index.side)} PRIMARY KEY ({key}), "
@@ -243,10 +252,10 @@ def _sqlite_strings(json_column: str) -> str:
     )
 
 
-def _pg_document(index: SearchIndex, row: str) -> str:
-    parts = [f"to_tsvector('simple', coalesce({row}{_pg_quote(n)}, ''))" for n in index.texts]
+def _pg_document(index: SearchIndex) -> str:
+    parts = [f"to_tsvector('simple'::regconfig, coalesce({_pg_quote(n)}, ''))" for n in index.texts]
     parts += [
-        f"jsonb_to_tsvector('simple', coalesce({row}{_pg_quote(n)}, 'null')::jsonb, '[\"string\"]')"
+        f"jsonb_to_tsvector('simple'::regconfig, coalesce({_pg_quote(n)}, 'null')::jsonb, '[\"string\"]'::jsonb)"
         for n in index.documents
     ]
     return " || ".join(parts)
@@ -267,14 +276,16 @@ def rebuild(connection: Connection, index: SearchIndex, rows: Iterable[Mapping[s
     base, key = q(index.table), q(index.key)
     if family == "sqlite":
         cols = ", ".join(q(n) for n in index.columns)
-        values = ", ".join([q(n) for n in index.texts] + [_sqlite_strings(q(n)) for n in index.documents])
-        connection.exec_driver_sql(f"DELETE FROM {q(index.fts)}")
-        connection.exec_driver_sql(f"INSERT INTO {q(index.fts)} (rowid, {cols}) SELECT rowid, {values} FROM {base}")
-    elif family == "postgresql":
-        connection.exec_driver_sql(f"DELETE FROM {q(index.side)}")
-        connection.exec_driver_sql(
-            f"INSERT INTO {q(index.side)} ({key}, document) SELECT {key}, {_pg_document(index, '')} FROM {base}"
+        # Qualified: json_tree has columns of its own named key and value.
+        values = ", ".join(
+            [f"{base}.{q(n)}" for n in index.texts] + [_sqlite_strings(f"{base}.{q(n)}") for n in index.documents]
         )
+        connection.exec_driver_sql(f"DELETE FROM {q(index.fts)}")
+        connection.exec_driver_sql(
+            f"INSERT INTO {q(index.fts)} (rowid, {cols}) SELECT {base}.rowid, {values} FROM {base}"
+        )
+    elif family == "postgresql":
+        return  # a generated column is always up to date
     elif not index.documents:
         body = "LOWER(CONCAT_WS(' ', " + ", ".join(q(n) for n in index.texts) + "))"
         connection.exec_driver_sql(f"DELETE FROM {q(index.side)}")
@@ -308,11 +319,10 @@ def upsert_side_sql(index: SearchIndex, dialect: Any) -> str:
 
 
 def side_table(index: SearchIndex) -> Table:
-    """The side table as a Core Table (PostgreSQL `document`, MariaDB `body`), outside Alembic's metadata."""
+    """MariaDB's side table as a Core Table, outside Alembic's metadata."""
     name = index.side
     if name not in _side_metadata.tables:
-        Table(name, _side_metadata, Column(index.key, index.key_type, primary_key=True),
-              Column("document", Text), Column("body", Text))  # fmt: skip
+        Table(name, _side_metadata, Column(index.key, index.key_type, primary_key=True), Column("body", Text))
     return _side_metadata.tables[name]
 
 
@@ -340,17 +350,18 @@ def match(index: SearchIndex, dialect: str, base: FromClause, given: Iterable[st
             .subquery("matches")
         )
         return found, literal_column(f"{_sqlite_quote(index.table)}.rowid") == found.c.rid, found.c.rank
-    side = side_table(index)
-    key = side.c[index.key]
     if family == "postgresql":
-        query = func.plainto_tsquery(literal_column("'simple'"), bindparam("search_words", " ".join(wanted)))
-        document = side.c.document
+        searched = table(index.table, column(index.key), column(SEARCH_COLUMN)).alias("searched")
+        query = func.plainto_tsquery(literal_column("'simple'::regconfig"), bindparam("search_words", " ".join(wanted)))
+        vector = searched.c[SEARCH_COLUMN]
         found = (
-            select(key.label("match_key"), func.ts_rank(document, query).label("rank"))
-            .where(document.op("@@")(query))
+            select(searched.c[index.key].label("match_key"), func.ts_rank(vector, query).label("rank"))
+            .where(vector.op("@@")(query))
             .subquery("matches")
         )
     else:
+        side = side_table(index)
+        key = side.c[index.key]
         kept = mariadb_words(wanted)
         body = side.c.body
         relevance = mysql.match(body, against=bindparam("search_natural", " ".join(kept)))

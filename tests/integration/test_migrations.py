@@ -77,15 +77,31 @@ def test_the_chat_tables_get_their_indexes_and_cascading_foreign_keys(scratch_en
 
 
 def _search_objects(engine) -> set[str]:
-    names = set(inspect(engine).get_table_names())
-    return {name for name in names if name.startswith("knowledge_chunks_")}
+    """The full-text objects of knowledge_chunks (tables and triggers; PostgreSQL: column and index)."""
+    queries = {
+        "sqlite": "SELECT name FROM sqlite_master WHERE name LIKE 'knowledge_chunks_fts%'",
+        "postgresql": "SELECT column_name FROM information_schema.columns WHERE table_name = 'knowledge_chunks' "
+        "AND column_name = 'search_vector' "
+        "UNION SELECT indexname FROM pg_indexes WHERE indexname = 'ix_knowledge_chunks_search_vector'",
+        "mysql": "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() "
+        "AND table_name = 'knowledge_chunks_search'",
+    }
+    with engine.connect() as connection:
+        return {row[0] for row in connection.execute(text(queries[engine.dialect.name]))}
 
 
-def test_downgrading_removes_the_knowledge_search_objects(scratch_engine):
+def test_the_chat_migration_creates_and_drops_its_search_objects(scratch_engine):
     migrate.upgrade(scratch_engine)
-    assert _search_objects(scratch_engine)  # knowledge_chunks_fts or knowledge_chunks_search
-    migrate.downgrade(scratch_engine, "base")
+    expected = {
+        "sqlite": {"knowledge_chunks_fts", *(f"knowledge_chunks_fts_{s}" for s in ("ai", "ad", "au")),
+                   *(f"knowledge_chunks_fts_{s}" for s in ("data", "idx", "content", "docsize", "config"))},
+        "postgresql": {"search_vector", "ix_knowledge_chunks_search_vector"},
+        "mysql": {"knowledge_chunks_search"},
+    }[scratch_engine.dialect.name]  # fmt: skip
+    assert _search_objects(scratch_engine) == expected
+    migrate.downgrade(scratch_engine, "0003")
     assert _search_objects(scratch_engine) == set()
+    assert not {"users", "conversations", "messages", "knowledge_chunks"} & memcore_tables(scratch_engine)
 
 
 LEGACY = [
