@@ -224,7 +224,7 @@ def build_chunk(data: Any, now: datetime, new_id: IdFactory) -> KnowledgeChunk:
     if missing:
         raise InvalidInput(f"a knowledge chunk needs {', '.join(sorted(missing))}")
     metadata = data.get("chunk_metadata")
-    return KnowledgeChunk(
+    return KnowledgeChunk.checked(
         source=data["source"],
         external_id=data["external_id"],
         content=data["content"],

@@ -2,6 +2,7 @@
 
 import copy
 
+from domain.conversations.model import CHUNK_FIELD_NAMES as FIELDS
 from domain.conversations.model import KnowledgeChunk
 from domain.conversations.ports import CHUNK_FIELDS
 from domain.shared.errors import AlreadyExists, InvalidInput
@@ -26,7 +27,7 @@ class InMemoryKnowledgeRepository(InMemoryRepository):
                 if chunk.id in self.rows:
                     current = self.rows[chunk.id]
                     raise AlreadyExists(f"chunk id {chunk.id!r} is taken by {current.key!r}")
-                self.rows[chunk.id] = copy.deepcopy(chunk)
+                self.rows[chunk.id] = KnowledgeChunk(**{name: copy.deepcopy(getattr(chunk, name)) for name in FIELDS})
             else:
                 current.replace_content(chunk)
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.orm import registry
+from sqlalchemy.orm import configure_mappers, registry
 from sqlalchemy.orm.attributes import flag_modified
 
 from domain.checkpoints.model import Checkpoint
@@ -75,4 +75,7 @@ def start_mappers() -> None:
     event.listen(User, "load", _restore_unmapped)
     mapper_registry.map_imperatively(KnowledgeChunk, tables.knowledge_chunks)
     event.listen(KnowledgeChunk, "load", _restore_unmapped)
+    # Configured now rather than on the first instrumented __init__: entities built without one
+    # (KnowledgeChunk.checked) are read through the mapped attributes before any other exists.
+    configure_mappers()
     _started = True

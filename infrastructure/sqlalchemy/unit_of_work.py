@@ -1,7 +1,7 @@
 """SqlAlchemyUnitOfWork: one session, one transaction, driver errors translated."""
 
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Self
 
 from sqlalchemy import Engine
@@ -40,6 +40,16 @@ def _chat_views(engine: Engine) -> SqlAlchemyChatViews:
     return _chat_views_by_engine[engine]
 
 
+_REPOSITORIES: dict[str, Callable[[Any], Any]] = {
+    "conflicts": lambda uow: SqlAlchemyConflictRepository(uow.session),
+    "ideas": lambda uow: SqlAlchemyIdeaRepository(uow.session),
+    "checkpoints": lambda uow: SqlAlchemyCheckpointRepository(uow.session),
+    "conversations": lambda uow: SqlAlchemyConversationRepository(uow.session),
+    "users": lambda uow: SqlAlchemyUserRepository(uow.session, uow.conversations),
+    "knowledge": lambda uow: SqlAlchemyKnowledgeRepository(uow.session),
+}
+
+
 class SqlAlchemyUnitOfWork:
     """`with uow:` begins; `commit()` commits; leaving the block rolls back what is left."""
 
@@ -58,23 +68,29 @@ class SqlAlchemyUnitOfWork:
 
     def __enter__(self) -> Self:
         self.session = self.session_factory()
-        with translating():
-            self.conflicts = SqlAlchemyConflictRepository(self.session)
-            self.ideas = SqlAlchemyIdeaRepository(self.session)
-            self.checkpoints = SqlAlchemyCheckpointRepository(self.session)
-            self.conversations = SqlAlchemyConversationRepository(self.session)
-            self.users = SqlAlchemyUserRepository(self.session, self.conversations)
-            self.knowledge = SqlAlchemyKnowledgeRepository(self.session)
-        self._seen_repositories = [
-            self.conflicts, self.ideas, self.checkpoints, self.conversations, self.users, self.knowledge
-        ]  # fmt: skip
+        for name in _REPOSITORIES:  # the last transaction's repositories go; new ones come on first use
+            self.__dict__.pop(name, None)
+        self._seen_repositories = []
         return self
+
+    def __getattr__(self, name: str) -> Any:
+        """A repository, made when the transaction first uses it (most use only one or two)."""
+        make = _REPOSITORIES.get(name)
+        if make is None or self.__dict__.get("session") is None:
+            raise AttributeError(name)
+        with translating():
+            repository = make(self)
+        setattr(self, name, repository)
+        self._seen_repositories.append(repository)
+        return repository
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         assert self.session is not None
         # close() rolls back whatever was not committed and detaches the loaded objects
         # without expiring them, so views built from them stay readable.
         with translating():
+            if "conversations" in self.__dict__:
+                self.conversations.close()
             self.session.close()
         if isinstance(exc, (SQLAlchemyError, FlushError)):
             raise translate(exc) from exc
@@ -83,7 +99,8 @@ class SqlAlchemyUnitOfWork:
         """Write everything pending (changed JSON, posted messages, version checks) without committing."""
         assert self.session is not None, "flush() outside `with uow:`"
         with translating():
-            self.conversations.flush()
+            if "conversations" in self.__dict__:
+                self.conversations.flush()
             flag_changed_json(self.session.identity_map.values())
             self.session.flush()
 

@@ -10,15 +10,18 @@ therefore costs one point read, one UPDATE and one INSERT, and never loads other
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
-from sqlalchemy import Select, Table, bindparam, delete, func, select, update
+from sqlalchemy import Select, Table, bindparam, delete, func, select
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
 from domain.conversations.model import Conversation, Message
 from domain.conversations.ports import CONVERSATION_FIELDS, MESSAGE_FIELDS
 from domain.shared.errors import AlreadyExists, ConcurrencyError, InvalidInput
 from domain.shared.specification import Query, Specification, as_query, validate
+from infrastructure.sqlalchemy.errors import translate
 from infrastructure.sqlalchemy.fastpath import RowCodec
 from infrastructure.sqlalchemy.specifications import SpecCompiler
 from infrastructure.sqlalchemy.tables import conversations, messages
@@ -43,22 +46,26 @@ def _state(conversation: Conversation) -> tuple[Any, ...]:
 
 
 class _Statements:
-    """SQL rendered once per dialect: point reads, the guarded update, the inserts."""
+    """SQL rendered once per dialect: point reads, the guarded updates, the inserts."""
 
     def __init__(self, session: Session) -> None:
         dialect = session.get_bind().dialect
         self.conversation = RowCodec(conversations, CONVERSATION_COLUMNS, dialect)
         self.message = RowCodec(messages, MESSAGE_COLUMNS, dialect)
-        mark = self.conversation.marker
+        mark, quote = self.conversation.marker, dialect.identifier_preparer.quote
         self.get_conversation = (
             f"SELECT {self.conversation.column_list} FROM {self.conversation.table_name} WHERE id = {mark}"
         )
         self.get_message = f"SELECT {self.message.column_list} FROM {self.message.table_name} WHERE id = {mark}"
-        values = {name: bindparam(name, type_=conversations.c[name].type) for name in _STORED}
-        self.update = (
-            update(conversations)
-            .where(conversations.c.id == bindparam("key"), conversations.c.version == bindparam("expected"))
-            .values(values)
+        # Every change writes the whole row; a post only moves updated_at and version.
+        self.update, self.touch = (
+            (
+                RowCodec(conversations, (*names, "id", "version"), dialect),
+                f"UPDATE {self.conversation.table_name} SET "
+                + ", ".join(f"{quote(name)} = {mark}" for name in names)
+                + f" WHERE id = {mark} AND version = {mark}",
+            )
+            for names in (_STORED, ("updated_at", "version"))
         )
         self.remove_messages = delete(messages).where(
             messages.c.id.in_(bindparam("ids", expanding=True)), messages.c.conversation_id == bindparam("owner")
@@ -83,14 +90,39 @@ class SqlAlchemyConversationRepository:
         if dialect not in _BY_DIALECT:
             _BY_DIALECT[dialect] = _Statements(session)
         self.sql = _BY_DIALECT[dialect]
+        self.dialect = dialect
+        self._cursor: Any = None
         self._tracked: dict[str, Conversation] = {}
         self._stored: dict[str, tuple[Any, ...]] = {}
-        self.compiler = SpecCompiler(
-            {name: conversations.c[name] for name in CONVERSATION_FIELDS}, CONVERSATION_FIELDS, "id", dialect
-        )
-        self.message_compiler = SpecCompiler(
-            {name: messages.c[name] for name in MESSAGE_FIELDS}, MESSAGE_FIELDS, "id", dialect
-        )
+
+    def _run(self, sql: str, params: Any, many: bool = False) -> Any:
+        """`sql` on a DB-API cursor of the transaction's own connection: the hot path skips
+        SQLAlchemy's per-statement set-up. Driver errors come out as domain errors."""
+        cursor = self._cursor
+        if cursor is None:
+            self._dbapi_error = self.session.get_bind().dialect.loaded_dbapi.Error
+            cursor = self._cursor = self.session.connection().connection.driver_connection.cursor()
+        try:
+            (cursor.executemany if many else cursor.execute)(sql, params)
+        except self._dbapi_error as exc:
+            raise translate(sa_exc.DBAPIError.instance(sql, None, exc, self._dbapi_error)) from exc
+        return cursor
+
+    def close(self) -> None:
+        """Release the DB-API cursor before the connection goes back to the pool."""
+        cursor, self._cursor = self._cursor, None
+        if cursor is not None:
+            cursor.close()
+
+    # Built on first use: posting, the hot path, needs neither.
+    @cached_property
+    def compiler(self) -> SpecCompiler:
+        columns = {name: conversations.c[name] for name in CONVERSATION_FIELDS}
+        return SpecCompiler(columns, CONVERSATION_FIELDS, "id", self.dialect)
+
+    @cached_property
+    def message_compiler(self) -> SpecCompiler:
+        return SpecCompiler({name: messages.c[name] for name in MESSAGE_FIELDS}, MESSAGE_FIELDS, "id", self.dialect)
 
     # -- tracking
 
@@ -109,32 +141,35 @@ class SqlAlchemyConversationRepository:
         self._stored.clear()
 
     def flush(self) -> None:
-        connection = self.session.connection()
         posted: list[tuple[Any, ...]] = []
         for conversation in self._tracked.values():
             stored = self._stored[conversation.id]
-            if _state(conversation) != stored:
+            state = _state(conversation)
+            if state != stored:
                 expected = stored[-1]
                 if conversation.version == expected:  # changed without a new version
                     conversation.version = expected + 1
-                values = {name: getattr(conversation, name) for name in _STORED}
-                result = connection.execute(self.sql.update, {**values, "key": conversation.id, "expected": expected})
-                if result.rowcount != 1:
+                    state = _state(conversation)
+                touch_only = state[:4] == stored[:4]  # user, title, status and created_at unchanged
+                codec, sql = self.sql.touch if touch_only else self.sql.update
+                names = ("updated_at", "version") if touch_only else _STORED
+                values = codec.encode([*(getattr(conversation, n) for n in names), conversation.id, expected])
+                if self._run(sql, values).rowcount != 1:
                     raise ConcurrencyError(
                         f"conversation {conversation.id} was changed or deleted by another writer "
                         f"(expected version {expected})"
                     )
-                self._stored[conversation.id] = _state(conversation)
+                self._stored[conversation.id] = state
             if conversation.removed_messages:
                 ids = list(conversation.removed_messages)
-                connection.execute(self.sql.remove_messages, {"ids": ids, "owner": conversation.id})
+                self.session.execute(self.sql.remove_messages, {"ids": ids, "owner": conversation.id})
                 conversation.removed_messages.clear()
             if conversation.new_messages:
                 encode = self.sql.message.encode
                 posted.extend(encode([getattr(m, name) for name in MESSAGE_COLUMNS]) for m in conversation.new_messages)
                 conversation.new_messages.clear()
         if posted:
-            connection.exec_driver_sql(self.sql.message.insert_sql, posted)
+            self._run(self.sql.message.insert_sql, posted, many=True)
 
     # -- conversations
 
@@ -144,14 +179,14 @@ class SqlAlchemyConversationRepository:
         if conversation.id in self._tracked:
             raise AlreadyExists(f"a conversation with id {conversation.id!r} already exists")
         row = self.sql.conversation.encode([getattr(conversation, name) for name in CONVERSATION_COLUMNS])
-        self.session.connection().exec_driver_sql(self.sql.conversation.insert_sql, row)
+        self._run(self.sql.conversation.insert_sql, row)
         self._track(conversation)
 
     def get(self, conversation_id: str) -> Conversation | None:
         known = self._tracked.get(conversation_id)
         if known is not None:
             return known
-        row = self.session.connection().exec_driver_sql(self.sql.get_conversation, (conversation_id,)).first()
+        row = self._run(self.sql.get_conversation, (conversation_id,)).fetchone()
         if row is None:
             return None
         return self._track(loaded(Conversation, CONVERSATION_COLUMNS, self.sql.conversation.decode(row)))
@@ -186,7 +221,7 @@ class SqlAlchemyConversationRepository:
 
     def get_message(self, message_id: str) -> Message | None:
         self.flush()
-        row = self.session.connection().exec_driver_sql(self.sql.get_message, (message_id,)).first()
+        row = self._run(self.sql.get_message, (message_id,)).fetchone()
         return None if row is None else loaded(Message, MESSAGE_COLUMNS, self.sql.message.decode(row))
 
     def list_messages(self, query: Specification | Query | None = None) -> list[Message]:

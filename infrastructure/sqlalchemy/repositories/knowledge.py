@@ -18,6 +18,7 @@ from infrastructure.sqlalchemy.tables import knowledge_chunks as table
 COLUMNS = ("id", "source", "external_id", "title", "content", "chunk_metadata", "created_at", "updated_at")
 UPDATED = ("title", "content", "chunk_metadata", "updated_at")  # id and created_at stay
 _UPSERTS: dict[str, tuple[str, list[str]]] = {}
+_CODECS: dict[str, RowCodec] = {}
 
 
 def upsert_statement(dialect: Dialect) -> tuple[str, list[str]]:
@@ -45,7 +46,9 @@ class SqlAlchemyKnowledgeRepository(SqlAlchemyRepository):
     def __init__(self, session: Session) -> None:
         super().__init__(session)
         dialect = session.get_bind().dialect
-        self.codec = RowCodec(table, COLUMNS, dialect)
+        if dialect.name not in _CODECS:
+            _CODECS[dialect.name] = RowCodec(table, COLUMNS, dialect)
+        self.codec = _CODECS[dialect.name]
         self.sql, names = upsert_statement(dialect)
         self.positional = dialect.positional
         self.order = [COLUMNS.index(name) for name in names]

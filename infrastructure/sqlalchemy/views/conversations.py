@@ -10,7 +10,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Engine, Select, Table, func, select
+from sqlalchemy import BigInteger, Engine, Select, Table, bindparam, func, select
 
 from application.conversations.views import ConversationView, KnowledgeChunkView, MessageView, UserView
 from domain.conversations.model import email_key
@@ -25,6 +25,7 @@ from infrastructure.sqlalchemy.specifications import SpecCompiler
 from infrastructure.sqlalchemy.tables import CHUNK_SEARCH, conversations, knowledge_chunks, messages, users
 from infrastructure.sqlalchemy.views.planned import PlannedReader
 
+UNLIMITED = 2**62  # an offset without a limit
 USER_COLUMNS = ("id", "external_id", "name", "email", "created_at", "updated_at")
 
 
@@ -55,15 +56,31 @@ class _TableViews:
         self.compiler = SpecCompiler({n: table.c[n] for n in schema}, schema, key="id", dialect=engine.dialect.name)
         self.planned = PlannedReader(engine, reader)
         self.select_sql = f"SELECT {self.codec.column_list} FROM {self.codec.table_name} WHERE "
+        self._pages: dict[int, tuple[Select[Any], Select[Any]]] = {}
 
     def by(self, column: str, value: Any) -> Any:
         row = self.reader.first(f"{self.select_sql}{column} = {self.codec.marker}", (value,))
         return None if row is None else self.make(*self.codec.decode(row))
 
     def list(self, query: Specification | Query | None) -> list[Any]:
+        query = as_query(query)
+        validate(query, self.schema)
+        # The page is bound, not rendered: every page of one query shape runs one prepared plan.
+        shape = Query(where=query.where, order_by=query.order_by)
         name = f"{self.table.name} views"
-        statement, params = self.compiler.select(name, lambda: _select_all(self.table, self.names), as_query(query))
+        statement, params = self.compiler.select(name, lambda: _select_all(self.table, self.names), shape)
+        if query.limit is not None or query.offset:
+            statement = self._paged(statement)
+            limit = query.limit if query.limit is not None else UNLIMITED
+            params = {**params, "page_limit": limit, "page_offset": query.offset}
         return [self.make(*row) for row in self.planned.rows(statement, params, self.codec.decode)]
+
+    def _paged(self, statement: Select[Any]) -> Select[Any]:
+        cached = self._pages.get(id(statement))
+        if cached is None or cached[0] is not statement:
+            page = statement.limit(bindparam("page_limit", type_=BigInteger()))
+            cached = self._pages[id(statement)] = (statement, page.offset(bindparam("page_offset", type_=BigInteger())))
+        return cached[1]
 
     def count(self, spec: Specification | None) -> int:
         query = as_query(spec)
