@@ -17,10 +17,9 @@ entities (`User`, `Conversation`, `Message`, `KnowledgeChunk`), `None` for an un
 `False` when deleting one; bad input raises memcore's domain errors and writes nothing. A refused
 call leaves the session usable (its savepoint alone is rolled back).
 
-Entities stay readable after their session ends, with one caveat the original's ORM objects share:
-a delete or a knowledge upsert marks what the session had loaded as stale, and a stale entity can
-only be read again inside a session. Conversations and messages are snapshots: change them through
-the functions here, not by setting attributes.
+Entities stay readable after their session ends (what a bulk write inside the session marked stale
+is loaded again before the commit), except those deleted in it. Conversations and messages are
+snapshots: change them through the functions here, not by setting attributes.
 """
 
 import enum
@@ -45,7 +44,7 @@ from domain.conversations.model import (
 from domain.shared.errors import InvalidInput
 from domain.shared.specification import Field, Query, Specification
 from domain.shared.validation import check_id, check_text
-from infrastructure.compat.chat_session import ChatSession, JoinedUnitOfWork
+from infrastructure.compat.chat_session import ChatSession, JoinedUnitOfWork, reload_stale
 from infrastructure.container import Container, container_for
 from infrastructure.sqlalchemy import migrate
 
@@ -85,6 +84,8 @@ def get_session() -> Iterator[ChatSession]:
         services = container.services(uow=JoinedUnitOfWork(uow))
         services.bus.retries = 0  # a use case inside a caller's transaction cannot be rerun alone
         yield ChatSession(uow, services)
+        assert uow.session is not None
+        reload_stale(uow.session)
         uow.commit()
 
 
@@ -187,11 +188,11 @@ def delete_user(session: ChatSession, user_id: str | uuid.UUID) -> bool:
 def create_conversation(
     session: ChatSession, user_id: str | uuid.UUID | None = None, title: str | None = None, status: str = "active"
 ) -> Conversation:
-    """NotFound when `user_id` names no user."""
+    """NotFound when `user_id` names no user; `status="archived"` starts it archived."""
     status = _status(status)
     user = None if user_id is None else check_uuid("user_id", user_id)
     view = session.services.bus.handle(commands.StartConversation(user_id=user, title=title))
-    if status != "active":
+    if status == "archived":
         session.services.bus.handle(commands.ArchiveConversation(view.id))
     return _found(session.uow.conversations.get(view.id))
 

@@ -10,8 +10,9 @@ and nothing is durable until the session itself commits.
 from collections.abc import Iterator
 from typing import Any, Self
 
+from sqlalchemy import inspect, select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import SessionTransaction
+from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.orm.exc import FlushError
 
 from application.bootstrap import Services
@@ -59,6 +60,23 @@ class JoinedUnitOfWork:
 
     def collect_new_events(self) -> Iterator[DomainEvent]:
         return self.outer.collect_new_events()
+
+
+def reload_stale(session: Session, batch: int = 500) -> None:
+    """Load again what a bulk write marked stale (expired), so entities stay readable after the session.
+
+    Entities whose rows are gone stay stale: they were deleted.
+    """
+    stale: dict[type, list[Any]] = {}
+    for obj in list(session.identity_map.values()):
+        state = inspect(obj)
+        if state.expired_attributes and state.identity is not None:
+            stale.setdefault(type(obj), []).append(state.identity[0])
+    for cls, keys in stale.items():
+        key = inspect(cls).primary_key[0]
+        for start in range(0, len(keys), batch):
+            with translating():
+                session.scalars(select(cls).where(key.in_(keys[start : start + batch]))).all()
 
 
 class ChatSession:

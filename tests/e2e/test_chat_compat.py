@@ -77,8 +77,9 @@ def test_users_are_created_found_paged_updated_and_deleted():
         assert [u.id for u in list_users(session, limit=1, offset=1)] == [bob.id]
         updated = update_user(session, bob.id, email="bob@example.org")
         assert (updated.name, updated.email) == ("Bob", "bob@example.org")
-        cy_id = cy.id
+        cy_id = cy.id  # a deleted user's entity goes stale for good
         assert delete_user(session, cy_id) is True
+    assert (again.name, updated.email) == ("Ann", "bob@example.org")  # the others are readable after the session
     with get_session() as session:
         assert get_user_by_email(session, "BOB@example.org").id == bob.id
         assert get_user_by_id(session, cy_id) is None
@@ -224,8 +225,8 @@ def test_knowledge_chunks_are_upserted_found_and_deleted():
         again = upsert_knowledge_chunk(session, source="faq", content="No external id")
         assert loose.id != again.id  # without an external id every call adds a chunk
         other = upsert_knowledge_chunk(session, source="blog", content="Refunds, a story", external_id="refunds#0")
-        # An upsert marks what the session loaded as stale: read ids inside the session, as with the original.
-        faq, loose, again, other = (c.id for c in (faq, loose, again, other))
+    assert (faq.title, faq.content, other.source) == ("Refunds", "Refunds take 3 days.", "blog")  # after the session
+    faq, loose, again, other = (c.id for c in (faq, loose, again, other))
     with get_session() as session:
         assert get_knowledge_chunk_by_id(session, faq).content == "Refunds take 3 days."
         assert get_knowledge_chunk_by_external_id(session, "refunds#0", source="blog").id == other
