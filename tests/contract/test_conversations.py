@@ -275,6 +275,25 @@ def test_a_deleted_conversation_cannot_be_written_by_a_stale_unit_of_work(uow_fa
     assert services.conversations.get(conversation.id) is None
 
 
+@pytest.mark.parametrize("outcome", ["commit", "rollback"])
+def test_a_post_and_a_user_in_one_unit_of_work_are_written_together_or_not_at_all(uow_factory, outcome):
+    # The post comes first (on SQL it begins the transaction without the ORM session), the user
+    # second (the session joins that transaction): one commit writes both, a rollback neither.
+    from domain.conversations.model import User
+
+    services, clock = chat_services(uow_factory())
+    conversation = services.bus.handle(commands.StartConversation())
+    with uow_factory() as uow:
+        uow.conversations.get(conversation.id).post("user", "together", clock())
+        uow.conversations.flush()
+        uow.users.add(User.create(external_id="joined"))
+        getattr(uow, outcome)()
+    kept = outcome == "commit"
+    assert (services.users.get_by_external_id("joined") is not None) == kept
+    assert [m.content for m in services.conversations.messages(conversation.id)] == (["together"] if kept else [])
+    assert services.conversations.get(conversation.id).version == (2 if kept else 1)
+
+
 def test_events_are_raised_for_created_users_started_conversations_archives_and_posts(uow_factory):
     services, _ = chat_services(uow_factory())
     seen = []

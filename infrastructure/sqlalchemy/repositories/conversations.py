@@ -11,17 +11,17 @@ therefore costs one point read, one UPDATE and one INSERT, and never loads other
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Select, Table, bindparam, delete, func, select
-from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from domain.conversations.model import Conversation, Message
 from domain.conversations.ports import CONVERSATION_FIELDS, MESSAGE_FIELDS
 from domain.shared.errors import AlreadyExists, ConcurrencyError, InvalidInput
 from domain.shared.specification import Query, Specification, as_query, validate
-from infrastructure.sqlalchemy.errors import translate
+from infrastructure.sqlalchemy.errors import translate_driver
 from infrastructure.sqlalchemy.fastpath import RowCodec
 from infrastructure.sqlalchemy.specifications import SpecCompiler
 from infrastructure.sqlalchemy.tables import conversations, messages
@@ -48,8 +48,7 @@ def _state(conversation: Conversation) -> tuple[Any, ...]:
 class _Statements:
     """SQL rendered once per dialect: point reads, the guarded updates, the inserts."""
 
-    def __init__(self, session: Session) -> None:
-        dialect = session.get_bind().dialect
+    def __init__(self, dialect: Dialect) -> None:
         self.conversation = RowCodec(conversations, CONVERSATION_COLUMNS, dialect)
         self.message = RowCodec(messages, MESSAGE_COLUMNS, dialect)
         mark, quote = self.conversation.marker, dialect.identifier_preparer.quote
@@ -82,15 +81,30 @@ def _select(table: Table, names: tuple[str, ...]) -> Select[Any]:
     return _SELECTS[table]
 
 
+class Transaction(Protocol):
+    """What the repository uses of its unit of work."""
+
+    @property
+    def dialect(self) -> Dialect: ...
+
+    @property
+    def session(self) -> Session | None: ...
+
+    def driver_connection(self) -> Any: ...
+
+
 class SqlAlchemyConversationRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    """Hot paths (point reads, posts, guarded updates) run on the transaction's DB-API connection;
+    pages, counts and deletes by specification are Core statements on its session."""
+
+    def __init__(self, transaction: Transaction) -> None:
+        self.transaction = transaction
         self.seen: set[Conversation] = set()
-        dialect = session.get_bind().dialect.name
-        if dialect not in _BY_DIALECT:
-            _BY_DIALECT[dialect] = _Statements(session)
-        self.sql = _BY_DIALECT[dialect]
-        self.dialect = dialect
+        dialect = transaction.dialect
+        if dialect.name not in _BY_DIALECT:
+            _BY_DIALECT[dialect.name] = _Statements(dialect)
+        self.sql = _BY_DIALECT[dialect.name]
+        self.dialect = dialect.name
         self._cursor: Any = None
         self._tracked: dict[str, Conversation] = {}
         self._stored: dict[str, tuple[Any, ...]] = {}
@@ -98,21 +112,27 @@ class SqlAlchemyConversationRepository:
     def _run(self, sql: str, params: Any, many: bool = False) -> Any:
         """`sql` on a DB-API cursor of the transaction's own connection: the hot path skips
         SQLAlchemy's per-statement set-up. Driver errors come out as domain errors."""
-        cursor = self._cursor
-        if cursor is None:
-            self._dbapi_error = self.session.get_bind().dialect.loaded_dbapi.Error
-            cursor = self._cursor = self.session.connection().connection.driver_connection.cursor()
+        dialect = self.transaction.dialect
         try:
+            cursor = self._cursor
+            if cursor is None:
+                cursor = self._cursor = self.transaction.driver_connection().cursor()
             (cursor.executemany if many else cursor.execute)(sql, params)
-        except self._dbapi_error as exc:
-            raise translate(sa_exc.DBAPIError.instance(sql, None, exc, self._dbapi_error)) from exc
+        except dialect.loaded_dbapi.Error as exc:
+            raise translate_driver(exc, dialect, sql) from exc
         return cursor
 
     def close(self) -> None:
-        """Release the DB-API cursor before the connection goes back to the pool."""
+        """Release the DB-API cursor when the transaction ends (its connection goes back to the pool)."""
         cursor, self._cursor = self._cursor, None
         if cursor is not None:
             cursor.close()
+
+    @property
+    def _session(self) -> Session:
+        session = self.transaction.session
+        assert session is not None, "the unit of work is not open"
+        return session
 
     # Built on first use: posting, the hot path, needs neither.
     @cached_property
@@ -162,7 +182,7 @@ class SqlAlchemyConversationRepository:
                 self._stored[conversation.id] = state
             if conversation.removed_messages:
                 ids = list(conversation.removed_messages)
-                self.session.execute(self.sql.remove_messages, {"ids": ids, "owner": conversation.id})
+                self._session.execute(self.sql.remove_messages, {"ids": ids, "owner": conversation.id})
                 conversation.removed_messages.clear()
             if conversation.new_messages:
                 encode = self.sql.message.encode
@@ -195,7 +215,7 @@ class SqlAlchemyConversationRepository:
         self.flush()
         base = lambda: _select(conversations, CONVERSATION_COLUMNS)  # noqa: E731
         statement, params = self.compiler.select("conversations", base, as_query(query))
-        rows = self.session.execute(statement, params)
+        rows = self._session.execute(statement, params)
         return [self._track(loaded(Conversation, CONVERSATION_COLUMNS, row)) for row in rows]
 
     def _where(self, compiler: SpecCompiler, spec: Specification | None, schema: dict) -> Any:
@@ -206,13 +226,13 @@ class SqlAlchemyConversationRepository:
     def count(self, spec: Specification | None = None) -> int:
         self.flush()
         where = self._where(self.compiler, spec, CONVERSATION_FIELDS)
-        return self.session.execute(select(func.count()).select_from(conversations).where(where)).scalar_one()
+        return self._session.execute(select(func.count()).select_from(conversations).where(where)).scalar_one()
 
     def remove(self, spec: Specification) -> int:
         """The database cascades to the conversations' messages."""
         self.flush()
         where = self._where(self.compiler, spec, CONVERSATION_FIELDS)
-        result = self.session.execute(delete(conversations).where(where))
+        result = self._session.execute(delete(conversations).where(where))
         for conversation in [c for c in self._tracked.values() if spec.is_satisfied_by(c)]:
             del self._tracked[conversation.id], self._stored[conversation.id]
         return result.rowcount
@@ -228,9 +248,9 @@ class SqlAlchemyConversationRepository:
         self.flush()
         base = lambda: _select(messages, MESSAGE_COLUMNS)  # noqa: E731
         statement, params = self.message_compiler.select("messages", base, as_query(query))
-        return [loaded(Message, MESSAGE_COLUMNS, row) for row in self.session.execute(statement, params)]
+        return [loaded(Message, MESSAGE_COLUMNS, row) for row in self._session.execute(statement, params)]
 
     def count_messages(self, spec: Specification | None = None) -> int:
         self.flush()
         where = self._where(self.message_compiler, spec, MESSAGE_FIELDS)
-        return self.session.execute(select(func.count()).select_from(messages).where(where)).scalar_one()
+        return self._session.execute(select(func.count()).select_from(messages).where(where)).scalar_one()
