@@ -9,6 +9,9 @@ from application.checkpoints import commands as checkpoint_commands
 from application.checkpoints import handlers as checkpoint_handlers
 from application.checkpoints.queries import CheckpointQueries
 from application.conflicts import commands, handlers, queries
+from application.conversations import commands as chat_commands
+from application.conversations import handlers as chat_handlers
+from application.conversations.queries import ConversationQueries, KnowledgeQueries, UserQueries
 from application.ideas import commands as idea_commands
 from application.ideas import handlers as idea_handlers
 from application.ideas.handlers import LegacyIdeaSource
@@ -20,6 +23,7 @@ from application.memory.transaction import MemoryTransaction
 from application.messagebus import EventHandler, MessageBus
 from application.unit_of_work import UnitOfWork
 from domain.conflicts.model import DEFAULT_MAX_ATTEMPTS, new_id, utc_now
+from domain.conversations.model import new_id as new_uuid
 
 
 @attrs.frozen
@@ -35,6 +39,9 @@ class Services:
     memory: MemoryQueries
     catalog: CatalogQueries
     memory_transaction: Callable[[], MemoryTransaction]
+    users: UserQueries
+    conversations: ConversationQueries
+    knowledge: KnowledgeQueries
 
 
 def _no_legacy_reader(path: str) -> LegacyIdeaSource:
@@ -48,7 +55,9 @@ def build_services(
     max_failed_attempts: int = DEFAULT_MAX_ATTEMPTS,
     event_handlers: Mapping[type, Sequence[EventHandler]] | None = None,
     open_legacy_source: Callable[[str], LegacyIdeaSource] = _no_legacy_reader,
+    uuid_factory: Callable[[], str] = new_uuid,
 ) -> Services:
+    """`id_factory` names conflicts; `uuid_factory` the users, conversations, messages and chunks."""
     bus = MessageBus(
         uow,
         {
@@ -74,6 +83,7 @@ def build_services(
             memory_commands.CreateSnapshot: memory_handlers.CreateSnapshotHandler(uow, clock),
             memory_commands.StoreCatalogBatch: memory_handlers.StoreCatalogBatchHandler(uow, clock),
             memory_commands.CleanupExpired: memory_handlers.CleanupExpiredHandler(uow, clock),
+            **_conversation_handlers(uow, clock, uuid_factory),
         },
         event_handlers,
     )
@@ -87,4 +97,27 @@ def build_services(
         memory=MemoryQueries(uow),
         catalog=CatalogQueries(uow),
         memory_transaction=lambda: MemoryTransaction(uow, clock),
+        users=UserQueries(uow),
+        conversations=ConversationQueries(uow),
+        knowledge=KnowledgeQueries(uow),
     )
+
+
+def _conversation_handlers(uow: UnitOfWork, clock: Callable[[], datetime], id_factory: Callable[[], str]) -> dict:
+    update = chat_handlers.UpdateConversationHandler(uow, clock)
+    return {
+        chat_commands.CreateUser: chat_handlers.CreateUserHandler(uow, clock, id_factory),
+        chat_commands.GetOrCreateUser: chat_handlers.GetOrCreateUserHandler(uow, clock, id_factory),
+        chat_commands.UpdateUser: chat_handlers.UpdateUserHandler(uow, clock),
+        chat_commands.DeleteUser: chat_handlers.DeleteUserHandler(uow),
+        chat_commands.StartConversation: chat_handlers.StartConversationHandler(uow, clock, id_factory),
+        chat_commands.UpdateConversation: update,
+        chat_commands.RenameConversation: update,
+        chat_commands.ArchiveConversation: update,
+        chat_commands.DeleteConversation: chat_handlers.DeleteConversationHandler(uow),
+        chat_commands.PostMessage: chat_handlers.PostMessageHandler(uow, clock, id_factory),
+        chat_commands.DeleteMessage: chat_handlers.DeleteMessageHandler(uow, clock),
+        chat_commands.UpsertKnowledgeChunk: chat_handlers.UpsertKnowledgeChunkHandler(uow, clock, id_factory),
+        chat_commands.BulkUpsertKnowledgeChunks: chat_handlers.BulkUpsertKnowledgeChunksHandler(uow, clock, id_factory),
+        chat_commands.DeleteKnowledgeChunk: chat_handlers.DeleteKnowledgeChunkHandler(uow),
+    }

@@ -5,10 +5,12 @@ from typing import Protocol, Self
 
 from application.checkpoints.views import CheckpointViews
 from application.conflicts.views import ConflictViews
+from application.conversations.views import ConversationViews, KnowledgeViews, UserViews
 from application.ideas.views import IdeaViews
 from application.memory.views import CatalogViews, MemoryViews
 from domain.checkpoints.ports import CheckpointRepository
 from domain.conflicts.ports import ConflictRepository
+from domain.conversations.ports import ConversationRepository, KnowledgeRepository, UserRepository
 from domain.ideas.ports import IdeaRepository
 from domain.memory.ports import CatalogRepository, CatalogSnapshotRepository, MemoryRepository
 from domain.shared.events import DomainEvent
@@ -31,6 +33,12 @@ class UnitOfWork(Protocol):
     catalog: CatalogRepository
     catalog_snapshots: CatalogSnapshotRepository
     catalog_views: CatalogViews
+    users: UserRepository
+    user_views: UserViews
+    conversations: ConversationRepository
+    conversation_views: ConversationViews
+    knowledge: KnowledgeRepository
+    knowledge_views: KnowledgeViews
 
     def __enter__(self) -> Self: ...
 

@@ -73,9 +73,10 @@ class WorkloadKind:
 
 def workloads() -> dict[str, WorkloadKind]:
     """The registry. Workload modules import `Phase` from here, so they are imported on demand."""
-    from infrastructure.bench import checkpoints, conflicts, ideas, memory, sql
+    from infrastructure.bench import chat, checkpoints, conflicts, ideas, memory, sql
 
     return {
+        "chat": WorkloadKind(chat.DEFAULT_ROWS, chat.ChatWorkload),
         "checkpoints": WorkloadKind(checkpoints.DEFAULT_ROWS, checkpoints.CheckpointsWorkload),
         "conflicts": WorkloadKind(conflicts.DEFAULT_ROWS, conflicts.ConflictsWorkload),
         "ideas": WorkloadKind(ideas.DEFAULT_ROWS, ideas.IdeasWorkload),

@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from domain.shared.errors import MemcoreError
-from infrastructure.cli import catalog, conflicts, db, ideas, memory, sql
+from infrastructure.cli import catalog, chat, conflicts, db, ideas, knowledge, memory, sql, users
 from infrastructure.cli.common import UrlOption
 from infrastructure.cli.output import err_console
 
@@ -22,6 +22,9 @@ app.add_typer(ideas.app, name="ideas")
 app.add_typer(memory.app, name="memory")
 app.add_typer(catalog.app, name="catalog")
 app.add_typer(sql.app, name="sql")
+app.add_typer(users.app, name="users")
+app.add_typer(chat.app, name="chat")
+app.add_typer(knowledge.app, name="knowledge")
 
 
 @app.command()

@@ -7,6 +7,7 @@ from domain.shared.specification import Field, Query
 from infrastructure.cli.common import open_container
 from infrastructure.cli.conflicts import LIST_COLUMNS
 from infrastructure.cli.output import console, print_record, print_table
+from infrastructure.cli.quickstart_chat import chatbot
 from infrastructure.cli.quickstart_memory import memory_and_catalog
 from infrastructure.cli.quickstart_sql import raw_sql_and_checkpoints
 from infrastructure.sqlalchemy import migrate
@@ -24,6 +25,7 @@ def run_quickstart(url: str | None) -> None:
         _ideas(services)
         memory_and_catalog(services)
         raw_sql_and_checkpoints(container.settings().url, services)
+        chatbot(services)
 
 
 def _conflicts(services: Services) -> None:

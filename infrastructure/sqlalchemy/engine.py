@@ -72,7 +72,10 @@ def _sqlite_begin(connection: Any) -> None:
     # pysqlite would only BEGIN before the first write, so reads ran outside the transaction and
     # a concurrent commit could be silently overwritten. Beginning here makes every transaction
     # one snapshot; a write over a stale snapshot then fails (and is retried) instead.
-    connection.exec_driver_sql("BEGIN")
+    # A unit of work touching only conversations begins on the DB-API connection itself (see
+    # SqlAlchemyUnitOfWork); a session joining it later finds the transaction already open.
+    if not connection.connection.driver_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN")
 
 
 def _sqlite_pragmas(settings: Settings) -> Any:

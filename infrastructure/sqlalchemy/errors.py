@@ -54,6 +54,11 @@ def describe(orig: Any) -> str:
     return _first_line(orig)
 
 
+def translate_driver(exc: Exception, dialect: Any, sql: str | None = None) -> errors.MemcoreError:
+    """A driver's own error, raised on the lean route outside SQLAlchemy, as the domain error."""
+    return translate(sa_exc.DBAPIError.instance(sql, None, exc, dialect.loaded_dbapi.Error))
+
+
 def translate(exc: Exception) -> errors.MemcoreError:
     """The domain error that says what went wrong, without the bound parameter values."""
     if isinstance(exc, errors.MemcoreError):

@@ -12,10 +12,9 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Column, Engine, Table
-from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Dialect
 
-from infrastructure.sqlalchemy.errors import translate, translating
+from infrastructure.sqlalchemy.errors import translate_driver, translating
 
 Processor = Callable[[Any], Any] | None
 
@@ -85,8 +84,7 @@ class FastReader:
             return fetch(cursor)
         except self.engine.dialect.loaded_dbapi.Error as exc:
             self.close()  # the connection may be gone; the next read opens a fresh one
-            wrapped = sa_exc.DBAPIError.instance(sql, None, exc, self.engine.dialect.loaded_dbapi.Error)
-            raise translate(wrapped) from exc
+            raise translate_driver(exc, self.engine.dialect, sql) from exc
 
     def close(self) -> None:
         pooled = getattr(self._local, "pooled", None)

@@ -6,11 +6,12 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.orm import registry
+from sqlalchemy.orm import configure_mappers, registry
 from sqlalchemy.orm.attributes import flag_modified
 
 from domain.checkpoints.model import Checkpoint
 from domain.conflicts.model import MemoryConflict
+from domain.conversations.model import KnowledgeChunk, User
 from domain.ideas.model import IdeaInspiration
 from domain.memory.model import CatalogEntry, CatalogSnapshot, MemoryEntry
 from infrastructure.sqlalchemy import tables
@@ -26,6 +27,7 @@ JSON_ATTRIBUTES: dict[type, tuple[str, ...]] = {
     Checkpoint: ("state", "metadata"),
     MemoryEntry: ("value", "metadata"),
     CatalogEntry: ("inlined_value", "metadata"),
+    KnowledgeChunk: ("chunk_metadata",),
 }
 _SNAPSHOT = "_memcore_json"
 
@@ -74,7 +76,14 @@ def start_mappers() -> None:
         (MemoryEntry, tables.ltm_entries),
         (CatalogEntry, tables.ltm_catalog),
         (CatalogSnapshot, tables.ltm_catalog_snapshots),
+        (User, tables.users),
+        (KnowledgeChunk, tables.knowledge_chunks),
     ):
         mapper_registry.map_imperatively(entity, table)
         event.listen(entity, "load", _restore_unmapped)
+    # Conversations and messages are not mapped: their repository writes them with Core at commit
+    # (infrastructure/sqlalchemy/repositories/conversations.py).
+    # Configured now rather than on the first instrumented __init__: entities built without one
+    # (KnowledgeChunk.checked) are read through the mapped attributes before any other exists.
+    configure_mappers()
     _started = True

@@ -91,7 +91,8 @@ class SpecCompiler:
         column = self.column(order.field)
         clause = column.desc() if order.descending else column.asc()
         # SQLite and MySQL already put NULLs first ascending and last descending; PostgreSQL does not.
-        if self.dialect == "postgresql":
+        # Only where NULLs can be: on a NOT NULL column the clause would stop PostgreSQL walking an index.
+        if self.dialect == "postgresql" and getattr(column, "nullable", True):
             clause = clause.nulls_last() if order.descending else clause.nulls_first()
         return clause
 

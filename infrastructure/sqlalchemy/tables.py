@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, MetaData, Table
+from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Index, Integer, MetaData, Table
 from sqlalchemy.engine import Dialect
 
 from infrastructure.sqlalchemy.search import SearchIndex
@@ -151,4 +151,71 @@ ltm_catalog_snapshots = Table(
 )
 
 LTM_SEARCH = SearchIndex("ltm_entries", "key", BinaryString(KEY_LENGTH), texts=("key",), documents=("value",))
-SEARCH_INDEXES = (LTM_SEARCH,)  # their objects are created by the migrations, outside this metadata
+
+# The chat store: names, columns and indexes of the database it replaces. UUIDs are 36-character
+# text; `email_key` (the lower-cased email) and `version` / `sequence` are memcore's own columns.
+users = Table(
+    "users",
+    metadata,
+    Column("id", BinaryString(36), primary_key=True),
+    Column("external_id", BinaryString(255), nullable=True),
+    Column("name", BinaryString(255), nullable=True),
+    Column("email", BinaryString(255), nullable=True),
+    Column("email_key", BinaryString(255), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index(None, "external_id", unique=True),
+    Index(None, "email_key", unique=True),
+    **MYSQL_OPTIONS,
+)
+
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("id", BinaryString(36), primary_key=True),
+    Column("user_id", BinaryString(36), ForeignKey("users.id", ondelete="CASCADE"), nullable=True),
+    Column("title", BinaryText, nullable=True),
+    Column("status", BinaryString(16), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("version", Integer, nullable=False),
+    Index(None, "user_id", "status"),
+    Index(None, "created_at"),
+    **MYSQL_OPTIONS,
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", BinaryString(36), primary_key=True),
+    Column("conversation_id", BinaryString(36), ForeignKey("conversations.id", ondelete="CASCADE"), nullable=False),
+    Column("sender_type", BinaryString(16), nullable=False),
+    Column("content", BinaryText, nullable=False),
+    Column("role_metadata", JsonText, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("sequence", Integer, nullable=False),
+    Index(None, "conversation_id", "created_at"),
+    Index(None, "sender_type"),
+    **MYSQL_OPTIONS,
+)
+
+knowledge_chunks = Table(
+    "knowledge_chunks",
+    metadata,
+    Column("id", BinaryString(36), primary_key=True),
+    Column("source", BinaryString(255), nullable=False),
+    Column("external_id", BinaryString(255), nullable=False),
+    Column("title", BinaryText, nullable=True),
+    Column("content", BinaryText, nullable=False),
+    Column("chunk_metadata", JsonText, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index(None, "source"),
+    Index(None, "external_id"),
+    Index(None, "created_at"),
+    Index(None, "source", "external_id", unique=True),
+    **MYSQL_OPTIONS,
+)
+
+CHUNK_SEARCH = SearchIndex("knowledge_chunks", "id", BinaryString(36), texts=("title", "content"))
+SEARCH_INDEXES = (LTM_SEARCH, CHUNK_SEARCH)  # their objects are created by the migrations, outside this metadata

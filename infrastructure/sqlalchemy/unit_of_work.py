@@ -1,16 +1,17 @@
-"""SqlAlchemyUnitOfWork: one session, one transaction, driver errors translated."""
+"""SqlAlchemyUnitOfWork: one transaction, its ORM session made on first use, driver errors translated."""
 
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Self
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import FlushError
 
 from domain.shared.events import DomainEvent
-from infrastructure.sqlalchemy.errors import translate, translating
+from infrastructure.sqlalchemy.errors import translate, translate_driver, translating
 from infrastructure.sqlalchemy.mappers import flag_changed_json
 from infrastructure.sqlalchemy.repositories.catalog import (
     SqlAlchemyCatalogRepository,
@@ -18,11 +19,15 @@ from infrastructure.sqlalchemy.repositories.catalog import (
 )
 from infrastructure.sqlalchemy.repositories.checkpoints import SqlAlchemyCheckpointRepository
 from infrastructure.sqlalchemy.repositories.conflicts import SqlAlchemyConflictRepository
+from infrastructure.sqlalchemy.repositories.conversations import SqlAlchemyConversationRepository
 from infrastructure.sqlalchemy.repositories.ideas import SqlAlchemyIdeaRepository
+from infrastructure.sqlalchemy.repositories.knowledge import SqlAlchemyKnowledgeRepository
 from infrastructure.sqlalchemy.repositories.memory import SqlAlchemyMemoryRepository
+from infrastructure.sqlalchemy.repositories.users import SqlAlchemyUserRepository
 from infrastructure.sqlalchemy.views.catalog import SqlAlchemyCatalogViews
 from infrastructure.sqlalchemy.views.checkpoints import SqlAlchemyCheckpointViews
 from infrastructure.sqlalchemy.views.conflicts import SqlAlchemyConflictViews
+from infrastructure.sqlalchemy.views.conversations import SqlAlchemyChatViews
 from infrastructure.sqlalchemy.views.ideas import SqlAlchemyIdeaViews
 from infrastructure.sqlalchemy.views.memory import SqlAlchemyMemoryViews
 
@@ -37,71 +42,151 @@ def _views(engine: Engine, kind: type) -> Any:
     return built[kind]
 
 
-REPOSITORIES: dict[str, type] = {
-    "conflicts": SqlAlchemyConflictRepository,
-    "ideas": SqlAlchemyIdeaRepository,
-    "checkpoints": SqlAlchemyCheckpointRepository,
-    "memory": SqlAlchemyMemoryRepository,
-    "catalog": SqlAlchemyCatalogRepository,
-    "catalog_snapshots": SqlAlchemyCatalogSnapshotRepository,
+_REPOSITORIES: dict[str, Callable[[Any], Any]] = {
+    "conflicts": lambda uow: SqlAlchemyConflictRepository(uow.session),
+    "ideas": lambda uow: SqlAlchemyIdeaRepository(uow.session),
+    "checkpoints": lambda uow: SqlAlchemyCheckpointRepository(uow.session),
+    "conversations": lambda uow: SqlAlchemyConversationRepository(uow),
+    "users": lambda uow: SqlAlchemyUserRepository(uow.session, uow.conversations),
+    "knowledge": lambda uow: SqlAlchemyKnowledgeRepository(uow.session),
+    "memory": lambda uow: SqlAlchemyMemoryRepository(uow.session),
+    "catalog": lambda uow: SqlAlchemyCatalogRepository(uow.session),
+    "catalog_snapshots": lambda uow: SqlAlchemyCatalogSnapshotRepository(uow.session),
 }
 
 
 class SqlAlchemyUnitOfWork:
-    """`with uow:` begins; `commit()` commits; leaving the block rolls back what is left."""
+    """`with uow:` begins; `commit()` commits; leaving the block rolls back what is left.
+
+    The ORM session is made when something first needs it (the mapped repositories, the drop-in
+    API). A unit of work touching only conversations (the Core repository) runs its transaction on
+    a pooled DB-API connection instead, skipping the session's transaction machinery; a session
+    needed later joins that same transaction.
+    """
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self.session_factory = session_factory
-        self.session: Session | None = None
+        self.engine: Engine = session_factory.kw["bind"]
+        self._open = False
+        self._session: Session | None = None
+        self._pooled: Any = None  # the DB-API connection of a transaction begun without a session
+        self._joined: Connection | None = None  # the session's connection when it joined one
         self._seen_repositories: list[Any] = []
-        engine = session_factory.kw["bind"]
-        self.conflict_views = SqlAlchemyConflictViews(engine)
-        self.idea_views = _views(engine, SqlAlchemyIdeaViews)
-        self.checkpoint_views = SqlAlchemyCheckpointViews(engine)
-        self.memory_views = _views(engine, SqlAlchemyMemoryViews)
-        self.catalog_views = _views(engine, SqlAlchemyCatalogViews)
+        self.conflict_views = SqlAlchemyConflictViews(self.engine)
+        self.idea_views = _views(self.engine, SqlAlchemyIdeaViews)
+        self.checkpoint_views = SqlAlchemyCheckpointViews(self.engine)
+        self.memory_views = _views(self.engine, SqlAlchemyMemoryViews)
+        self.catalog_views = _views(self.engine, SqlAlchemyCatalogViews)
+        chat_views = _views(self.engine, SqlAlchemyChatViews)
+        self.user_views = chat_views.users
+        self.conversation_views = chat_views.conversations
+        self.knowledge_views = chat_views.knowledge
+
+    @property
+    def dialect(self) -> Dialect:
+        return self.engine.dialect
+
+    @property
+    def session(self) -> Session | None:
+        """The transaction's ORM session, made on first use; None outside `with uow:`."""
+        if self._session is None and self._open:
+            with translating():
+                if self._pooled is None:
+                    self._session = self.session_factory()
+                else:  # join the transaction begun on the pooled connection
+                    self._joined = Connection(self.engine, self._pooled)
+                    self._pooled = None
+                    self._session = self.session_factory(bind=self._joined)
+        return self._session
+
+    def driver_connection(self) -> Any:
+        """The DB-API connection of the transaction: the session's if it has one, else a pooled
+        connection on which this begins the transaction. Driver errors are the caller's to translate."""
+        if self._session is not None:
+            with translating():
+                return self._session.connection().connection.driver_connection
+        if self._pooled is None:
+            pooled = self.engine.raw_connection()
+            if self.dialect.name == "sqlite":  # pysqlite leaves BEGIN to us (engine.py)
+                pooled.driver_connection.execute("BEGIN")
+            self._pooled = pooled
+        return self._pooled.driver_connection
 
     def __enter__(self) -> Self:
-        self.session = self.session_factory()
-        for name in REPOSITORIES:  # the previous transaction's repositories
+        self._open = True
+        for name in _REPOSITORIES:  # the last transaction's repositories go; new ones come on first use
             self.__dict__.pop(name, None)
         self._seen_repositories = []
         return self
 
     def __getattr__(self, name: str) -> Any:
-        # Repositories are built on first use in each transaction: a command touches one or two.
-        kind = REPOSITORIES.get(name)
-        if kind is None or self.__dict__.get("session") is None:
+        """A repository, made when the transaction first uses it (most use only one or two)."""
+        make = _REPOSITORIES.get(name)
+        if make is None or not self.__dict__.get("_open"):
             raise AttributeError(name)
         with translating():
-            repository = kind(self.session)
-        self.__dict__[name] = repository
+            repository = make(self)
+        setattr(self, name, repository)
         self._seen_repositories.append(repository)
         return repository
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        assert self.session is not None
+        assert self._open
+        self._open = False
         # close() rolls back whatever was not committed and detaches the loaded objects
         # without expiring them, so views built from them stay readable.
+        session, joined, self._session, self._joined = self._session, self._joined, None, None
         with translating():
-            self.session.close()
+            self._end_lean(commit=False)
+            if session is not None:
+                session.close()
+            if joined is not None:
+                joined.close()
         if isinstance(exc, (SQLAlchemyError, FlushError)):
             raise translate(exc) from exc
 
+    def _end_lean(self, commit: bool) -> None:
+        """End the transaction's statements: the cursor goes and a pooled connection commits or
+        rolls back and returns to the pool (the next statement begins anew)."""
+        if "conversations" in self.__dict__:
+            self.conversations.close()
+        pooled, self._pooled = self._pooled, None
+        if pooled is not None:
+            try:
+                pooled.commit() if commit else pooled.rollback()
+            except self.dialect.loaded_dbapi.Error as exc:
+                raise translate_driver(exc, self.dialect) from exc
+            finally:
+                pooled.close()  # the pool resets (or discards) a connection left in a bad state
+
+    def flush(self) -> None:
+        """Write everything pending (changed JSON, posted messages, version checks) without committing."""
+        assert self._open, "flush() outside `with uow:`"
+        with translating():
+            if "conversations" in self.__dict__:
+                self.conversations.flush()
+            if self._session is not None:
+                flag_changed_json(self._session.identity_map.values())
+                self._session.flush()
+
     def commit(self) -> None:
-        assert self.session is not None, "commit() outside `with uow:`"
+        assert self._open, "commit() outside `with uow:`"
         with translating():
             try:
-                flag_changed_json(self.session.identity_map.values())
-                self.session.commit()
+                self.flush()
+                if self._session is not None:
+                    self._session.commit()
+                self._end_lean(commit=True)
             except Exception:
-                self.session.rollback()
+                self.rollback()
                 raise
 
     def rollback(self) -> None:
-        assert self.session is not None
+        assert self._open
         with translating():
-            self.session.rollback()
+            if self._session is not None:
+                self._session.rollback()
+            self._end_lean(commit=False)
 
     def collect_new_events(self) -> Iterator[DomainEvent]:
         for repository in self._seen_repositories:

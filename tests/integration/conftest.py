@@ -10,17 +10,21 @@ from infrastructure.settings import Settings
 from infrastructure.sqlalchemy.engine import build_engine
 from tests.conftest import SQL_DIALECTS, dialect_param, server_url
 
-SCRATCH = "memcore_scratch"
+
+def scratch_name(dialect: str) -> str:
+    """The private test database's name + `_scratch`: sessions sharing a server never clash."""
+    return f"{make_url(server_url(dialect)).database}_scratch"
 
 
 def _recreate(admin: Engine, dialect: str) -> None:
+    scratch = scratch_name(dialect)
     with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         if dialect == "postgresql":
-            connection.execute(text(f"DROP DATABASE IF EXISTS {SCRATCH} WITH (FORCE)"))
-            connection.execute(text(f"CREATE DATABASE {SCRATCH} ENCODING 'UTF8' TEMPLATE template0"))
+            connection.execute(text(f"DROP DATABASE IF EXISTS {scratch} WITH (FORCE)"))
+            connection.execute(text(f"CREATE DATABASE {scratch} ENCODING 'UTF8' TEMPLATE template0"))
         else:
-            connection.execute(text(f"DROP DATABASE IF EXISTS {SCRATCH}"))
-            connection.execute(text(f"CREATE DATABASE {SCRATCH} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"))
+            connection.execute(text(f"DROP DATABASE IF EXISTS {scratch}"))
+            connection.execute(text(f"CREATE DATABASE {scratch} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"))
 
 
 @pytest.fixture(params=[dialect_param(d) for d in SQL_DIALECTS])
@@ -33,7 +37,7 @@ def scratch_engine(request: pytest.FixtureRequest, tmp_path) -> Iterator[Engine]
         return
     admin = build_engine(Settings(url=server_url(request.param)))
     _recreate(admin, request.param)
-    url = make_url(server_url(request.param)).set(database=SCRATCH)
+    url = make_url(server_url(request.param)).set(database=scratch_name(request.param))
     engine = build_engine(Settings(url=url.render_as_string(hide_password=False)))
     yield engine
     engine.dispose()

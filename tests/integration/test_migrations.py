@@ -57,15 +57,35 @@ def test_tables_of_the_host_application_are_left_alone(scratch_engine):
     assert "host_app_things" in inspect(scratch_engine).get_table_names()
 
 
-def search_objects(engine) -> set[str]:
-    """The full-text objects of ltm_entries the migration creates (tables and triggers)."""
+CHAT_INDEXES = {
+    "users": {"ix_users_external_id", "ix_users_email_key"},
+    "conversations": {"ix_conversations_user_id_status", "ix_conversations_created_at"},
+    "messages": {"ix_messages_conversation_id_created_at", "ix_messages_sender_type"},
+    "knowledge_chunks": {"ix_knowledge_chunks_source", "ix_knowledge_chunks_external_id",
+                         "ix_knowledge_chunks_created_at", "ix_knowledge_chunks_source_external_id"},
+}  # fmt: skip
+
+
+def test_the_chat_tables_get_their_indexes_and_cascading_foreign_keys(scratch_engine):
+    migrate.upgrade(scratch_engine)
+    inspector = inspect(scratch_engine)
+    for table, wanted in CHAT_INDEXES.items():
+        assert wanted <= {ix["name"] for ix in inspector.get_indexes(table)}
+    for table, target in (("conversations", "users"), ("messages", "conversations")):
+        (fk,) = inspector.get_foreign_keys(table)
+        assert fk["referred_table"] == target and fk["options"].get("ondelete") == "CASCADE"
+
+
+def search_objects(engine, table: str) -> set[str]:
+    """The full-text objects a migration made for `table` (SQLite: tables and triggers; PostgreSQL:
+    column and index; MariaDB: the side table)."""
     queries = {
-        "sqlite": "SELECT name FROM sqlite_master WHERE name LIKE 'ltm_entries_fts%'",
-        "postgresql": "SELECT column_name FROM information_schema.columns WHERE table_name = 'ltm_entries' "
-        "AND column_name = 'search_vector' "
-        "UNION SELECT indexname FROM pg_indexes WHERE indexname LIKE 'ix_ltm_entries_s%'",
+        "sqlite": f"SELECT name FROM sqlite_master WHERE name LIKE '{table}_fts%'",
+        "postgresql": f"SELECT column_name FROM information_schema.columns WHERE table_name = '{table}' "
+        f"AND column_name = 'search_vector' "
+        f"UNION SELECT indexname FROM pg_indexes WHERE indexname = 'ix_{table}_search_vector'",
         "mysql": "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() "
-        "AND table_name LIKE 'ltm_entries_search%'",
+        f"AND table_name = '{table}_search'",
     }
     with engine.connect() as connection:
         return {row[0] for row in connection.execute(text(queries[engine.dialect.name]))}
@@ -79,16 +99,14 @@ def test_the_memory_migration_creates_and_drops_its_search_objects(scratch_engin
         "postgresql": {"search_vector", "ix_ltm_entries_search_vector"},
         "mysql": {"ltm_entries_search"},
     }[scratch_engine.dialect.name]
-    assert search_objects(scratch_engine) == expected
+    assert search_objects(scratch_engine, "ltm_entries") == expected
     migrate.downgrade(scratch_engine, "0003")
-    assert search_objects(scratch_engine) == set()
-    assert memcore_tables(scratch_engine) == set(metadata.tables) - {
-        "ltm_entries",
-        "ltm_catalog",
-        "ltm_catalog_snapshots",
-    }
+    assert search_objects(scratch_engine, "ltm_entries") == set()
+    left = memcore_tables(scratch_engine)
+    assert not {"ltm_entries", "ltm_catalog", "ltm_catalog_snapshots"} & left
+    assert {"conflicts", "idea_inspiration", "pipeline_checkpoints"} <= left
     migrate.upgrade(scratch_engine)
-    assert expected <= search_objects(scratch_engine)
+    assert expected <= search_objects(scratch_engine, "ltm_entries")
     assert migrate.diff(scratch_engine) == []
 
 
@@ -128,3 +146,64 @@ def test_a_legacy_ltm_entries_table_is_adopted_and_its_rows_indexed(scratch_engi
     assert services.memory.get("legacy:1").value == {"note": "remember the lighthouse"}
     assert services.bus.handle(StoreMemory("legacy:1", "the lighthouse moved")) is False
     assert [hit.entry.key for hit in services.memory.search("moved")] == ["legacy:1"]
+
+
+def test_the_chat_migration_creates_and_drops_its_search_objects(scratch_engine):
+    migrate.upgrade(scratch_engine)
+    expected = {
+        "sqlite": {"knowledge_chunks_fts", *(f"knowledge_chunks_fts_{s}" for s in ("ai", "ad", "au")),
+                   *(f"knowledge_chunks_fts_{s}" for s in ("data", "idx", "content", "docsize", "config"))},
+        "postgresql": {"search_vector", "ix_knowledge_chunks_search_vector"},
+        "mysql": {"knowledge_chunks_search"},
+    }[scratch_engine.dialect.name]  # fmt: skip
+    assert search_objects(scratch_engine, "knowledge_chunks") == expected
+    migrate.downgrade(scratch_engine, "0004")
+    assert search_objects(scratch_engine, "knowledge_chunks") == set()
+    assert not {"users", "conversations", "messages", "knowledge_chunks"} & memcore_tables(scratch_engine)
+
+
+LEGACY = [
+    "CREATE TABLE users (id VARCHAR(36) PRIMARY KEY, external_id VARCHAR(255), name VARCHAR(255), "
+    "email VARCHAR(255), created_at {dt} NOT NULL, updated_at {dt} NOT NULL)",
+    "CREATE TABLE conversations (id VARCHAR(36) PRIMARY KEY, user_id VARCHAR(36), title {text}, "
+    "status VARCHAR(16) NOT NULL, created_at {dt} NOT NULL, updated_at {dt} NOT NULL)",
+    "CREATE TABLE messages (id VARCHAR(36) PRIMARY KEY, conversation_id VARCHAR(36) NOT NULL, "
+    "sender_type VARCHAR(16) NOT NULL, content {text} NOT NULL, role_metadata {text}, created_at {dt} NOT NULL)",
+    "CREATE TABLE knowledge_chunks (id VARCHAR(36) PRIMARY KEY, source VARCHAR(255) NOT NULL, "
+    "external_id VARCHAR(255) NOT NULL, title {text}, content {text} NOT NULL, chunk_metadata {text}, "
+    "created_at {dt} NOT NULL, updated_at {dt} NOT NULL)",
+    "INSERT INTO users VALUES ('11111111-1111-4111-8111-111111111111', 'ext-1', 'Ann', 'Ann@Example.ORG', "
+    "'2024-01-01 00:00:00', '2024-01-01 00:00:00')",
+    "INSERT INTO conversations VALUES ('22222222-2222-4222-8222-222222222222', "
+    "'11111111-1111-4111-8111-111111111111', 'old', 'active', '2024-01-01 00:00:00', '2024-01-01 00:00:00')",
+    "INSERT INTO messages VALUES ('33333333-3333-4333-8333-333333333333', '22222222-2222-4222-8222-222222222222', "
+    "'user', 'hello', NULL, '2024-01-01 00:00:01')",
+    "INSERT INTO knowledge_chunks VALUES ('44444444-4444-4444-8444-444444444444', 'docs', 'a.md#0', 'Legacy', "
+    "'Zeppelins carried passengers', NULL, '2024-01-01 00:00:00', '2024-01-01 00:00:00')",
+]
+
+
+def test_legacy_chat_tables_are_adopted_with_their_rows(scratch_engine):
+    from sqlalchemy.orm import sessionmaker
+
+    from application.bootstrap import build_services
+    from application.conversations import commands
+    from infrastructure.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
+
+    migrate.upgrade(scratch_engine, "0004")
+    mysql = scratch_engine.dialect.name == "mysql"
+    types = {"dt": "DATETIME(6)" if mysql else "TIMESTAMP", "text": "LONGTEXT" if mysql else "TEXT"}
+    with scratch_engine.begin() as connection:
+        for statement in LEGACY:
+            connection.execute(text(statement.format(**types)))
+    migrate.upgrade(scratch_engine)
+    services = build_services(SqlAlchemyUnitOfWork(sessionmaker(scratch_engine, expire_on_commit=False)))
+    user = services.users.get_by_email("ann@example.org")
+    assert user is not None and user.external_id == "ext-1"
+    conversation = services.conversations.get("22222222-2222-4222-8222-222222222222")
+    assert conversation.version == 1 and [m.content for m in services.conversations.messages(conversation.id)] == [
+        "hello"
+    ]
+    posted = services.bus.handle(commands.PostMessage(conversation.id, "assistant", "hi again"))
+    assert [m.id for m in services.conversations.messages(conversation.id)][-1] == posted.id
+    assert [c.external_id for c in services.knowledge.search("zeppelins")] == ["a.md#0"]

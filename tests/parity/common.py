@@ -2,6 +2,7 @@
 
 import itertools
 import os
+import uuid
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import HealthCheck, settings
@@ -42,8 +43,14 @@ class Clock:
 
 
 def services_on(uow):
-    counter = itertools.count()
-    return build_services(uow, clock=Clock(), id_factory=lambda: f"gen-{next(counter)}", max_failed_attempts=2)
+    counter, uuids = itertools.count(), itertools.count(1)
+    return build_services(
+        uow,
+        clock=Clock(),
+        id_factory=lambda: f"gen-{next(counter)}",
+        max_failed_attempts=2,
+        uuid_factory=lambda: str(uuid.UUID(int=next(uuids))),
+    )
 
 
 def outcome(call):

@@ -176,3 +176,42 @@ def test_with_url_replaces_only_the_url():
     assert settings.with_url(None) is settings
     moved = settings.with_url("sqlite:///elsewhere.db")
     assert (moved.url, moved.pool_size) == ("sqlite:///elsewhere.db", 7)
+
+
+# -- the routes the chat database layer memcore replaces was configured by, one by one
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"DATABASE_URL": "mysql+pymysql://u@h/chat", **PG_ENV, "DB_PATH": "chat.db"}, "mysql+pymysql://u@h/chat"),
+        ({**PG_ENV, "DB_PATH": "chat.db"}, f"postgresql+psycopg://bot:{SECRET}@db.example:6543/agents"),
+        ({"DB_PATH": "chat.db", "DB_NAME": "agents", "DB_USER": "bot", "DB_PORT": "6543"}, "sqlite:///chat.db"),
+        ({}, "sqlite:///memcore.db"),
+    ],
+    ids=["database-url", "db-host", "db-path", "default"],
+)
+def test_each_route_picks_its_url_and_the_next_route_only_when_the_one_above_is_unset(env, expected):
+    assert Settings.from_env(environ=env).url == expected
+
+
+def test_db_name_user_port_and_password_without_db_host_do_not_make_a_server_url():
+    settings = Settings.from_env(environ={k: v for k, v in PG_ENV.items() if k != "DB_HOST"})
+    assert make_url(settings.url).get_backend_name() == "sqlite"
+    assert SECRET not in settings.url
+
+
+def test_db_echo_reaches_the_engine_on_every_route(tmp_path):
+    from infrastructure.sqlalchemy.engine import build_engine
+
+    for env in ({"DB_PATH": str(tmp_path / "echo.db")}, PG_ENV, {"DATABASE_URL": "sqlite://"}):
+        for text, expected in (("1", True), ("0", False)):
+            engine = build_engine(Settings.from_env(environ={**env, "DB_ECHO": text}))
+            try:
+                assert engine.echo is expected, env
+            finally:
+                engine.dispose()
+
+
+def test_db_echo_is_off_unless_set():
+    assert Settings.from_env(environ=PG_ENV).echo is False

@@ -35,7 +35,7 @@ def _(spec: MetadataEquals, compiler: SpecCompiler) -> ColumnElement[bool]:
     column = compiler.column(spec.field)
     document = compiler.param(spec.value, String())
     if compiler.dialect == "postgresql":
-        return func.coalesce(cast(column, JSONB).op("@>")(cast(document, JSONB)), false())
+        return func.coalesce(cast(column, JSONB).op("@>", is_comparison=True)(cast(document, JSONB)), false())
     if compiler.dialect in ("mysql", "mariadb"):
         member = func.json_extract(column, func.concat("$.", func.json_extract(func.json_keys(document), "$[0]")))
         scalar = and_(func.json_contains(column, document) == 1, func.json_type(member) != "ARRAY",

@@ -1,0 +1,1 @@
+"""The conversations context: a chatbot's users, their conversations and messages, and its knowledge base."""

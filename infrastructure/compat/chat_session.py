@@ -1,0 +1,97 @@
+"""The session of the chat drop-in API: one memcore Unit of Work that the use cases join.
+
+`ChatSession` holds an open `SqlAlchemyUnitOfWork` (one database transaction) and the use cases
+built on a `JoinedUnitOfWork` over it. Each use case then runs in a savepoint of that transaction:
+its `commit()` releases the savepoint (flushing, so uniqueness errors surface at the call, as the
+original's `session.flush()` made them), a failing use case rolls back only its own savepoint,
+and nothing is durable until the session itself commits.
+"""
+
+from collections.abc import Iterator
+from typing import Any, Self
+
+from sqlalchemy import inspect, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm.exc import FlushError
+
+from application.bootstrap import Services
+from domain.shared.events import DomainEvent
+from infrastructure.sqlalchemy.errors import translate, translating
+from infrastructure.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
+
+
+class JoinedUnitOfWork:
+    """A Unit of Work inside another's open transaction: `with` opens a savepoint, `commit` releases it."""
+
+    def __init__(self, outer: SqlAlchemyUnitOfWork) -> None:
+        self.outer = outer
+        self._savepoint: SessionTransaction | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        # Repositories and views are the outer unit's: the same session and identity map.
+        return getattr(self.outer, name)
+
+    def __enter__(self) -> Self:
+        assert self.outer.session is not None, "the session is closed"
+        with translating():
+            self._savepoint = self.outer.session.begin_nested()
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        savepoint, self._savepoint = self._savepoint, None
+        if savepoint is not None and savepoint.is_active:
+            with translating():
+                savepoint.rollback()
+        if isinstance(exc, (SQLAlchemyError, FlushError)):  # as the outer unit does: the use case sees ours
+            raise translate(exc) from exc
+
+    def commit(self) -> None:
+        assert self._savepoint is not None and self.outer.session is not None, "commit() outside `with uow:`"
+        self.outer.flush()  # posted messages, version checks, changed JSON: all the outer commit writes
+        with translating():
+            self._savepoint.commit()
+        self._savepoint = None
+
+    def rollback(self) -> None:
+        if self._savepoint is not None and self._savepoint.is_active:
+            with translating():
+                self._savepoint.rollback()
+
+    def collect_new_events(self) -> Iterator[DomainEvent]:
+        return self.outer.collect_new_events()
+
+
+def reload_stale(session: Session, batch: int = 500) -> None:
+    """Load again what a bulk write marked stale (expired), so entities stay readable after the session.
+
+    Entities whose rows are gone stay stale: they were deleted.
+    """
+    stale: dict[type, list[Any]] = {}
+    for obj in list(session.identity_map.values()):
+        state = inspect(obj)
+        if state.expired_attributes and state.identity is not None:
+            stale.setdefault(type(obj), []).append(state.identity[0])
+    for cls, keys in stale.items():
+        key = inspect(cls).primary_key[0]
+        for start in range(0, len(keys), batch):
+            with translating():
+                session.scalars(select(cls).where(key.in_(keys[start : start + batch]))).all()
+
+
+class ChatSession:
+    """What `get_session()` yields and every repository function takes first.
+
+    `uow` is the open memcore Unit of Work (its repositories read what this session wrote);
+    `services` are memcore's use cases, run inside it.
+    """
+
+    def __init__(self, uow: SqlAlchemyUnitOfWork, services: Services) -> None:
+        self.uow, self.services = uow, services
+
+    def commit(self) -> None:
+        """Make everything done so far durable; the session stays open for more."""
+        self.uow.commit()
+
+    def rollback(self) -> None:
+        self.uow.rollback()

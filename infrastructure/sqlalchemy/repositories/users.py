@@ -1,0 +1,46 @@
+"""SqlAlchemyUserRepository: users through the session of a Unit of Work."""
+
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from domain.conversations.model import User, email_key
+from domain.conversations.ports import USER_FIELDS
+from domain.shared.specification import Specification
+from infrastructure.sqlalchemy.repositories.base import SqlAlchemyRepository
+from infrastructure.sqlalchemy.tables import users
+
+
+class SqlAlchemyUserRepository(SqlAlchemyRepository):
+    entity, table, fields, key = User, users, USER_FIELDS, "id"
+
+    def __init__(self, session: Session, conversations: Any) -> None:
+        super().__init__(session)
+        self.conversations = conversations
+
+    def add(self, user: User) -> None:
+        """A Core INSERT (the store refuses a taken id, email or external id), then the object is attached."""
+        self._check([user])
+        self.session.execute(insert(users), {name: getattr(user, name) for name in USER_FIELDS})
+        self._attach([user])
+
+    def get(self, user_id: str) -> User | None:
+        return self._seen(self.session.get(User, user_id))
+
+    def _first(self, column: str, value: Any) -> User | None:
+        statement = self._select().where(users.c[column] == value)
+        return self._seen(self.session.scalars(statement).first())
+
+    def get_by_email(self, email: str) -> User | None:
+        return self._first("email_key", email_key(email))
+
+    def get_by_external_id(self, external_id: str) -> User | None:
+        return self._first("external_id", external_id)
+
+    def remove(self, spec: Specification) -> int:
+        """The database cascades to the users' conversations and messages."""
+        self.conversations.flush()
+        removed = super().remove(spec)
+        self.conversations.forget()
+        return removed
