@@ -60,6 +60,9 @@ if [ "$(pg -tAc "SELECT 1 FROM pg_roles WHERE rolname='$USER_NAME'")" != 1 ]; th
 fi
 # Re-assert attributes and password every run, in case they drifted.
 pg -c "ALTER ROLE $USER_NAME LOGIN CREATEDB PASSWORD '$PASS'" >&2
+# The tests drop their scratch database WITH (FORCE); an autovacuum worker in it is a superuser
+# process, which only a member of pg_signal_backend may terminate.
+pg -c "GRANT pg_signal_backend TO $USER_NAME" >&2
 if [ "$(pg -tAc "SELECT 1 FROM pg_database WHERE datname='$DB'")" != 1 ]; then
   pg -c "CREATE DATABASE $DB OWNER $USER_NAME ENCODING 'UTF8' LOCALE 'C.UTF-8' TEMPLATE template0" >&2
 fi
