@@ -10,6 +10,7 @@ from sqlalchemy import Engine, Select
 from infrastructure.sqlalchemy.errors import translating
 from infrastructure.sqlalchemy.fastpath import FastReader
 
+MAX_PLANS = 512
 Decode = Callable[[Sequence[Any]], Sequence[Any]]
 
 
@@ -25,6 +26,8 @@ class PlannedReader:
     def rows(self, statement: Select[Any], params: dict[str, Any], decode: Decode) -> list[Sequence[Any]]:
         plan = self._plans.get(id(statement))
         if plan is None or plan[0] is not statement:
+            if len(self._plans) >= MAX_PLANS:  # statements made per page size: keep the newest
+                del self._plans[next(iter(self._plans))]
             plan = self._plans[id(statement)] = (statement, *self._plan(statement))
         _, compiled, names, processors = plan
         if compiled is None:  # expanding IN lists: SQLAlchemy renders those per call
