@@ -17,6 +17,7 @@ STATUSES = (ACTIVE, ARCHIVED)
 SENDER_TYPES = ("user", "assistant", "system")
 SHORT_TEXT = 255  # indexed or unique columns
 MAX_VERSION = 2**31 - 1
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.][^@\s]*")
 
 
@@ -34,6 +35,8 @@ def check_uuid(name: str, value: Any) -> str:
         return str(value)
     if not isinstance(value, str):
         raise InvalidInput(f"{name} must be a UUID, got {type(value).__name__}")
+    if _CANONICAL_UUID.fullmatch(value):  # already canonical: what parsing would give back
+        return value
     try:
         return str(uuid.UUID(value))
     except ValueError:

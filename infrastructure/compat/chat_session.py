@@ -41,8 +41,7 @@ class JoinedUnitOfWork:
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         savepoint, self._savepoint = self._savepoint, None
         if savepoint is not None and savepoint.is_active:
-            with translating():
-                savepoint.rollback()
+            self._undo(savepoint)
         if isinstance(exc, (SQLAlchemyError, FlushError)):  # as the outer unit does: the use case sees ours
             raise translate(exc) from exc
 
@@ -55,8 +54,15 @@ class JoinedUnitOfWork:
 
     def rollback(self) -> None:
         if self._savepoint is not None and self._savepoint.is_active:
-            with translating():
-                self._savepoint.rollback()
+            self._undo(self._savepoint)
+
+    def _undo(self, savepoint: SessionTransaction) -> None:
+        """Roll the savepoint back; conversations the use case touched are read again when next used
+        (the repository's memory of their stored state would otherwise outlive the rollback)."""
+        with translating():
+            savepoint.rollback()
+        if "conversations" in self.outer.__dict__:
+            self.outer.conversations.forget()
 
     def collect_new_events(self) -> Iterator[DomainEvent]:
         return self.outer.collect_new_events()

@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 
+from application.conversations.commands import PostMessage
 from domain.conversations.model import Conversation, KnowledgeChunk, Message, User
 from domain.shared.errors import AlreadyExists, InvalidInput, MemcoreError, NotFound
 from infrastructure.compat import chat
@@ -289,3 +290,17 @@ def test_two_sessions_racing_to_get_or_create_one_external_id_end_with_one_user(
     else:
         assert len(outcomes) == 2 and all(o == (users[0].id, False) or isinstance(o, MemcoreError)
                                           for o in outcomes if o != (users[0].id, True))  # fmt: skip
+
+
+def test_a_post_refused_at_write_time_leaves_the_conversation_usable_in_the_same_session():
+    with get_session() as session:
+        conversation = create_conversation(session, title="Support")
+        first = add_message(session, conversation.id, "user", "Hi")
+    with get_session() as session:
+        # The same message id again: the conversation's version is raised, then the INSERT is refused.
+        with pytest.raises(AlreadyExists):
+            session.services.bus.handle(PostMessage(conversation.id, "user", "again", id=first.id))
+        second = add_message(session, conversation.id, "assistant", "Hello!")
+    with get_session() as session:
+        assert [m.id for m in list_messages_for_conversation(session, conversation.id)] == [first.id, second.id]
+        assert get_conversation_by_id(session, conversation.id).version == 3  # two posts, nothing else

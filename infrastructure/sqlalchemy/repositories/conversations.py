@@ -188,7 +188,9 @@ class SqlAlchemyConversationRepository:
                 encode = self.sql.message.encode
                 posted.extend(encode([getattr(m, name) for name in MESSAGE_COLUMNS]) for m in conversation.new_messages)
                 conversation.new_messages.clear()
-        if posted:
+        if len(posted) == 1:  # a post: the drivers' executemany costs more for a single row
+            self._run(self.sql.message.insert_sql, posted[0])
+        elif posted:
             self._run(self.sql.message.insert_sql, posted, many=True)
 
     # -- conversations

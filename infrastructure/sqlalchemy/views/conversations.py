@@ -7,10 +7,10 @@ per thread, values decoded by the column types); counts are Core statements.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import BigInteger, Engine, Select, Table, bindparam, func, select
+from sqlalchemy import BigInteger, Engine, Select, Table, bindparam, func, literal_column, select
 
 from application.conversations.views import ConversationView, KnowledgeChunkView, MessageView, UserView
 from domain.conversations.model import email_key
@@ -31,6 +31,12 @@ USER_COLUMNS = ("id", "external_id", "name", "email", "created_at", "updated_at"
 @cache
 def _select_all(table: Table, names: tuple[str, ...]) -> Select[Any]:
     return select(*(table.c[name] for name in names))
+
+
+@lru_cache(maxsize=256)
+def _paged(statement: Select[Any], limit: int) -> Select[Any]:
+    """`statement` with `limit` written out and the offset bound."""
+    return statement.limit(literal_column(str(int(limit)))).offset(bindparam("page_offset", type_=BigInteger()))
 
 
 def _chunk(*values: Any) -> KnowledgeChunkView:
@@ -55,7 +61,6 @@ class _TableViews:
         self.compiler = SpecCompiler({n: table.c[n] for n in schema}, schema, key="id", dialect=engine.dialect.name)
         self.plans = PlannedReads(engine, reader)
         self.select_sql = f"SELECT {self.codec.column_list} FROM {self.codec.table_name} WHERE "
-        self._pages: dict[int, tuple[Select[Any], Select[Any]]] = {}
 
     def by(self, column: str, value: Any) -> Any:
         row = self.reader.first(f"{self.select_sql}{column} = {self.codec.marker}", (value,))
@@ -64,22 +69,16 @@ class _TableViews:
     def list(self, query: Specification | Query | None) -> list[Any]:
         query = as_query(query)
         validate(query, self.schema)
-        # The page is bound, not rendered: every page of one query shape runs one prepared plan.
+        # The offset is bound: every page of one query shape and page size runs one prepared plan.
+        # The page size is written out, so PostgreSQL's generic plan for it knows how few rows are
+        # wanted (with LIMIT bound it guesses a tenth of the table and may sort it all).
         shape = Query(where=query.where, order_by=query.order_by)
         name = f"{self.table.name} views"
         statement, params = self.compiler.select(name, lambda: _select_all(self.table, self.names), shape)
         if query.limit is not None or query.offset:
-            statement = self._paged(statement)
-            limit = query.limit if query.limit is not None else UNLIMITED
-            params = {**params, "page_limit": limit, "page_offset": query.offset}
+            statement = _paged(statement, query.limit if query.limit is not None else UNLIMITED)
+            params = {**params, "page_offset": query.offset}
         return [self.make(*row) for row in self.plans.all(statement, params, self.codec.decode)]
-
-    def _paged(self, statement: Select[Any]) -> Select[Any]:
-        cached = self._pages.get(id(statement))
-        if cached is None or cached[0] is not statement:
-            page = statement.limit(bindparam("page_limit", type_=BigInteger()))
-            cached = self._pages[id(statement)] = (statement, page.offset(bindparam("page_offset", type_=BigInteger())))
-        return cached[1]
 
     def count(self, spec: Specification | None) -> int:
         query = as_query(spec)
