@@ -79,8 +79,14 @@ class SqlAlchemyUnitOfWork:
         self._seen_repositories.append(repository)
         return repository
 
+    def _release_cursors(self) -> None:
+        # The session hands its connection back to the pool when the transaction ends.
+        for repository in self._seen_repositories:
+            repository.close()
+
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         assert self.session is not None
+        self._release_cursors()
         # close() rolls back whatever was not committed and detaches the loaded objects
         # without expiring them, so views built from them stay readable.
         with translating():
@@ -93,6 +99,7 @@ class SqlAlchemyUnitOfWork:
         with translating():
             try:
                 flag_changed_json(self.session.identity_map.values())
+                self._release_cursors()
                 self.session.commit()
             except Exception:
                 self.session.rollback()
@@ -100,6 +107,7 @@ class SqlAlchemyUnitOfWork:
 
     def rollback(self) -> None:
         assert self.session is not None
+        self._release_cursors()
         with translating():
             self.session.rollback()
 
