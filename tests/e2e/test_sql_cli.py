@@ -25,7 +25,6 @@ def _drop(url):
             db.execute(f"DROP TABLE IF EXISTS {table}")
 
 
-
 def test_migrate_query_and_exec_from_the_command_line(capsys, url, tmp_path):
     folder = tmp_path / "migrations"
     folder.mkdir()
