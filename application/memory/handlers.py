@@ -9,7 +9,7 @@ import attrs
 
 from application.memory import commands
 from application.unit_of_work import UnitOfWork
-from domain.memory.model import CatalogEntry, CatalogSnapshot, MemoryEntry
+from domain.memory.model import CatalogEntry, CatalogSnapshot, MemoryDraft
 from domain.memory.values import check_key
 from domain.shared.errors import InvalidInput, MemcoreError
 from domain.shared.specification import Field, Query
@@ -21,11 +21,11 @@ def new_snapshot_id() -> str:
     return str(uuid.uuid4())
 
 
-def memory_entry(cmd: commands.StoreMemory, now: datetime) -> MemoryEntry:
+def memory_entry(cmd: commands.StoreMemory, now: datetime) -> MemoryDraft:
     """The entry a StoreMemory would write: every check runs here, before anything is written."""
     if not isinstance(cmd, commands.StoreMemory):
         raise InvalidInput(f"expected a StoreMemory, got {type(cmd).__name__}")
-    return MemoryEntry(key=cmd.key, value=cmd.value, metadata=cmd.metadata, created_at=now, updated_at=now)
+    return MemoryDraft(key=cmd.key, value=cmd.value, metadata=cmd.metadata, created_at=now, updated_at=now)
 
 
 def run_operation(uow: UnitOfWork, operation: Any, now: datetime) -> bool:

@@ -97,6 +97,31 @@ class MemoryEntry:
         self.updated_at = now
 
 
+class _CheckedDraft:
+    __slots__ = ()
+
+    def __attrs_post_init__(self) -> None:
+        check_all(self, _MEMORY_RULES)
+
+    def entry(self) -> MemoryEntry:
+        """The entity with these fields."""
+        return MemoryEntry(**{name: getattr(self, name) for name in MEMORY_FIELDS_STORED})
+
+
+# A validated entry to store (create or replace): the same fields and rules as MemoryEntry, but a
+# frozen slotted value, so the store path builds no entity bookkeeping (the ORM instruments
+# MemoryEntry's attributes once it is mapped).
+MemoryDraft = attrs.make_class(
+    "MemoryDraft",
+    {a.name: attrs.field(default=a.default) for a in attrs.fields(MemoryEntry) if a.init},
+    bases=(_CheckedDraft,),
+    frozen=True,
+    slots=True,
+)
+MemoryDraft.__module__ = __name__
+MemoryDraft.__doc__ = "A validated memory entry to write: what StoreMemory carries to the repository."
+
+
 _CATALOG_RULES: dict[str, Any] = {
     "key": _key,
     "content_hash": _text(HASH_MAX_LENGTH),

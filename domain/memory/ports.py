@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 import attrs
 
-from domain.memory.model import CatalogEntry, CatalogSnapshot, MemoryEntry
+from domain.memory.model import CatalogEntry, CatalogSnapshot, MemoryDraft, MemoryEntry
 from domain.memory.values import check_json_value, encode_json
 from domain.shared.errors import InvalidInput
 from domain.shared.specification import (
@@ -150,7 +150,7 @@ def check_query(query: Specification | Query | None) -> None:
 class MemoryRepository(Protocol):
     seen: set[MemoryEntry]
 
-    def put(self, entry: MemoryEntry) -> bool:
+    def put(self, entry: MemoryEntry | MemoryDraft) -> bool:
         """Create the entry, or replace value, metadata and updated_at of the one with its key
         (its created_at stays). True when it was created."""
         ...

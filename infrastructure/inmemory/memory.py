@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from domain.memory.model import CatalogEntry, CatalogSnapshot, MemoryEntry, catalog_id, check_snapshot_id
+from domain.memory.model import CatalogEntry, CatalogSnapshot, MemoryDraft, MemoryEntry, catalog_id, check_snapshot_id
 from domain.memory.ports import CATALOG_FIELDS, MEMORY_FIELDS, SNAPSHOT_FIELDS, check_query
 from domain.memory.values import check_key
 from domain.shared.errors import AlreadyExists, InvalidInput
@@ -19,7 +19,9 @@ class _Filtered(InMemoryRepository):
 class InMemoryMemoryRepository(_Filtered):
     fields, key = MEMORY_FIELDS, "key"
 
-    def put(self, entry: MemoryEntry) -> bool:
+    def put(self, entry: MemoryEntry | MemoryDraft) -> bool:
+        if isinstance(entry, MemoryDraft):
+            entry = entry.entry()
         if not isinstance(entry, MemoryEntry):
             raise InvalidInput(f"expected a MemoryEntry, got {type(entry).__name__}")
         current = self.rows.get(entry.key)

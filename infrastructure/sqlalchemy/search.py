@@ -324,9 +324,15 @@ def _pg_query(values: Mapping[str, str]) -> ColumnElement[Any]:
     return func.plainto_tsquery(literal_column("'simple'::regconfig"), words)
 
 
-def match(index: SearchIndex, dialect: str, base: FromClause, given: Iterable[str]) -> tuple[Any, ...] | None:
+def match(
+    index: SearchIndex, dialect: str, base: FromClause, given: Iterable[str], top: int | None = None
+) -> tuple[Any, ...] | None:
     """(matches, onclause, rank): a subquery of the rows holding every word, how to join it to
     `base` (the indexed table), and its relevance column (higher is better). None: no words, no filter.
+
+    `top`: the caller keeps only the `top` best rows (ties by key) and filters nothing else, so on
+    MariaDB the subquery picks them on the side table alone, sorting keys and scores rather than
+    whole rows. Elsewhere it is ignored.
     """
     values = query_params(index, dialect, given)
     if values is None:
@@ -361,7 +367,10 @@ def match(index: SearchIndex, dialect: str, base: FromClause, given: Iterable[st
             if values
             else false()  # only words InnoDB never indexes: nothing can be found
         )
-        found = select(key.label("match_key"), relevance.label("rank")).where(where).subquery("matches")
+        found = select(key.label("match_key"), relevance.label("rank")).where(where)
+        if top is not None:
+            found = found.order_by(relevance.desc(), key).limit(top)
+        found = found.subquery("matches")
     return found, base.c[index.key] == found.c.match_key, found.c.rank
 
 
@@ -369,9 +378,11 @@ def _sqlite_quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def apply(statement: Select[Any], index: SearchIndex, dialect: str, base: Table, given: Iterable[str]) -> Select[Any]:
+def apply(
+    statement: Select[Any], index: SearchIndex, dialect: str, base: Table, given: Iterable[str], top: int | None = None
+) -> Select[Any]:
     """`statement` (selecting from `base`) limited to rows holding every word, best first; unchanged
-    without words. The caller adds its own tie-break (the key) after this ordering.
+    without words. The caller adds its own tie-break (the key) after this ordering; `top` as in match().
 
     On PostgreSQL the search column is on `base` itself: filtered and ranked in the same pass, with no
     join back to the table (which cost a plan and an index probe per match)."""
@@ -383,7 +394,7 @@ def apply(statement: Select[Any], index: SearchIndex, dialect: str, base: Table,
         vector = literal_column(f"{_pg_quote(base.name)}.{SEARCH_COLUMN}")
         rank = func.ts_rank(vector, query).label("rank")
         return statement.where(vector.op("@@")(query)).add_columns(rank).order_by(rank.desc())
-    found = match(index, dialect, base, given)
+    found = match(index, dialect, base, given, top)
     if found is None:
         return statement
     matches, onclause, rank = found

@@ -130,9 +130,15 @@ class SqlAlchemyUnitOfWork:
         self._seen_repositories.append(repository)
         return repository
 
+    def _release_cursors(self) -> None:
+        # The session hands its connection back to the pool when the transaction ends.
+        for repository in self._seen_repositories:
+            repository.close()
+
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         assert self._open
         self._open = False
+        self._release_cursors()
         # close() rolls back whatever was not committed and detaches the loaded objects
         # without expiring them, so views built from them stay readable.
         session, joined, self._session, self._joined = self._session, self._joined, None, None
@@ -174,6 +180,7 @@ class SqlAlchemyUnitOfWork:
         with translating():
             try:
                 self.flush()
+                self._release_cursors()
                 if self._session is not None:
                     self._session.commit()
                 self._end_lean(commit=True)
@@ -183,6 +190,7 @@ class SqlAlchemyUnitOfWork:
 
     def rollback(self) -> None:
         assert self._open
+        self._release_cursors()
         with translating():
             if self._session is not None:
                 self._session.rollback()

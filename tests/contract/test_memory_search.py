@@ -100,6 +100,17 @@ def test_search_filters_by_metadata_and_limits(services):
     assert found(services, "tomatoes", limit=0) == []
 
 
+def test_a_limit_keeps_the_best_of_the_whole_ranking(services):
+    # MariaDB picks the best rows on its search table when nothing else filters: the same rows.
+    services.bus.handle(StoreMemory("zz:many", "tomatoes tomatoes tomatoes", {"u": "1"}))
+    ranked = found(services, "tomatoes", limit=100)
+    assert ranked[0] == "zz:many" and len(ranked) == 5
+    for n in range(len(ranked) + 1):
+        assert found(services, "tomatoes", limit=n) == ranked[:n]
+    filtered = found(services, "tomatoes", {"u": "1"}, limit=100)
+    assert found(services, "tomatoes", {"u": "1"}, limit=2) == filtered[:2] == [k for k in ranked if k in filtered][:2]
+
+
 def test_without_a_query_the_newest_entries_come_first_and_carry_no_score(services):
     services.bus.handle(StoreMemory("user:1:profile", {"name": "changed"}, {"u": "1"}))
     hits = services.memory.search(None, None, 3)

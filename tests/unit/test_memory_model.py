@@ -4,9 +4,17 @@ import hashlib
 import sys
 from datetime import UTC, datetime, timedelta
 
+import attrs
 import pytest
 
-from domain.memory.model import CatalogEntry, CatalogSnapshot, MemoryEntry, catalog_id, check_snapshot_id
+from domain.memory.model import (
+    CatalogEntry,
+    CatalogSnapshot,
+    MemoryDraft,
+    MemoryEntry,
+    catalog_id,
+    check_snapshot_id,
+)
 from domain.memory.ports import MetadataEquals, _after, check_filters, key_prefix, metadata_has, metadata_matches
 from domain.memory.text import indexed_text, matches, query_words, strings_in, words
 from domain.memory.values import check_json_value, check_key
@@ -60,6 +68,22 @@ def test_keys_are_non_empty_storable_strings_of_at_most_512_characters():
     for bad in ("", None, "x" * 513, "a\x00", "\ud800", 5):
         with pytest.raises(InvalidInput):
             check_key(bad)
+
+
+def test_a_draft_is_checked_by_the_entry_rules_and_frozen():
+    value = {"list": [1, (2,)]}
+    draft = MemoryDraft(key="k", value=value, created_at=T0, updated_at=T0, metadata={"m": 1})
+    value["list"].append(3)
+    assert draft.value == {"list": [1, [2]]}  # a private plain copy, as the entity keeps
+    made = draft.entry()
+    assert isinstance(made, MemoryEntry)
+    assert (made.key, made.value, made.metadata, made.created_at) == ("k", {"list": [1, [2]]}, {"m": 1}, T0)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        draft.value = 2  # type: ignore[misc]
+    fields = {"key": "k", "value": 1, "created_at": T0, "updated_at": T0}
+    for bad in ({"key": ""}, {"value": float("nan")}, {"metadata": [1]}, {"created_at": T0.replace(tzinfo=None)}):
+        with pytest.raises(InvalidInput):
+            MemoryDraft(**{**fields, **bad})
 
 
 def test_replacing_keeps_created_at_and_assignment_is_checked():

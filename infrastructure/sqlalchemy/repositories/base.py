@@ -1,13 +1,17 @@
 """What every SQLAlchemy repository shares: Specification reads and deletes, and attaching inserts."""
 
-from collections.abc import Iterable
+import contextlib
+from collections.abc import Iterable, Sequence
+from functools import cached_property
 from typing import Any, ClassVar
 
 from sqlalchemy import Select, Table, delete, func, select
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from domain.shared.errors import InvalidInput
 from domain.shared.specification import Query, Schema, Specification, as_query, validate
+from infrastructure.sqlalchemy.errors import translate
 from infrastructure.sqlalchemy.mappers import flag_changed_json, remember_json
 from infrastructure.sqlalchemy.specifications import SpecCompiler
 
@@ -21,12 +25,39 @@ class SqlAlchemyRepository:
     table: ClassVar[Table]
     fields: ClassVar[Schema]
     key: ClassVar[str]
+    _cursor: Any = None  # the DB-API cursor `execute()` writes with, in this transaction
 
     def __init__(self, session: Session) -> None:
         self.session = session
         self.seen: set[Any] = set()
+
+    @cached_property
+    def compiler(self) -> SpecCompiler:
+        # Built on first use: a write on the hot path needs none.
         columns = {name: self.table.c[name] for name in self.fields}
-        self.compiler = SpecCompiler(columns, self.fields, key=self.key, dialect=session.get_bind().dialect.name)
+        return SpecCompiler(columns, self.fields, key=self.key, dialect=self.session.get_bind().dialect.name)
+
+    def execute(self, sql: str, params: Sequence[Any]) -> Any:
+        """`sql` on the transaction's connection, skipping SQLAlchemy's per-statement set-up; driver
+        errors come out as domain errors. Returns the cursor (one per repository, closed by the Unit
+        of Work before the connection goes back to the pool)."""
+        cursor = self._cursor
+        if cursor is None:
+            cursor = self._cursor = self.session.connection().connection.driver_connection.cursor()
+        error = self.session.get_bind().dialect.loaded_dbapi.Error
+        try:
+            cursor.execute(sql, params)
+        except error as exc:
+            wrapped = sa_exc.DBAPIError.instance(sql, params, exc, error)
+            raise translate(wrapped) from wrapped  # as the Unit of Work raises SQLAlchemy's errors
+        return cursor
+
+    def close(self) -> None:
+        """Release the cursor before the connection goes back to the pool."""
+        cursor, self._cursor = self._cursor, None
+        if cursor is not None:
+            with contextlib.suppress(Exception):  # a broken connection must not hide the original error
+                cursor.close()
 
     def _select(self) -> Select[Any]:
         # Built once per class, after the mappers have started, and reused.

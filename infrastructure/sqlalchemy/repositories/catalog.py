@@ -44,7 +44,7 @@ class SqlAlchemyCatalogRepository(MemoryContextRepository):
             self.seen.add(loaded)
             self.session.flush()
             return False
-        return self._upsert(self.session.connection(), [getattr(entry, name) for name in CATALOG_FIELDS_STORED])
+        return self._upsert(self.execute, [getattr(entry, name) for name in CATALOG_FIELDS_STORED])
 
     def get(self, key: str) -> CatalogEntry | None:
         return self._seen(self.session.get(CatalogEntry, catalog_id(key)))

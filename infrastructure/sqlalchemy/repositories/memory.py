@@ -1,6 +1,7 @@
 """SqlAlchemyMemoryRepository: memory entries through the session of a Unit of Work.
 
-`put` is the hot path: one upsert on the transaction's DB-API connection (memory_sql.Upsert), plus,
+`put` is the hot path: a MemoryDraft (no ORM entity) written by one upsert on a DB-API cursor of the
+transaction's connection (memory_sql.Upsert), plus,
 on MariaDB, the search row the application maintains there (search.py).
 """
 
@@ -8,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from domain.memory.model import MEMORY_FIELDS_STORED, MemoryEntry
+from domain.memory.model import MEMORY_FIELDS_STORED, MemoryDraft, MemoryEntry
 from domain.memory.ports import MEMORY_FIELDS
 from domain.memory.text import indexed_text
 from domain.memory.values import check_key
@@ -35,8 +36,9 @@ class SqlAlchemyMemoryRepository(MemoryContextRepository):
         super().__init__(session)
         self._upsert, self._side_sql = _upsert(session.get_bind().dialect)
 
-    def put(self, entry: MemoryEntry) -> bool:
-        self._check([entry])
+    def put(self, entry: MemoryEntry | MemoryDraft) -> bool:
+        if not isinstance(entry, MemoryDraft):
+            self._check([entry])
         loaded = self.loaded(entry.key)
         if loaded is not None:  # already in this session: change it there, the flush writes it
             loaded.replace(entry.value, entry.metadata, entry.updated_at)
@@ -44,15 +46,14 @@ class SqlAlchemyMemoryRepository(MemoryContextRepository):
             self.session.flush()
             self._write_search_row(loaded)
             return False
-        connection = self.session.connection()
-        created = self._upsert(connection, [getattr(entry, name) for name in MEMORY_FIELDS_STORED])
+        created = self._upsert(self.execute, [getattr(entry, name) for name in MEMORY_FIELDS_STORED])
         self._write_search_row(entry)
         return created
 
-    def _write_search_row(self, entry: MemoryEntry) -> None:
+    def _write_search_row(self, entry: MemoryEntry | MemoryDraft) -> None:
         if self._side_sql is not None:
             row = search.side_row(LTM_SEARCH, entry.key, [indexed_text(entry.key, entry.value)])
-            self.session.connection().exec_driver_sql(self._side_sql, (entry.key, row["body"]))
+            self.execute(self._side_sql, (entry.key, row["body"]))
 
     def get(self, key: str) -> MemoryEntry | None:
         return self._seen(self.session.get(MemoryEntry, check_key(key)))

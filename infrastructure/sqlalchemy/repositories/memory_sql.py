@@ -6,21 +6,21 @@
   MariaDB `JSON_CONTAINS` (both documents are written by Python's encoder, so strings compare as
   the same escaped text) plus a check that the member is not an array or object, which
   JSON_CONTAINS would search inside; SQLite `json_each` on both documents, comparing type and atom.
-- `Upsert`: create-or-replace in one statement, telling which happened, on the DB-API connection of
-  the transaction: PostgreSQL `ON CONFLICT DO UPDATE ... RETURNING (xmax = 0)`; MariaDB
+- `Upsert`: create-or-replace in one statement, telling which happened, on a DB-API cursor of the
+  transaction: PostgreSQL `ON CONFLICT DO UPDATE ... RETURNING (xmax = 0)`; MariaDB
   `ON DUPLICATE KEY UPDATE` whose update branch sets `LAST_INSERT_ID(1)` (the insert branch leaves
   the statement's insert id at 0); SQLite `ON CONFLICT DO NOTHING`, then an UPDATE when nothing was
   inserted (SQLite holds the write lock by then, and the rowcount says exactly what happened, which
   an upsert's RETURNING cannot tell when the clock repeats itself).
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, String, Table, and_, cast, exists, false, func, literal_column, or_, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm.util import identity_key
 
 from domain.memory.ports import MetadataEquals, check_query
@@ -28,6 +28,8 @@ from domain.shared.specification import Query, Specification
 from infrastructure.sqlalchemy.fastpath import RowCodec
 from infrastructure.sqlalchemy.repositories.base import SqlAlchemyRepository
 from infrastructure.sqlalchemy.specifications import SpecCompiler, to_sql
+
+Execute = Callable[[str, Sequence[Any]], Any]
 
 
 @to_sql.register
@@ -79,19 +81,20 @@ class Upsert:
             sets = ", ".join(f"{q(name)} = {self.codec.marker}" for name in changing)
             self.update_sql = f"UPDATE {self.codec.table_name} SET {sets} WHERE {q(key)} = {self.codec.marker}"
 
-    def __call__(self, connection: Connection, values: Sequence[Any]) -> bool:
-        """Write one row (values in `names` order); True when it was inserted."""
+    def __call__(self, execute: Execute, values: Sequence[Any]) -> bool:
+        """Write one row (values in `names` order) through `execute` (sql, params) -> DB-API cursor;
+        True when it was inserted."""
         row = self.codec.encode(values)
         if self._json_null:
             row = tuple("null" if i in self._json_null and v is None else v for i, v in enumerate(row))
-        result = connection.exec_driver_sql(self.sql, row)
+        cursor = execute(self.sql, row)
         if self.family == "postgresql":
-            return bool(result.scalar_one())
+            return bool(cursor.fetchone()[0])
         if self.family == "mysql":
-            return not result.lastrowid
-        if result.rowcount == 1:
+            return not cursor.lastrowid
+        if cursor.rowcount == 1:
             return True
-        connection.exec_driver_sql(self.update_sql, (*(row[i] for i in self._changing), row[self._key_index]))
+        execute(self.update_sql, (*(row[i] for i in self._changing), row[self._key_index]))
         return False
 
 

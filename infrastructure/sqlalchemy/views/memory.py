@@ -15,7 +15,7 @@ from application.memory.views import NEWEST_FIRST, MemoryEntryView, SearchHit
 from domain.memory.model import MEMORY_FIELDS_STORED
 from domain.memory.ports import MEMORY_FIELDS, check_query
 from domain.memory.values import check_key
-from domain.shared.specification import Query, Specification, as_query, validate
+from domain.shared.specification import Everything, Query, Specification, as_query, validate
 from infrastructure.sqlalchemy import search
 from infrastructure.sqlalchemy.errors import translating
 from infrastructure.sqlalchemy.fastpath import FastReader, PlannedReads, RowCodec
@@ -74,12 +74,12 @@ class SqlAlchemyMemoryViews:
         bound = search.query_params(LTM_SEARCH, self.dialect, words)
         # One statement per shape (the filter's, and which search parameters), run with new values.
         shape = None if bound is None else tuple(bound)
+        query = Query(where=as_query(where).where, order_by=NEWEST_FIRST if bound is None else (), limit=limit)
+        top = limit if isinstance(query.where, Everything) else None  # the best rows need no other filter
 
         def base() -> Select[Any]:
-            return search.apply(select(*_SELECTED), LTM_SEARCH, self.dialect, table, words)
+            return search.apply(select(*_SELECTED), LTM_SEARCH, self.dialect, table, words, top)
 
-        order = NEWEST_FIRST if bound is None else ()
-        query = Query(where=as_query(where).where, order_by=order, limit=limit)
         statement, params = self.compiler.select(f"memory search {shape}", base, query)
         rows = self.plans.all(statement, {**params, **(bound or {})}, self.codec.decode)
         if bound is None:
