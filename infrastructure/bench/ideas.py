@@ -196,10 +196,9 @@ class IdeasWorkload:
             f"INSERT INTO idea_inspiration ({', '.join(STORED)}) VALUES ({', '.join([mark] * len(STORED))})"
         )
         self.get_sql = f"SELECT {COLUMNS} FROM idea_inspiration WHERE id = {mark}"
-        # The ordering memcore sends: the primary key as tie-break, PostgreSQL told where NULLs go.
+        # The ordering memcore sends: the primary key as tie-break (both columns are NOT NULL, so
+        # PostgreSQL needs no NULLS clause and can walk the created_at index).
         order = "created_at DESC, id ASC"
-        if self.backend == "postgresql":
-            order = "created_at DESC NULLS LAST, id ASC NULLS FIRST"
         self.page_sql = (
             f"SELECT {COLUMNS} FROM idea_inspiration WHERE category = {mark} AND score > {MIN_SCORE} "
             f"ORDER BY {order} LIMIT {PAGE}"
