@@ -36,7 +36,11 @@ def _title(name: str, value: Any) -> str:
 def _keywords(name: str, value: Any) -> list[str]:
     if isinstance(value, str) or not isinstance(value, (list, tuple)):
         raise InvalidInput(f"{name} must be a list of strings")
-    return [check_text(f"{name}[{i}]", item, max_length=SHORT_TEXT) for i, item in enumerate(value)]
+    for i, item in enumerate(value):
+        # Short ASCII text without NUL is always storable: the full check (and its message) only otherwise.
+        if type(item) is not str or len(item) > SHORT_TEXT or not item.isascii() or "\x00" in item:
+            check_text(f"{name}[{i}]", item, max_length=SHORT_TEXT)
+    return list(value)
 
 
 def _source_type(name: str, value: Any) -> str:

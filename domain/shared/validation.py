@@ -80,11 +80,16 @@ def _plain_copy(value: Any, depth: int) -> Any:
         for key, item in value.items():
             if type(key) is not str:
                 raise _NotPlain
-            copy[key] = _plain_copy(item, depth + 1)
+            # Strings, ints, bools and None inline: most members are scalars, and a call each is costly.
+            plain = type(item) in _SCALARS or item is None
+            copy[key] = item if plain else _plain_copy(item, depth + 1)
         return copy
     if kind is list:
-        return [_plain_copy(item, depth + 1) for item in value]
+        return [item if type(item) in _SCALARS or item is None else _plain_copy(item, depth + 1) for item in value]
     raise _NotPlain
+
+
+_SCALARS = frozenset({str, int, bool})
 
 
 def check_json_object(name: str, value: Any) -> dict[str, Any]:
