@@ -1,15 +1,14 @@
 """`memcore chat`: conversations and their messages (start, post, show, list, archive, delete)."""
 
-import json
 import sys
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from application.conversations import commands
 from domain.conversations.model import SENDER_TYPES, STATUSES
 from domain.shared.errors import InvalidInput, NotFound
-from infrastructure.cli.common import JsonOption, UrlOption, open_services
+from infrastructure.cli.common import JsonOption, UrlOption, json_object, open_services
 from infrastructure.cli.output import console, print_json, print_record, print_table
 
 app = typer.Typer(help="Conversations of a chatbot and the messages posted to them.", no_args_is_help=True)
@@ -23,18 +22,6 @@ Offset = Annotated[int, typer.Option(min=0)]
 def _choice(option: str, value: str | None, choices: tuple[str, ...]) -> str | None:
     if value is not None and value not in choices:
         raise InvalidInput(f"{option} takes {' | '.join(choices)}, not {value!r}")
-    return value
-
-
-def _json_object(option: str, text: str | None) -> dict[str, Any] | None:
-    if text is None:
-        return None
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(f"{option} is not valid JSON: {exc.msg}") from None
-    if not isinstance(value, dict):
-        raise InvalidInput(f"{option} must be a JSON object")
     return value
 
 
@@ -63,7 +50,7 @@ def post(
     """Post a message to a conversation (refused once it is archived)."""
     _choice("--sender", sender, SENDER_TYPES)
     text = sys.stdin.read() if content == "-" else content
-    command = commands.PostMessage(conversation_id, sender, text, _json_object("--metadata", metadata))
+    command = commands.PostMessage(conversation_id, sender, text, json_object("--metadata", metadata))
     with open_services(url) as services:
         view = services.bus.handle(command)
     if as_json:

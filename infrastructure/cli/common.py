@@ -1,13 +1,14 @@
 """What every CLI command shares: the --url option and a container on it."""
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from application.bootstrap import Services
-from domain.shared.errors import StorageUnavailable
+from domain.shared.errors import InvalidInput, StorageUnavailable
 from infrastructure.container import Container, container_for
 from infrastructure.sqlalchemy import migrate
 
@@ -37,3 +38,16 @@ def open_services(url: str | None) -> Iterator[Services]:
                 f"database {container.settings().masked_url} has no memcore schema; run `memcore db upgrade`"
             )
         yield container.services()
+
+
+def json_object(option: str, text: str | None) -> dict[str, Any] | None:
+    """An option's JSON object text, parsed; None stays None, anything else is InvalidInput."""
+    if text is None:
+        return None
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"{option} is not valid JSON: {exc.msg}") from None
+    if not isinstance(value, dict):
+        raise InvalidInput(f"{option} must be a JSON object")
+    return value

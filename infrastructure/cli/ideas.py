@@ -1,6 +1,5 @@
 """`memcore ideas`: add, find, count, analyse and import idea inspirations."""
 
-import json
 from collections.abc import Iterator
 from typing import Annotated, Any
 
@@ -10,7 +9,7 @@ from rich.progress import Progress
 from application.ideas import commands
 from domain.shared.errors import InvalidInput, NotFound
 from domain.shared.specification import Field, Order, Query, Specification
-from infrastructure.cli.common import JsonOption, UrlOption, open_container, open_services
+from infrastructure.cli.common import JsonOption, UrlOption, json_object, open_container, open_services
 from infrastructure.cli.output import console, print_json, print_record, print_table
 from infrastructure.legacy.ideas_sqlite import SqliteLegacyIdeaSource
 from infrastructure.sqlalchemy import migrate
@@ -46,18 +45,6 @@ def _spec(category: str | None, min_score: int | None, source_type: str | None, 
     return spec
 
 
-def _json_object(option: str, text: str | None) -> dict[str, Any] | None:
-    if text is None:
-        return None
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(f"{option} is not valid JSON: {exc.msg}") from None
-    if not isinstance(value, dict):
-        raise InvalidInput(f"{option} must be a JSON object")
-    return value
-
-
 @app.command()
 def add(
     title: Annotated[str | None, typer.Option(help="Required unless --from-json gives it")] = None,
@@ -75,12 +62,12 @@ def add(
     as_json: JsonOption = False,
 ) -> None:
     """Add one idea."""
-    data = _json_object("--from-json", from_json) or {}
+    data = json_object("--from-json", from_json) or {}
     options = {
         "title": title, "description": description, "content": content, "keywords": keyword,
         "source_type": source_type if from_json is None or "source_type" not in data else None,
         "source_id": source_id, "source_url": source_url, "score": score, "category": category,
-        "metadata": _json_object("--metadata", metadata),
+        "metadata": json_object("--metadata", metadata),
     }  # fmt: skip
     data.update({k: v for k, v in options.items() if v is not None})
     with open_services(url) as services:

@@ -1,6 +1,5 @@
 """`memcore knowledge`: the chatbot's knowledge base (upsert, import a directory, search, list)."""
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,7 +11,7 @@ from application.bootstrap import Services
 from application.conversations import commands
 from domain.conversations.model import KnowledgeChunk
 from domain.shared.errors import InvalidInput
-from infrastructure.cli.common import JsonOption, UrlOption, open_services
+from infrastructure.cli.common import JsonOption, UrlOption, json_object, open_services
 from infrastructure.cli.knowledge_files import chunk_directory, read_text
 from infrastructure.cli.output import console, print_json, print_table
 
@@ -22,18 +21,6 @@ LIST_COLUMNS = ["id", "source", "external_id", "title", "updated_at"]
 READ_PAGE = 1000
 
 Source = Annotated[str | None, typer.Option(help="Only this source")]
-
-
-def _json_object(option: str, text: str | None) -> dict[str, Any] | None:
-    if text is None:
-        return None
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(f"{option} is not valid JSON: {exc.msg}") from None
-    if not isinstance(value, dict):
-        raise InvalidInput(f"{option} must be a JSON object")
-    return value
 
 
 @app.command()
@@ -51,7 +38,7 @@ def upsert(
     if (content is None) == (file is None):
         raise InvalidInput("give the text with exactly one of --content or --file")
     text = content if file is None else read_text(file, str(file))
-    command = commands.UpsertKnowledgeChunk(source, external_id, text, title, _json_object("--metadata", metadata))
+    command = commands.UpsertKnowledgeChunk(source, external_id, text, title, json_object("--metadata", metadata))
     with open_services(url) as services:
         view, created = services.bus.handle(command)
     if as_json:
