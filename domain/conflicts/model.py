@@ -17,6 +17,8 @@ from domain.shared.validation import (
     check_unit_interval,
     check_utc,
     on_setattr,
+    one_of,
+    optional,
 )
 
 PENDING, RESOLVED, ESCALATED = "pending", "resolved", "escalated"
@@ -33,22 +35,6 @@ def utc_now() -> datetime:
 
 def new_id() -> str:
     return str(uuid.uuid4())
-
-
-def _optional(check: Any) -> Any:
-    def run(name: str, value: Any) -> Any:
-        return None if value is None else check(name, value)
-
-    return run
-
-
-def _one_of(choices: tuple[str, ...], what: str) -> Any:
-    def run(name: str, value: Any) -> str:
-        if value not in choices:
-            raise InvalidInput(f"unknown {what} {value!r}; expected one of {', '.join(choices)}")
-        return value
-
-    return run
 
 
 def _count(name: str, value: Any) -> int:
@@ -78,14 +64,14 @@ _RULES: dict[str, Any] = {
     "category": _category,
     "is_singleton_category": _bool,
     "similarity_score": check_unit_interval,
-    "status": _one_of(STATUSES, "status"),
+    "status": one_of(STATUSES, "status"),
     "avg_importance": check_unit_interval,
-    "clarification_hint": _optional(check_text),
-    "resolution_type": _optional(_one_of(RESOLUTION_TYPES, "resolution type")),
-    "winning_memory_id": _optional(check_id),
+    "clarification_hint": optional(check_text),
+    "resolution_type": optional(one_of(RESOLUTION_TYPES, "resolution type")),
+    "winning_memory_id": optional(check_id),
     "resolution_attempts": _count,
     "created_at": check_utc,
-    "resolved_at": _optional(check_utc),
+    "resolved_at": optional(check_utc),
     "metadata": check_json_object,
 }
 
@@ -181,12 +167,10 @@ class MemoryConflict:
 class ConflictResolution:
     """How a conflict was settled, and by whom."""
 
-    decision: str = attrs.field(validator=lambda i, a, v: _one_of(DECISIONS, "decision")(a.name, v))
-    resolution_type: str = attrs.field(
-        validator=lambda i, a, v: _one_of(RESOLUTION_TYPES, "resolution type")(a.name, v)
-    )
+    decision: str = attrs.field(validator=lambda i, a, v: one_of(DECISIONS, "decision")(a.name, v))
+    resolution_type: str = attrs.field(validator=lambda i, a, v: one_of(RESOLUTION_TYPES, "resolution type")(a.name, v))
     resolved_by: str = attrs.field(validator=lambda i, a, v: check_id(a.name, v))
-    notes: str | None = attrs.field(default=None, validator=lambda i, a, v: _optional(check_text)(a.name, v))
+    notes: str | None = attrs.field(default=None, validator=lambda i, a, v: optional(check_text)(a.name, v))
     confirming_memory_text: str | None = attrs.field(
-        default=None, validator=lambda i, a, v: _optional(check_text)(a.name, v)
+        default=None, validator=lambda i, a, v: optional(check_text)(a.name, v)
     )

@@ -10,7 +10,16 @@ import attrs
 from domain.conversations.events import ConversationArchived, ConversationStarted, MessagePosted, UserCreated
 from domain.shared.errors import InvalidInput
 from domain.shared.events import DomainEvent
-from domain.shared.validation import check_all, check_id, check_json_object, check_text, check_utc, on_setattr
+from domain.shared.validation import (
+    check_all,
+    check_id,
+    check_json_object,
+    check_text,
+    check_utc,
+    on_setattr,
+    one_of,
+    optional,
+)
 
 ACTIVE, ARCHIVED = "active", "archived"
 STATUSES = (ACTIVE, ARCHIVED)
@@ -55,22 +64,6 @@ def email_key(email: str | None) -> str | None:
     return None if email is None else email.lower()
 
 
-def _optional(check: Any) -> Any:
-    def run(name: str, value: Any) -> Any:
-        return None if value is None else check(name, value)
-
-    return run
-
-
-def _one_of(choices: tuple[str, ...], what: str) -> Any:
-    def run(name: str, value: Any) -> str:
-        if value not in choices:
-            raise InvalidInput(f"unknown {what} {value!r}; expected one of {', '.join(choices)}")
-        return value
-
-    return run
-
-
 def _short(name: str, value: Any) -> str:
     return check_text(name, value, max_length=SHORT_TEXT)
 
@@ -89,9 +82,9 @@ def _content(name: str, value: Any) -> str:
 
 _USER_RULES: dict[str, Any] = {
     "id": check_uuid,
-    "external_id": _optional(check_id),
-    "name": _optional(_short),
-    "email": _optional(check_email),
+    "external_id": optional(check_id),
+    "name": optional(_short),
+    "email": optional(check_email),
     "created_at": check_utc,
     "updated_at": check_utc,
 }
@@ -148,9 +141,9 @@ class User:
 _MESSAGE_RULES: dict[str, Any] = {
     "id": check_uuid,
     "conversation_id": check_uuid,
-    "sender_type": _one_of(SENDER_TYPES, "sender type"),
+    "sender_type": one_of(SENDER_TYPES, "sender type"),
     "content": _content,
-    "role_metadata": _optional(check_json_object),
+    "role_metadata": optional(check_json_object),
     "created_at": check_utc,
     "sequence": _counter,
 }
@@ -175,9 +168,9 @@ class Message:
 
 _CONVERSATION_RULES: dict[str, Any] = {
     "id": check_uuid,
-    "user_id": _optional(check_uuid),
-    "title": _optional(check_text),
-    "status": _one_of(STATUSES, "status"),
+    "user_id": optional(check_uuid),
+    "title": optional(check_text),
+    "status": one_of(STATUSES, "status"),
     "created_at": check_utc,
     "updated_at": check_utc,
     "version": _counter,
@@ -277,7 +270,7 @@ _CHUNK_RULES: dict[str, Any] = {
     "id": check_uuid,
     "source": check_id,
     "external_id": check_id,
-    "title": _optional(check_text),
+    "title": optional(check_text),
     "content": check_text,
     "chunk_metadata": check_json_object,
     "created_at": check_utc,

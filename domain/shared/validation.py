@@ -136,3 +136,23 @@ def on_setattr(rules: Rules, together: tuple[str, ...] = (), check: Callable[...
         return value
 
     return hook
+
+
+def optional(check: Callable[[str, Any], Any]) -> Callable[[str, Any], Any]:
+    """A rule that lets None through and applies `check` to anything else."""
+
+    def run(name: str, value: Any) -> Any:
+        return None if value is None else check(name, value)
+
+    return run
+
+
+def one_of(choices: tuple[str, ...], what: str) -> Callable[[str, Any], str]:
+    """A rule accepting only `choices`; `what` names them in the error."""
+
+    def run(name: str, value: Any) -> str:
+        if value not in choices:
+            raise InvalidInput(f"unknown {what} {value!r}; expected one of {', '.join(choices)}")
+        return value
+
+    return run
