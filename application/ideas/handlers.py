@@ -22,7 +22,7 @@ def _without_id(data: dict[str, Any]) -> dict[str, Any]:
 def _stamped(data: dict[str, Any], now: datetime) -> IdeaInspiration:
     if not isinstance(data, dict):
         raise InvalidInput(f"an idea must be a mapping, got {type(data).__name__}")
-    return IdeaInspiration.from_dict({"created_at": now, "updated_at": now, **_without_id(data)})
+    return IdeaInspiration.from_dict(_without_id(data) if "id" in data else data, now)
 
 
 class AddIdeaHandler:
@@ -45,7 +45,7 @@ def build_batch(items: Iterable[dict[str, Any]], now: datetime) -> list[IdeaDraf
         try:
             if not isinstance(data, dict):
                 raise InvalidInput(f"an idea must be a mapping, got {type(data).__name__}")
-            idea = IdeaDraft.from_dict({"created_at": now, "updated_at": now, **_without_id(data)})
+            idea = IdeaDraft.from_dict(_without_id(data) if "id" in data else data, now)
         except InvalidInput as exc:
             title = data.get("title") if isinstance(data, dict) else None
             raise InvalidInput(f"idea #{index} ({title!r}) is invalid: {exc}") from None

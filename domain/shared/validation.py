@@ -48,6 +48,8 @@ def check_unit_interval(name: str, value: Any) -> float:
 
 def check_utc(name: str, value: Any) -> datetime:
     """A timezone-aware datetime, returned in UTC."""
+    if type(value) is datetime and value.tzinfo is UTC and 1000 <= value.year <= 9999:
+        return value  # the common case: already UTC
     if not isinstance(value, datetime):
         raise InvalidInput(f"{name} must be a datetime, got {type(value).__name__}")
     if value.tzinfo is None or value.utcoffset() is None:
@@ -65,9 +67,14 @@ class _NotPlain(Exception):
     """A value the quick walk leaves to the full round trip (and its precise error message)."""
 
 
-def _plain_copy(value: Any, depth: int) -> Any:
+_SCALARS = frozenset({str, int, bool})
+
+
+def _plain(value: Any, depth: int, copying: bool) -> Any:
+    """`value` (or a copy, if `copying`) when it is made of dicts with string keys, lists, strings,
+    ints, bools, None and finite floats; anything else raises _NotPlain."""
     kind = type(value)
-    if kind is str or kind is int or kind is bool or value is None:
+    if kind in _SCALARS or value is None:
         return value
     if kind is float:
         if math.isfinite(value):
@@ -75,30 +82,38 @@ def _plain_copy(value: Any, depth: int) -> Any:
         raise _NotPlain
     if depth > 64:
         raise _NotPlain
+    # Scalar members are taken inline: most members are scalars, and a call each is costly.
     if kind is dict:
-        copy = {}
+        copied: Any = {} if copying else value
         for key, item in value.items():
             if type(key) is not str:
                 raise _NotPlain
-            # Strings, ints, bools and None inline: most members are scalars, and a call each is costly.
-            plain = type(item) in _SCALARS or item is None
-            copy[key] = item if plain else _plain_copy(item, depth + 1)
-        return copy
+            if type(item) not in _SCALARS and item is not None:
+                item = _plain(item, depth + 1, copying)
+            if copying:
+                copied[key] = item
+        return copied
     if kind is list:
-        return [item if type(item) in _SCALARS or item is None else _plain_copy(item, depth + 1) for item in value]
+        if not copying:
+            for item in value:
+                if type(item) not in _SCALARS and item is not None:
+                    _plain(item, depth + 1, copying)
+            return value
+        return [item if type(item) in _SCALARS or item is None else _plain(item, depth + 1, True) for item in value]
     raise _NotPlain
 
 
-_SCALARS = frozenset({str, int, bool})
+def check_json_object(name: str, value: Any, *, copying: bool = True) -> dict[str, Any]:
+    """A dict that serialises to standard JSON (no NaN, string keys) and back unchanged.
 
-
-def check_json_object(name: str, value: Any) -> dict[str, Any]:
-    """A dict that serialises to standard JSON (no NaN, string keys) and back unchanged."""
+    It is returned as an independent copy, or, with `copying=False`, as itself when it is already
+    made of plain dicts and lists (what a value consumed at once, such as a bulk-load draft, needs).
+    """
     if type(value) is dict:
-        # Plain dicts, lists, strings, ints and finite floats always round-trip: copy them
-        # without serialising; anything else takes the full round trip below.
+        # Plain dicts, lists, strings, ints and finite floats always round-trip: no serialising;
+        # anything else takes the full round trip below.
         try:
-            return _plain_copy(value, 0)
+            return _plain(value, 0, copying)
         except _NotPlain:
             pass
     if not isinstance(value, dict):

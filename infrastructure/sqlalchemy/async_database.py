@@ -87,6 +87,7 @@ def _driver_mode(driver: str) -> Any:
 
 _T = TypeVar("_T")
 
+
 @attrs.define(slots=True, eq=False)
 class _Tx:
     slot: Slot

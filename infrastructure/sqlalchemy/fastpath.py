@@ -38,9 +38,8 @@ class RowCodec:
 
     def encode(self, values: Sequence[Any]) -> tuple[Any, ...]:
         out = list(values)
-        for index, process in self._bind:
-            if out[index] is not None:
-                out[index] = process(out[index])
+        for index, process in self._bind:  # bind processors take None as well (as for the ORM)
+            out[index] = process(out[index])
         return tuple(out)
 
     def decode(self, row: Sequence[Any]) -> list[Any]:

@@ -206,3 +206,43 @@ def test_a_draft_normalises_like_an_idea_and_cannot_be_changed():
 def test_a_draft_refuses_what_an_idea_refuses_and_an_id(bad):
     with pytest.raises(InvalidInput):
         IdeaDraft.from_dict(bad)
+
+
+_BAD_JSON_FIELDS = [
+    *(("keywords", bad) for bad in ("ai", ["ai", 1], ["ai", None], [b"ai"], {"ai": 1}, ["a\x00"], ["x" * 256])),
+    ("keywords", ["fine", "lone \ud800 surrogate"]),
+    *(("subcategory_relevance", bad) for bad in ({"ml": 1.5}, {"ml": True}, {"ml": "80"}, {1: 2}, {"ml": 2**40})),
+    ("contextual_category_scores", {"ml": -(2**31)}),
+    *(("metadata", bad) for bad in ({"x": {1, 2}}, {"x": [1, float("inf")]}, {1: "int key"}, {"x": {True: 1}})),
+]
+
+
+@pytest.mark.parametrize(("field", "bad"), _BAD_JSON_FIELDS)
+def test_a_draft_refuses_every_json_value_an_idea_refuses(field, bad):
+    with pytest.raises(InvalidInput, match=field):
+        an_idea(**{field: bad})
+    with pytest.raises(InvalidInput, match=field):
+        IdeaDraft.from_dict({"title": "t", field: bad})
+
+
+def test_non_ascii_keywords_and_the_int32_bounds_are_accepted_by_both():
+    fields = {"keywords": ["café", "東京", "x" * 255], "subcategory_relevance": {"a": 2**31 - 1, "b": -(2**31 - 1)}}
+    for built in (an_idea(**fields), IdeaDraft.from_dict({"title": "t", **fields})):
+        assert (built.keywords, built.subcategory_relevance) == (fields["keywords"], fields["subcategory_relevance"])
+
+
+def test_an_idea_copies_its_json_values_and_a_draft_holds_them_as_given():
+    metadata, keywords = {"tags": ["a"]}, ["k"]
+    idea = an_idea(metadata=metadata, keywords=keywords)
+    draft = IdeaDraft.from_dict({"title": "t", "metadata": metadata, "keywords": keywords})
+    assert idea.metadata is not metadata and idea.metadata["tags"] is not metadata["tags"]
+    assert idea.keywords is not keywords
+    assert draft.metadata is metadata and draft.keywords is keywords
+
+
+def test_missing_timestamps_take_the_given_time_and_given_ones_are_kept():
+    given = datetime(2020, 5, 1, tzinfo=UTC)
+    idea = IdeaInspiration.from_dict({"title": "t", "created_at": given.isoformat(), "updated_at": None}, T0)
+    draft = IdeaDraft.from_dict({"title": "t"}, T0)
+    assert (idea.created_at, idea.updated_at) == (given, T0)
+    assert (draft.created_at, draft.updated_at) == (T0, T0)

@@ -60,3 +60,11 @@ def test_a_circular_json_object_is_refused():
     looped["self"] = looped
     with pytest.raises(InvalidInput):
         check_json_object("metadata", looped)
+
+
+def test_a_plain_json_object_can_be_checked_in_place_and_anything_else_is_still_refused():
+    plain = {"nested": {"list": [1, 2.5, "two", None, True]}}
+    assert check_json_object("metadata", plain, copying=False) is plain
+    for bad in ({"x": [float("nan")]}, {"x": {1: 2}}, {"x": object()}, {"pair": (1, 2)}):
+        with pytest.raises(InvalidInput):
+            check_json_object("metadata", bad, copying=False)
