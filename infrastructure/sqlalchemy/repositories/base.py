@@ -41,12 +41,20 @@ class SqlAlchemyRepository:
         """`sql` on the transaction's connection, skipping SQLAlchemy's per-statement set-up; driver
         errors come out as domain errors. Returns the cursor (one per repository, closed by the Unit
         of Work before the connection goes back to the pool)."""
+        return self._run(sql, params, many=False)
+
+    def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> Any:
+        """`sql` once per row, as `execute`. `rows` may be a generator: drivers that pipeline
+        (psycopg) then encode the next rows while the server writes the first."""
+        return self._run(sql, rows, many=True)
+
+    def _run(self, sql: str, params: Any, many: bool) -> Any:
         cursor = self._cursor
         if cursor is None:
             cursor = self._cursor = self.session.connection().connection.driver_connection.cursor()
         error = self.session.get_bind().dialect.loaded_dbapi.Error
         try:
-            cursor.execute(sql, params)
+            cursor.executemany(sql, params) if many else cursor.execute(sql, params)
         except error as exc:
             wrapped = sa_exc.DBAPIError.instance(sql, params, exc, error)
             raise translate(wrapped) from wrapped  # as the Unit of Work raises SQLAlchemy's errors

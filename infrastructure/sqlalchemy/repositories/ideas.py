@@ -34,8 +34,7 @@ class SqlAlchemyIdeaRepository(SqlAlchemyRepository):
         self._check(ideas, IdeaDraft)
         if ideas:
             encode, values = self.codec.encode, _STORED_VALUES
-            rows = [encode(values(idea)) for idea in ideas]
-            self.session.connection().exec_driver_sql(self.codec.insert_sql, rows)
+            self.execute_many(self.codec.insert_sql, (encode(values(idea)) for idea in ideas))
         return len(ideas)
 
     def get(self, idea_id: int) -> IdeaInspiration | None:
