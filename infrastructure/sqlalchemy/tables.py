@@ -1,12 +1,9 @@
 """Every table memcore owns, on one MetaData: Alembic's target and the mappers' source."""
 
-from typing import Any
-
 from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Index, Integer, MetaData, Table
-from sqlalchemy.engine import Dialect
 
 from infrastructure.sqlalchemy.search import SearchIndex
-from infrastructure.sqlalchemy.types import BinaryString, BinaryText, Double, JsonText, UtcDateTime
+from infrastructure.sqlalchemy.types import BinaryString, BinaryText, Double, JsonText, JsonValue, UtcDateTime
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -91,16 +88,6 @@ pipeline_checkpoints = Table(
     Index(None, "thread_id", "pipeline_id", "sequence"),
     **MYSQL_OPTIONS,
 )
-
-
-class JsonValue(JsonText):
-    """A JSON value in a NOT NULL column: Python None is stored as the JSON text `null`."""
-
-    cache_ok = True
-    should_evaluate_none = True  # the ORM passes None to process_bind_param instead of writing NULL
-
-    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
-        return "null" if value is None else super().process_bind_param(value, dialect)
 
 
 KEY_LENGTH = 512  # domain.memory.values.KEY_MAX_LENGTH

@@ -140,8 +140,10 @@ _C_ENCODER = (
 
 
 def _encode_json(value: Any) -> str | None:
-    if value is None:
-        return None
+    return None if value is None else _json_text(value)
+
+
+def _json_text(value: Any) -> str:
     if _C_ENCODER is not None:
         try:
             return "".join(_C_ENCODER(value, 0))
@@ -190,7 +192,24 @@ class JsonText(TypeDecorator[Any]):
         return _decode_json
 
 
-__all__ = ["BinaryString", "BinaryText", "Double", "Integer", "JsonText", "UtcDateTime"]
+def _encode_json_value(value: Any) -> str:
+    return "null" if value is None else _json_text(value)
+
+
+class JsonValue(JsonText):
+    """A JSON value in a NOT NULL column: Python None is stored as the JSON text `null`."""
+
+    cache_ok = True
+    should_evaluate_none = True  # the ORM passes None to the bind processor instead of writing NULL
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str:
+        return _encode_json_value(value)
+
+    def bind_processor(self, dialect: Dialect) -> Any:
+        return _direct(self, dialect, _encode_json_value)
+
+
+__all__ = ["BinaryString", "BinaryText", "Double", "Integer", "JsonText", "JsonValue", "UtcDateTime"]
 
 
 def compare_type(context: Any, inspected_column: Any, metadata_column: Any, inspected: Any, expected: Any) -> Any:

@@ -238,3 +238,19 @@ def test_the_repository_round_trips_an_entry_and_tracks_in_place_changes(uow_fac
         assert uow.memory.remove(key_prefix("k")) == 1
     with uow_factory() as uow:  # not committed
         assert uow.memory.get("k") is not None
+
+
+def test_an_entry_loaded_in_the_transaction_can_be_replaced_by_json_null(uow_factory):
+    moment = datetime(2024, 1, 2, tzinfo=UTC)
+    with uow_factory() as uow:
+        uow.memory.put(MemoryEntry("changed", 1, moment, moment, None))
+        uow.memory.put(MemoryEntry("put", 1, moment, moment, None))
+        uow.commit()
+    with uow_factory() as uow:
+        uow.memory.get("changed").value = None  # saved by the flush, through the mapped column
+        assert uow.memory.get("put") is not None
+        assert uow.memory.put(MemoryEntry("put", None, moment, moment, {"m": None})) is False
+        uow.commit()
+    with uow_factory() as uow:
+        assert (uow.memory.get("changed").value, uow.memory.get("put").value) == (None, None)
+        assert uow.memory.get("put").metadata == {"m": None}

@@ -67,8 +67,6 @@ class Upsert:
         insert = self.codec.insert_sql
         self._key_index = list(names).index(key)
         self._changing = [list(names).index(name) for name in changing]
-        # JsonValue columns keep None as JSON null; the codec leaves None alone (SQL NULL).
-        self._json_null = [i for i, c in enumerate(self.codec.columns) if getattr(c.type, "should_evaluate_none", 0)]
         if self.family == "postgresql":
             sets = ", ".join(f"{q(name)} = EXCLUDED.{q(name)}" for name in changing)
             self.sql = f"{insert} ON CONFLICT ({q(key)}) DO UPDATE SET {sets} RETURNING (xmax = 0)"
@@ -84,9 +82,7 @@ class Upsert:
     def __call__(self, execute: Execute, values: Sequence[Any]) -> bool:
         """Write one row (values in `names` order) through `execute` (sql, params) -> DB-API cursor;
         True when it was inserted."""
-        row = self.codec.encode(values)
-        if self._json_null:
-            row = tuple("null" if i in self._json_null and v is None else v for i, v in enumerate(row))
+        row = self.codec.encode(values)  # a JsonValue column encodes None as JSON null
         cursor = execute(self.sql, row)
         if self.family == "postgresql":
             return bool(cursor.fetchone()[0])
