@@ -43,25 +43,26 @@ def _views(engine: Engine, kind: type) -> Any:
 
 
 _REPOSITORIES: dict[str, Callable[[Any], Any]] = {
-    "conflicts": lambda uow: SqlAlchemyConflictRepository(uow.session),
-    "ideas": lambda uow: SqlAlchemyIdeaRepository(uow.session),
-    "checkpoints": lambda uow: SqlAlchemyCheckpointRepository(uow.session),
-    "conversations": lambda uow: SqlAlchemyConversationRepository(uow),
-    "users": lambda uow: SqlAlchemyUserRepository(uow.session, uow.conversations),
-    "knowledge": lambda uow: SqlAlchemyKnowledgeRepository(uow.session),
-    "memory": lambda uow: SqlAlchemyMemoryRepository(uow.session),
-    "catalog": lambda uow: SqlAlchemyCatalogRepository(uow.session),
-    "catalog_snapshots": lambda uow: SqlAlchemyCatalogSnapshotRepository(uow.session),
+    "conflicts": SqlAlchemyConflictRepository,
+    "ideas": SqlAlchemyIdeaRepository,
+    "checkpoints": SqlAlchemyCheckpointRepository,
+    "conversations": SqlAlchemyConversationRepository,
+    "users": lambda uow: SqlAlchemyUserRepository(uow, uow.conversations),
+    "knowledge": SqlAlchemyKnowledgeRepository,
+    "memory": SqlAlchemyMemoryRepository,
+    "catalog": SqlAlchemyCatalogRepository,
+    "catalog_snapshots": SqlAlchemyCatalogSnapshotRepository,
 }
 
 
 class SqlAlchemyUnitOfWork:
     """`with uow:` begins; `commit()` commits; leaving the block rolls back what is left.
 
-    The ORM session is made when something first needs it (the mapped repositories, the drop-in
-    API). A unit of work touching only conversations (the Core repository) runs its transaction on
-    a pooled DB-API connection instead, skipping the session's transaction machinery; a session
-    needed later joins that same transaction.
+    The ORM session is made when something first needs it (reads of mapped aggregates, the
+    drop-in API). A unit of work whose work all takes the lean route (repositories/cursor.py:
+    posting to a conversation, storing a memory or catalog entry, a bulk load of ideas) runs its
+    transaction on a pooled DB-API connection instead, skipping the session's transaction
+    machinery; a session needed later joins that same transaction.
     """
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
@@ -97,6 +98,11 @@ class SqlAlchemyUnitOfWork:
                     self._joined = Connection(self.engine, self._pooled)
                     self._pooled = None
                     self._session = self.session_factory(bind=self._joined)
+        return self._session
+
+    @property
+    def made_session(self) -> Session | None:
+        """The session if something has made it (unlike `session`, this never makes one)."""
         return self._session
 
     def driver_connection(self) -> Any:

@@ -6,6 +6,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import sessionmaker
 
 from application.messagebus import MessageBus
+from domain.ideas.model import IdeaDraft
+from domain.memory.model import MemoryDraft
 from domain.shared.errors import StorageTimeout, StorageUnavailable
 from infrastructure.settings import Settings
 from infrastructure.sqlalchemy.engine import build_engine
@@ -13,6 +15,7 @@ from infrastructure.sqlalchemy.errors import translating
 from infrastructure.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from tests.conftest import server_url
 from tests.factories import a_conflict
+from tests.unit.builders import T0
 
 
 @attrs.frozen
@@ -105,3 +108,20 @@ def test_a_statement_over_the_timeout_is_storage_timeout(dialect, sleep, engines
     with engine.begin() as connection:
         connection.execute(text("DELETE FROM conflicts"))
     engine.dispose()
+
+
+def test_hot_writes_take_the_lean_route_and_a_session_made_later_joins_their_transaction(sql_engine):
+    uow = SqlAlchemyUnitOfWork(sessionmaker(sql_engine, expire_on_commit=False))
+    with uow:
+        assert uow.memory.put(MemoryDraft(key="k", value={"v": 1}, created_at=T0, updated_at=T0)) is True
+        assert uow.ideas.add_many([IdeaDraft(title="t", source_id="s", created_at=T0, updated_at=T0)]) == 1
+        assert uow.made_session is None  # nothing so far needed the ORM
+        assert uow.memory.get("k").value == {"v": 1}  # the session joins and sees the uncommitted writes
+        assert uow.made_session is not None
+        uow.commit()
+    with uow:
+        assert uow.memory.put(MemoryDraft(key="gone", value=1, created_at=T0, updated_at=T0)) is True
+        assert uow.made_session is None
+    with uow:  # the block above ended without commit: its lean write was rolled back
+        assert uow.memory.get("gone") is None
+        assert (uow.memory.get("k").value, uow.ideas.get_by_source_id("s").title) == ({"v": 1}, "t")

@@ -1,18 +1,16 @@
 """What every SQLAlchemy repository shares: Specification reads and deletes, and attaching inserts."""
 
-import contextlib
 from collections.abc import Iterable, Sequence
 from functools import cached_property
 from typing import Any, ClassVar
 
 from sqlalchemy import Select, Table, delete, func, select
-from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from domain.shared.errors import InvalidInput
 from domain.shared.specification import Query, Schema, Specification, as_query, validate
-from infrastructure.sqlalchemy.errors import translate
 from infrastructure.sqlalchemy.mappers import flag_changed_json, remember_json
+from infrastructure.sqlalchemy.repositories.cursor import DriverCursor, Transaction
 from infrastructure.sqlalchemy.specifications import SpecCompiler
 
 _SELECTS: dict[type, Select[Any]] = {}
@@ -25,47 +23,37 @@ class SqlAlchemyRepository:
     table: ClassVar[Table]
     fields: ClassVar[Schema]
     key: ClassVar[str]
-    _cursor: Any = None  # the DB-API cursor `execute()` writes with, in this transaction
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    def __init__(self, transaction: Transaction) -> None:
+        self.transaction = transaction
         self.seen: set[Any] = set()
+        self._driver = DriverCursor(transaction)
+
+    @property
+    def session(self) -> Session:
+        """The unit of work's ORM session, made on first use (the lean route needs none)."""
+        session = self.transaction.session
+        assert session is not None, "the unit of work is not open"
+        return session
 
     @cached_property
     def compiler(self) -> SpecCompiler:
         # Built on first use: a write on the hot path needs none.
         columns = {name: self.table.c[name] for name in self.fields}
-        return SpecCompiler(columns, self.fields, key=self.key, dialect=self.session.get_bind().dialect.name)
+        return SpecCompiler(columns, self.fields, key=self.key, dialect=self.transaction.dialect.name)
 
     def execute(self, sql: str, params: Sequence[Any]) -> Any:
-        """`sql` on the transaction's connection, skipping SQLAlchemy's per-statement set-up; driver
-        errors come out as domain errors. Returns the cursor (one per repository, closed by the Unit
-        of Work before the connection goes back to the pool)."""
-        return self._run(sql, params, many=False)
+        """`sql` on the transaction's DB-API connection (see cursor.py); returns the cursor."""
+        return self._driver.run(sql, params)
 
     def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> Any:
         """`sql` once per row, as `execute`. `rows` may be a generator: drivers that pipeline
         (psycopg) then encode the next rows while the server writes the first."""
-        return self._run(sql, rows, many=True)
-
-    def _run(self, sql: str, params: Any, many: bool) -> Any:
-        cursor = self._cursor
-        if cursor is None:
-            cursor = self._cursor = self.session.connection().connection.driver_connection.cursor()
-        error = self.session.get_bind().dialect.loaded_dbapi.Error
-        try:
-            cursor.executemany(sql, params) if many else cursor.execute(sql, params)
-        except error as exc:
-            wrapped = sa_exc.DBAPIError.instance(sql, params, exc, error)
-            raise translate(wrapped) from wrapped  # as the Unit of Work raises SQLAlchemy's errors
-        return cursor
+        return self._driver.run(sql, rows, many=True)
 
     def close(self) -> None:
         """Release the cursor before the connection goes back to the pool."""
-        cursor, self._cursor = self._cursor, None
-        if cursor is not None:
-            with contextlib.suppress(Exception):  # a broken connection must not hide the original error
-                cursor.close()
+        self._driver.close()
 
     def _select(self) -> Select[Any]:
         # Built once per class, after the mappers have started, and reused.

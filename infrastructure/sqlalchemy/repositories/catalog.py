@@ -3,7 +3,6 @@
 from typing import Any
 
 from sqlalchemy import func, insert, select
-from sqlalchemy.orm import Session
 
 from domain.memory.model import (
     CATALOG_FIELDS_STORED,
@@ -16,6 +15,7 @@ from domain.memory.model import (
 from domain.memory.ports import CATALOG_FIELDS, SNAPSHOT_FIELDS, check_query
 from domain.shared.specification import Specification
 from infrastructure.sqlalchemy.repositories.base import SqlAlchemyRepository
+from infrastructure.sqlalchemy.repositories.cursor import Transaction
 from infrastructure.sqlalchemy.repositories.memory_sql import MemoryContextRepository, Upsert
 from infrastructure.sqlalchemy.tables import ltm_catalog, ltm_catalog_snapshots
 
@@ -32,9 +32,9 @@ def _upsert(dialect: Any) -> Upsert:
 class SqlAlchemyCatalogRepository(MemoryContextRepository):
     entity, table, fields, key = CatalogEntry, ltm_catalog, CATALOG_FIELDS, "id"
 
-    def __init__(self, session: Session) -> None:
-        super().__init__(session)
-        self._upsert = _upsert(session.get_bind().dialect)
+    def __init__(self, transaction: Transaction) -> None:
+        super().__init__(transaction)
+        self._upsert = _upsert(transaction.dialect)
 
     def put(self, entry: CatalogEntry) -> bool:
         self._check([entry])

@@ -11,7 +11,7 @@ therefore costs one point read, one UPDATE and one INSERT, and never loads other
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import Select, Table, bindparam, delete, func, select
 from sqlalchemy.engine import Dialect
@@ -21,8 +21,8 @@ from domain.conversations.model import Conversation, Message
 from domain.conversations.ports import CONVERSATION_FIELDS, MESSAGE_FIELDS
 from domain.shared.errors import AlreadyExists, ConcurrencyError, InvalidInput
 from domain.shared.specification import Query, Specification, as_query, validate
-from infrastructure.sqlalchemy.errors import translate_driver
 from infrastructure.sqlalchemy.fastpath import RowCodec
+from infrastructure.sqlalchemy.repositories.cursor import DriverCursor, Transaction
 from infrastructure.sqlalchemy.specifications import SpecCompiler
 from infrastructure.sqlalchemy.tables import conversations, messages
 
@@ -81,18 +81,6 @@ def _select(table: Table, names: tuple[str, ...]) -> Select[Any]:
     return _SELECTS[table]
 
 
-class Transaction(Protocol):
-    """What the repository uses of its unit of work."""
-
-    @property
-    def dialect(self) -> Dialect: ...
-
-    @property
-    def session(self) -> Session | None: ...
-
-    def driver_connection(self) -> Any: ...
-
-
 class SqlAlchemyConversationRepository:
     """Hot paths (point reads, posts, guarded updates) run on the transaction's DB-API connection;
     pages, counts and deletes by specification are Core statements on its session."""
@@ -105,28 +93,14 @@ class SqlAlchemyConversationRepository:
             _BY_DIALECT[dialect.name] = _Statements(dialect)
         self.sql = _BY_DIALECT[dialect.name]
         self.dialect = dialect.name
-        self._cursor: Any = None
+        self._driver = DriverCursor(transaction)
+        self._run = self._driver.run
         self._tracked: dict[str, Conversation] = {}
         self._stored: dict[str, tuple[Any, ...]] = {}
 
-    def _run(self, sql: str, params: Any, many: bool = False) -> Any:
-        """`sql` on a DB-API cursor of the transaction's own connection: the hot path skips
-        SQLAlchemy's per-statement set-up. Driver errors come out as domain errors."""
-        dialect = self.transaction.dialect
-        try:
-            cursor = self._cursor
-            if cursor is None:
-                cursor = self._cursor = self.transaction.driver_connection().cursor()
-            (cursor.executemany if many else cursor.execute)(sql, params)
-        except dialect.loaded_dbapi.Error as exc:
-            raise translate_driver(exc, dialect, sql) from exc
-        return cursor
-
     def close(self) -> None:
         """Release the DB-API cursor when the transaction ends (its connection goes back to the pool)."""
-        cursor, self._cursor = self._cursor, None
-        if cursor is not None:
-            cursor.close()
+        self._driver.close()
 
     @property
     def _session(self) -> Session:

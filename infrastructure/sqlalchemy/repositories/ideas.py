@@ -3,12 +3,12 @@
 from operator import attrgetter
 
 from sqlalchemy import insert
-from sqlalchemy.orm import Session
 
 from domain.ideas.model import FIELDS, IdeaDraft, IdeaInspiration, check_idea_id
 from domain.ideas.ports import IDEA_FIELDS
 from infrastructure.sqlalchemy.fastpath import RowCodec
 from infrastructure.sqlalchemy.repositories.base import SqlAlchemyRepository
+from infrastructure.sqlalchemy.repositories.cursor import Transaction
 from infrastructure.sqlalchemy.tables import idea_inspiration
 
 STORED = [name for name in FIELDS if name != "id"]
@@ -18,9 +18,9 @@ _STORED_VALUES = attrgetter(*STORED)
 class SqlAlchemyIdeaRepository(SqlAlchemyRepository):
     entity, table, fields, key = IdeaInspiration, idea_inspiration, IDEA_FIELDS, "id"
 
-    def __init__(self, session: Session) -> None:
-        super().__init__(session)
-        self.codec = RowCodec(idea_inspiration, STORED, session.get_bind().dialect)
+    def __init__(self, transaction: Transaction) -> None:
+        super().__init__(transaction)
+        self.codec = RowCodec(idea_inspiration, STORED, transaction.dialect)
 
     def add(self, idea: IdeaInspiration) -> int:
         self._check([idea])

@@ -5,7 +5,6 @@ from typing import Any
 from sqlalchemy import bindparam
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import Session
 
 from domain.conversations.model import KnowledgeChunk
 from domain.conversations.ports import CHUNK_FIELDS
@@ -13,6 +12,7 @@ from domain.shared.errors import InvalidInput
 from infrastructure.sqlalchemy.fastpath import RowCodec
 from infrastructure.sqlalchemy.mappers import flag_changed_json
 from infrastructure.sqlalchemy.repositories.base import SqlAlchemyRepository
+from infrastructure.sqlalchemy.repositories.cursor import Transaction
 from infrastructure.sqlalchemy.tables import knowledge_chunks as table
 
 COLUMNS = ("id", "source", "external_id", "title", "content", "chunk_metadata", "created_at", "updated_at")
@@ -43,9 +43,9 @@ def upsert_statement(dialect: Dialect) -> tuple[str, list[str]]:
 class SqlAlchemyKnowledgeRepository(SqlAlchemyRepository):
     entity, table, fields, key = KnowledgeChunk, table, CHUNK_FIELDS, "id"
 
-    def __init__(self, session: Session) -> None:
-        super().__init__(session)
-        dialect = session.get_bind().dialect
+    def __init__(self, transaction: Transaction) -> None:
+        super().__init__(transaction)
+        dialect = transaction.dialect
         if dialect.name not in _CODECS:
             _CODECS[dialect.name] = RowCodec(table, COLUMNS, dialect)
         self.codec = _CODECS[dialect.name]

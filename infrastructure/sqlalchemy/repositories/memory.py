@@ -7,13 +7,12 @@ on MariaDB, the search row the application maintains there (search.py).
 
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from domain.memory.model import MEMORY_FIELDS_STORED, MemoryDraft, MemoryEntry
 from domain.memory.ports import MEMORY_FIELDS
 from domain.memory.text import indexed_text
 from domain.memory.values import check_key
 from infrastructure.sqlalchemy import search
+from infrastructure.sqlalchemy.repositories.cursor import Transaction
 from infrastructure.sqlalchemy.repositories.memory_sql import MemoryContextRepository, Upsert
 from infrastructure.sqlalchemy.tables import LTM_SEARCH, ltm_entries
 
@@ -32,9 +31,9 @@ def _upsert(dialect: Any) -> tuple[Upsert, str | None]:
 class SqlAlchemyMemoryRepository(MemoryContextRepository):
     entity, table, fields, key = MemoryEntry, ltm_entries, MEMORY_FIELDS, "key"
 
-    def __init__(self, session: Session) -> None:
-        super().__init__(session)
-        self._upsert, self._side_sql = _upsert(session.get_bind().dialect)
+    def __init__(self, transaction: Transaction) -> None:
+        super().__init__(transaction)
+        self._upsert, self._side_sql = _upsert(transaction.dialect)
 
     def put(self, entry: MemoryEntry | MemoryDraft) -> bool:
         if not isinstance(entry, MemoryDraft):

@@ -98,10 +98,12 @@ class MemoryContextRepository(SqlAlchemyRepository):
     """Refuses plain comparisons of `metadata` (see domain.memory.ports.check_filters)."""
 
     def loaded(self, identity: Any) -> Any:
-        """The aggregate of this identity already in the session and still current, else None."""
-        found = self.session.identity_map.get(identity_key(self.entity, identity))
+        """The aggregate of this identity already in the session and still current, else None
+        (and None without making a session: one the unit of work has not made holds nothing)."""
+        session = self.transaction.made_session
+        found = None if session is None else session.identity_map.get(identity_key(self.entity, identity))
         if found is not None and sa_inspect(found).expired:  # e.g. removed earlier in this transaction
-            self.session.expunge(found)
+            session.expunge(found)
             return None
         return found
 

@@ -3,20 +3,20 @@
 from typing import Any
 
 from sqlalchemy import insert
-from sqlalchemy.orm import Session
 
 from domain.conversations.model import User, email_key
 from domain.conversations.ports import USER_FIELDS
 from domain.shared.specification import Specification
 from infrastructure.sqlalchemy.repositories.base import SqlAlchemyRepository
+from infrastructure.sqlalchemy.repositories.cursor import Transaction
 from infrastructure.sqlalchemy.tables import users
 
 
 class SqlAlchemyUserRepository(SqlAlchemyRepository):
     entity, table, fields, key = User, users, USER_FIELDS, "id"
 
-    def __init__(self, session: Session, conversations: Any) -> None:
-        super().__init__(session)
+    def __init__(self, transaction: Transaction, conversations: Any) -> None:
+        super().__init__(transaction)
         self.conversations = conversations
 
     def add(self, user: User) -> None:
