@@ -51,6 +51,9 @@ def build_engine(settings: Settings) -> Engine:
     url = normalize_url(settings.url)
     backend = url.get_backend_name()
     kwargs, connect_args = engine_options(settings, backend)
+    pymysql = url.get_driver_name() == "pymysql"
+    if pymysql:
+        kwargs["pool_reset_on_return"] = None  # _pymysql_reset does it
     try:
         engine = create_engine(url, connect_args=connect_args, **kwargs)
     except (ArgumentError, ImportError) as exc:
@@ -60,6 +63,8 @@ def build_engine(settings: Settings) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
     elif backend in ("mysql", "mariadb"):
         event.listen(engine, "connect", _mysql_session(settings))
+    if pymysql:
+        event.listen(engine, "reset", _pymysql_reset)
     if not settings.lazy_connect:
         from infrastructure.sqlalchemy.errors import translating
 
@@ -76,6 +81,23 @@ def _sqlite_begin(connection: Any) -> None:
     # SqlAlchemyUnitOfWork); a session joining it later finds the transaction already open.
     if not connection.connection.driver_connection.in_transaction:
         connection.exec_driver_sql("BEGIN")
+
+
+def _pymysql_reset(dbapi_connection: Any, record: Any, state: Any) -> None:
+    """The pool's rollback when a connection comes back, sent only if a transaction is open.
+
+    PyMySQL keeps the status flags of the server's last reply: after a commit or a rollback the
+    in-transaction flag is clear, and another ROLLBACK would only cost a round trip (the pool's
+    default sends one on every return). Anything left open is still rolled back.
+    """
+    if state.terminate_only:
+        return
+    status = dbapi_connection.server_status
+    if status is None or status & _SERVER_STATUS_IN_TRANS:
+        dbapi_connection.rollback()
+
+
+_SERVER_STATUS_IN_TRANS = 1  # pymysql.constants.SERVER_STATUS, as the MySQL protocol defines it
 
 
 def _sqlite_pragmas(settings: Settings) -> Any:
