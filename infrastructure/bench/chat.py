@@ -16,21 +16,17 @@ the same database state. The workload empties the chat tables, so it refuses a d
 users, conversations or chunks it did not write.
 """
 
-import gc
 import json
 import random
 import uuid
 from collections.abc import Sequence
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
-from typing import Any, Self
+from typing import Any
 
 from application.conversations.commands import BulkUpsertKnowledgeChunks, PostMessage
-from domain.shared.errors import InvalidInput
 from infrastructure.bench.harness import Phase
-from infrastructure.container import container_for
-from infrastructure.sqlalchemy import migrate
-from infrastructure.sqlalchemy.engine import build_engine
+from infrastructure.bench.workload import BenchWorkload
 
 DEFAULT_ROWS = 100_000
 PAGE = 50
@@ -92,9 +88,11 @@ def make_chunks(count: int, revision: int) -> list[dict[str, Any]]:
     return chunks
 
 
-class ChatWorkload:
+class ChatWorkload(BenchWorkload):
+    freeze_data = True  # the prepared data is long-lived: neither side should pay for walking it
+
     def __init__(self, url: str | None, rows: int) -> None:
-        self.url, self.rows = url, rows
+        super().__init__(url, rows)
         self.conversation_count = max(1, rows // 100)
         self.page_size = max(PAGE, rows // 10)
         self.chunk_count = max(1, rows // 2)
@@ -106,37 +104,17 @@ class ChatWorkload:
         self.first_pass = make_chunks(self.chunk_count, 1)
         self.second_pass = make_chunks(self.chunk_count, 2)
 
-    def __enter__(self) -> Self:
-        with ExitStack() as stack:
-            self.container = container_for(self.url)
-            stack.callback(self.container.shutdown_resources)
-            engine = self.container.engine()
-            migrate.upgrade(engine)
-            self.services = self.container.services()
-            self.raw_engine = build_engine(self.container.settings())
-            stack.callback(self.raw_engine.dispose)
-            pooled = self.raw_engine.raw_connection()
-            stack.callback(pooled.close)
-            self.conn = pooled.driver_connection
-            reader = self.raw_engine.raw_connection()
-            stack.callback(reader.close)
-            self.reader = reader.driver_connection
-            self.backend = self.raw_engine.dialect.name
-            self.mysql = self.backend in ("mysql", "mariadb")
-            self._autocommit(self.reader)
-            self._refuse_foreign_rows()
-            self._cleanup = stack.pop_all()
-        self.dialect = "mariadb" if getattr(engine.dialect, "is_mariadb", False) else engine.dialect.name
-        self.masked_url = self.container.settings().masked_url
+    def _open(self, stack: ExitStack) -> None:
+        super()._open(stack)
+        self.reader = self._connection(stack, autocommit=True)
+        foreign = {
+            "users": f"users WHERE external_id IS NULL OR external_id NOT LIKE '{PREFIX}%'",
+            "conversations": f"conversations WHERE title IS NULL OR title NOT LIKE '{PREFIX}%'",
+            "knowledge chunks": f"knowledge_chunks WHERE source <> '{SOURCE}'",
+        }
+        self._refuse_foreign_rows(foreign, "those tables")
         self._prepare_sql()
         self._prepare_rows()
-        gc.collect()
-        gc.freeze()  # the prepared data is long-lived: neither side should pay for walking it
-        self._cleanup.callback(gc.unfreeze)
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._cleanup.close()
 
     def start_round(self) -> None:
         self._clear_chat()
@@ -159,8 +137,7 @@ class ChatWorkload:
     # -- set-up: statements and the values memcore's column types store
 
     def _prepare_sql(self) -> None:
-        mark = "?" if self.raw_engine.dialect.paramstyle == "qmark" else "%s"
-        marks = ", ".join([mark] * len(MESSAGE_COLUMNS))
+        mark, marks = self.mark, self._marks(len(MESSAGE_COLUMNS))
         self.sql_conversation = (
             f"SELECT id, user_id, title, status, created_at, updated_at, version FROM conversations WHERE id = {mark}"
         )
@@ -172,9 +149,9 @@ class ChatWorkload:
             f"SELECT {', '.join(MESSAGE_COLUMNS)} FROM messages WHERE conversation_id = {mark} "
             f"ORDER BY created_at, sequence, id LIMIT {PAGE} OFFSET {mark}"
         )
-        insert = f"INSERT INTO knowledge_chunks ({', '.join(CHUNK_COLUMNS)}) VALUES ({', '.join([mark] * 8)})"
+        insert = f"INSERT INTO knowledge_chunks ({', '.join(CHUNK_COLUMNS)}) VALUES ({self._marks(8)})"
         changed = ("title", "content", "chunk_metadata", "updated_at")
-        if self.mysql:
+        if self.backend in ("mysql", "mariadb"):
             self.sql_upsert = f"{insert} ON DUPLICATE KEY UPDATE " + ", ".join(f"{c} = VALUES({c})" for c in changed)
         else:
             self.sql_upsert = f"{insert} ON CONFLICT (source, external_id) DO UPDATE SET " + ", ".join(
@@ -204,43 +181,13 @@ class ChatWorkload:
 
     # -- untimed checks and resets
 
-    def _autocommit(self, driver: Any) -> None:
-        if self.backend == "postgresql":
-            driver.autocommit = True
-        elif self.mysql:
-            driver.autocommit(True)
-
-    def _run(self, *statements: str) -> None:
+    def _insert(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         cursor = self.conn.cursor()
         if self.backend == "sqlite":
             cursor.execute("BEGIN")
-        for sql in statements:
-            cursor.execute(sql)
+        cursor.executemany(sql, rows)
         cursor.close()
         self.conn.commit()
-
-    def _scalars(self, sql: str) -> tuple[Any, ...]:
-        cursor = self.conn.cursor()
-        cursor.execute(sql)
-        row = tuple(cursor.fetchone())
-        cursor.close()
-        self.conn.rollback()
-        return row
-
-    def _refuse_foreign_rows(self) -> None:
-        (users,) = self._scalars(
-            f"SELECT COUNT(*) FROM users WHERE external_id IS NULL OR external_id NOT LIKE '{PREFIX}%'"
-        )
-        (conversations,) = self._scalars(
-            f"SELECT COUNT(*) FROM conversations WHERE title IS NULL OR title NOT LIKE '{PREFIX}%'"
-        )
-        (chunks,) = self._scalars(f"SELECT COUNT(*) FROM knowledge_chunks WHERE source <> '{SOURCE}'")
-        if users or conversations or chunks:
-            raise InvalidInput(
-                f"{self.container.settings().masked_url} holds {users} users, {conversations} conversations and "
-                f"{chunks} knowledge chunks the benchmark did not write, and the benchmark empties those tables; "
-                "run it on a scratch database"
-            )
 
     def _clear_chat(self) -> None:
         self._run("DELETE FROM messages", "DELETE FROM conversations")
@@ -248,46 +195,22 @@ class ChatWorkload:
     def _clear_chunks(self) -> None:
         self._run("DELETE FROM knowledge_chunks")
 
-    def _analyze(self, table: str) -> None:
-        cursor = self.conn.cursor()
-        cursor.execute(f"ANALYZE TABLE {table}" if self.mysql else f"ANALYZE {table}")
-        if cursor.description is not None:
-            cursor.fetchall()
-        cursor.close()
-        self.conn.commit()
-
     def _ensure_users(self) -> None:
-        (count,) = self._scalars("SELECT COUNT(*) FROM users")
+        count = self._scalar("SELECT COUNT(*) FROM users")
         if count == USERS:
             return
         self._run("DELETE FROM users")
         now = self._time(BASE_TIME)
         rows = [(uid, f"{PREFIX}user-{i}", f"User {i}", now, now) for i, uid in enumerate(self.user_ids)]
-        cursor = self.conn.cursor()
-        if self.backend == "sqlite":
-            cursor.execute("BEGIN")
-        mark = "?" if self.backend == "sqlite" else "%s"
-        cursor.executemany(
-            f"INSERT INTO users (id, external_id, name, created_at, updated_at) VALUES ({', '.join([mark] * 5)})", rows
-        )
-        cursor.close()
-        self.conn.commit()
+        columns = "id, external_id, name, created_at, updated_at"
+        self._insert(f"INSERT INTO users ({columns}) VALUES ({self._marks(5)})", rows)
 
     def _insert_conversations(self, ids: list[str]) -> None:
         now = self._time(BASE_TIME)
-        mark = "?" if self.backend == "sqlite" else "%s"
         rows = [(cid, self.user_ids[i % USERS], f"{PREFIX}conversation {i}", "active", now, now, 1)
                 for i, cid in enumerate(ids)]  # fmt: skip
-        cursor = self.conn.cursor()
-        if self.backend == "sqlite":
-            cursor.execute("BEGIN")
-        cursor.executemany(
-            "INSERT INTO conversations (id, user_id, title, status, created_at, updated_at, version) "
-            f"VALUES ({', '.join([mark] * 7)})",
-            rows,
-        )
-        cursor.close()
-        self.conn.commit()
+        columns = "id, user_id, title, status, created_at, updated_at, version"
+        self._insert(f"INSERT INTO conversations ({columns}) VALUES ({self._marks(7)})", rows)
 
     def _fresh_conversations(self) -> None:
         """Every post phase starts from the same empty conversations, at version 1."""
@@ -296,10 +219,10 @@ class ChatWorkload:
         self.page_loaded = False
 
     def _posted(self) -> tuple[Any, ...]:
-        count, top = self._scalars("SELECT COUNT(*), MAX(sequence) FROM messages")
+        count, top = self._row("SELECT COUNT(*), MAX(sequence) FROM messages")
         if count != self.rows:
             raise AssertionError(f"post_message left {count} messages, expected {self.rows}")
-        (versions,) = self._scalars("SELECT SUM(version) FROM conversations")
+        versions = self._scalar("SELECT SUM(version) FROM conversations")
         return count, top, int(versions)
 
     def _load_page_conversation(self) -> None:
@@ -317,12 +240,7 @@ class ChatWorkload:
             rows.append((str(uuid.UUID(int=4_000_000 + i)), self.page_conversation, sender,
                          f"Message {i}: {WORDS[i % len(WORDS)]} {'lorem ' * (i % 40)}", metadata, self._time(at),
                          i + 1))  # fmt: skip
-        cursor = self.conn.cursor()
-        if self.backend == "sqlite":
-            cursor.execute("BEGIN")
-        cursor.executemany(self.sql_insert_message, rows)
-        cursor.close()
-        self.conn.commit()
+        self._insert(self.sql_insert_message, rows)
         self._analyze("messages")
         self.page_loaded = True
 
@@ -341,7 +259,7 @@ class ChatWorkload:
         self._analyze("knowledge_chunks")
 
     def _chunks_stored(self) -> tuple[Any, ...]:
-        count, length = self._scalars("SELECT COUNT(*), SUM(LENGTH(content)) FROM knowledge_chunks")
+        count, length = self._row("SELECT COUNT(*), SUM(LENGTH(content)) FROM knowledge_chunks")
         if count != self.chunk_count:
             raise AssertionError(f"the upsert left {count} chunks, expected {self.chunk_count}")
         return count, int(length)

@@ -12,16 +12,13 @@ import uuid
 from collections.abc import Sequence
 from contextlib import ExitStack
 from datetime import UTC, datetime
-from typing import Any, Self
+from typing import Any
 
 from application.checkpoints.commands import SaveCheckpoint
-from domain.shared.errors import InvalidInput
 from infrastructure.bench.harness import Phase
+from infrastructure.bench.workload import BenchWorkload
 from infrastructure.compat.checkpoints import SQLCheckpointer
-from infrastructure.container import container_for
-from infrastructure.sqlalchemy import migrate
 from infrastructure.sqlalchemy.async_database import AsyncDatabase
-from infrastructure.sqlalchemy.engine import build_engine
 
 DEFAULT_ROWS = 5_000
 THREADS = 50
@@ -29,45 +26,26 @@ STATE = {"step": "summarise", "messages": [{"role": "user", "content": "Plan my 
 COLUMNS = "checkpoint_id, thread_id, pipeline_id, parent_id, sequence, state, metadata, created_at"
 
 
-class CheckpointsWorkload:
+class CheckpointsWorkload(BenchWorkload):
     def __init__(self, url: str | None, rows: int) -> None:
-        self.url, self.rows = url, rows
+        super().__init__(url, rows)
         self.loop = asyncio.new_event_loop()
 
-    def __enter__(self) -> Self:
-        with ExitStack() as stack:
-            stack.callback(self.loop.close)
-            self.container = container_for(self.url)
-            stack.callback(self.container.shutdown_resources)
-            migrate.upgrade(self.container.engine())
-            self.services = self.container.services()
-            settings = self.container.settings()
-            self.adb = AsyncDatabase(settings.url)
-            stack.callback(lambda: self.loop.run_until_complete(self.adb.close()))
-            self.checkpointer = SQLCheckpointer(self.adb)
-            self.raw_engine = build_engine(settings)
-            stack.callback(self.raw_engine.dispose)
-            pooled = self.raw_engine.raw_connection()
-            stack.callback(pooled.close)
-            self.conn = pooled.driver_connection
-            self._refuse_foreign_rows()
-            self._cleanup = stack.pop_all()
-        self.dialect = self.adb.dialect
-        self.masked_url = settings.masked_url
-        mark = "?" if self.raw_engine.dialect.paramstyle == "qmark" else "%s"
+    def _open(self, stack: ExitStack) -> None:
+        stack.callback(self.loop.close)
+        super()._open(stack)
+        self.adb = AsyncDatabase(self.settings.url)
+        stack.callback(lambda: self.loop.run_until_complete(self.adb.close()))
+        self.checkpointer = SQLCheckpointer(self.adb)
+        foreign = "pipeline_checkpoints WHERE thread_id NOT LIKE 'bench-thread-%'"
+        self._refuse_foreign_rows({"checkpoints": foreign}, "the pipeline_checkpoints table")
+        mark = self.mark
         self.sql_max = f"SELECT MAX(sequence) FROM pipeline_checkpoints WHERE thread_id = {mark}"
-        self.sql_insert = f"INSERT INTO pipeline_checkpoints ({COLUMNS}) VALUES ({', '.join([mark] * 8)})"
+        self.sql_insert = f"INSERT INTO pipeline_checkpoints ({COLUMNS}) VALUES ({self._marks(8)})"
         self.sql_latest = (
             f"SELECT {COLUMNS} FROM pipeline_checkpoints WHERE thread_id = {mark} ORDER BY sequence DESC LIMIT 1"
         )
-        self.on_sqlite = self.raw_engine.dialect.name == "sqlite"
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._cleanup.close()
-
-    def start_round(self) -> None:
-        self._clear()
+        self.on_sqlite = self.backend == "sqlite"
 
     def phases(self) -> Sequence[Phase]:
         run = self.loop.run_until_complete
@@ -77,24 +55,11 @@ class CheckpointsWorkload:
                   after=self._stored),
         ]  # fmt: skip
 
-    def _refuse_foreign_rows(self) -> None:
-        cursor = self.conn.cursor()
-        cursor.execute("SELECT COUNT(*) FROM pipeline_checkpoints WHERE thread_id NOT LIKE 'bench-thread-%'")
-        (foreign,) = cursor.fetchone()
-        self.conn.rollback()
-        if foreign:
-            raise InvalidInput("the database holds checkpoints the benchmark did not write; use a scratch database")
-
     def _clear(self) -> None:
-        cursor = self.conn.cursor()
-        cursor.execute("DELETE FROM pipeline_checkpoints")
-        self.conn.commit()
+        self._run("DELETE FROM pipeline_checkpoints")
 
     def _stored(self) -> int:
-        cursor = self.conn.cursor()
-        cursor.execute("SELECT COUNT(*), MAX(sequence) FROM pipeline_checkpoints")
-        count, top = cursor.fetchone()
-        self.conn.rollback()
+        count, top = self._row("SELECT COUNT(*), MAX(sequence) FROM pipeline_checkpoints")
         if count != self.rows:
             raise AssertionError(f"stored {count} checkpoints, expected {self.rows}")
         return top

@@ -10,14 +10,11 @@ import random
 from collections.abc import Sequence
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
-from typing import Any, Self
+from typing import Any
 
 from application.conflicts import commands
-from domain.shared.errors import InvalidInput
 from infrastructure.bench.harness import Phase
-from infrastructure.container import container_for
-from infrastructure.sqlalchemy import migrate
-from infrastructure.sqlalchemy.engine import build_engine
+from infrastructure.bench.workload import BenchWorkload
 
 DEFAULT_ROWS = 20_000
 USERS = 200
@@ -80,47 +77,27 @@ def _params(cmd: commands.RecordConflict, on_sqlite: bool) -> tuple[Any, ...]:
     )
 
 
-class ConflictsWorkload:
+class ConflictsWorkload(BenchWorkload):
     def __init__(self, url: str | None, rows: int) -> None:
-        self.url, self.rows = url, rows
+        super().__init__(url, rows)
         picker = random.Random(20_000)
         self.get_ids = [f"c-{picker.randrange(rows)}" for _ in range(min(10_000, max(1, rows // 2)))]
         self.pending_users = [f"bench-user-{i % min(USERS, rows)}" for i in range(min(2_000, max(1, rows // 10)))]
         self.commands = [_command(i) for i in range(rows)]
 
-    def __enter__(self) -> Self:
-        with ExitStack() as stack:
-            self.container = container_for(self.url)
-            stack.callback(self.container.shutdown_resources)
-            engine = self.container.engine()
-            migrate.upgrade(engine)  # a no-op when already at head
-            self.services = self.container.services()
-            # The raw side gets its own engine with the same settings: same pragmas, charset, session.
-            self.raw_engine = build_engine(self.container.settings())
-            stack.callback(self.raw_engine.dispose)
-            self.pooled = self.raw_engine.raw_connection()
-            stack.callback(self.pooled.close)
-            self.conn = self.pooled.driver_connection
-            self._refuse_foreign_rows()
-            self._cleanup = stack.pop_all()
-        dialect = engine.dialect
-        self.dialect = "mariadb" if getattr(dialect, "is_mariadb", False) else dialect.name
-        self.masked_url = self.container.settings().masked_url
-        mark = "?" if self.raw_engine.dialect.dbapi.paramstyle == "qmark" else "%s"
-        self.insert_sql = f"INSERT INTO conflicts ({COLUMNS}) VALUES ({', '.join([mark] * 16)})"
+    def _open(self, stack: ExitStack) -> None:
+        super()._open(stack)
+        self._refuse_foreign_rows(
+            {"conflicts": "conflicts WHERE user_id NOT LIKE 'bench-user-%'"}, "the conflicts table"
+        )
+        mark = self.mark
+        self.insert_sql = f"INSERT INTO conflicts ({COLUMNS}) VALUES ({self._marks(16)})"
         self.get_sql = f"SELECT {COLUMNS} FROM conflicts WHERE id = {mark}"
         self.pending_sql = (
             f"SELECT * FROM conflicts WHERE user_id = {mark} AND status = 'pending' "
             f"ORDER BY avg_importance DESC, created_at ASC, id ASC LIMIT {PAGE}"
         )
-        self.params = [_params(cmd, dialect.name == "sqlite") for cmd in self.commands]
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._cleanup.close()
-
-    def start_round(self) -> None:
-        self._clear()
+        self.params = [_params(cmd, self.backend == "sqlite") for cmd in self.commands]
 
     def phases(self) -> Sequence[Phase]:
         return [
@@ -131,34 +108,12 @@ class ConflictsWorkload:
 
     # -- untimed set-up and checks
 
-    def _refuse_foreign_rows(self) -> None:
-        """Every round empties the table, so never run on a database holding anyone else's conflicts."""
-        cursor = self.conn.cursor()
-        cursor.execute("SELECT COUNT(*) FROM conflicts WHERE user_id NOT LIKE 'bench-user-%'")
-        (foreign,) = cursor.fetchone()
-        cursor.close()
-        self.conn.rollback()
-        if foreign:
-            raise InvalidInput(
-                f"{self.container.settings().masked_url} holds {foreign} conflicts the benchmark did not write, "
-                "and the benchmark empties the conflicts table; run it on a scratch database"
-            )
-
     def _clear(self) -> None:
-        cursor = self.conn.cursor()
-        cursor.execute("DELETE FROM conflicts")
-        cursor.close()
-        self.conn.commit()
+        self._run("DELETE FROM conflicts")
 
     def _stored(self) -> tuple[Any, ...]:
         """What the record phase left: the row count and two rows read back through memcore."""
-        cursor = self.conn.cursor()
-        cursor.execute("SELECT COUNT(*) FROM conflicts")
-        (count,) = cursor.fetchone()
-        cursor.close()
-        self.conn.rollback()
-        if count != self.rows:
-            raise AssertionError(f"record phase left {count} rows, expected {self.rows}")
+        count = self._count("conflicts", "record")
         get = self.services.get_conflict
         return count, get(self.commands[0].id), get(self.commands[-1].id)
 

@@ -5,26 +5,22 @@ the raw side does what a hand-written loader does: it encodes each row (JSON as 
 times) inside its timed bulk load, and decodes the rows it reads (JSON parsed, times made aware)
 as memcore's views are. The bulk load commits once per batch on both sides; the reads are single
 statements, as a content pipeline's queries are. The prepared data is kept out of the garbage
-collector's sight while the clock runs (see __enter__), so neither side pays for walking it.
+collector's sight while the clock runs (see freeze_data), so neither side pays for walking it.
 """
 
-import gc
 import json
 import random
 from collections.abc import Sequence
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
-from typing import Any, Self
+from typing import Any
 
 import attrs
 
 from application.ideas.commands import AddIdeas
-from domain.shared.errors import InvalidInput
 from domain.shared.specification import Field, Query
 from infrastructure.bench.harness import Phase
-from infrastructure.container import container_for
-from infrastructure.sqlalchemy import migrate
-from infrastructure.sqlalchemy.engine import build_engine
+from infrastructure.bench.workload import BenchWorkload
 
 DEFAULT_ROWS = 100_000
 BATCH = 5_000
@@ -151,9 +147,13 @@ def _params(idea: dict[str, Any], encoders: list[tuple[str, Any]]) -> tuple[Any,
     )
 
 
-class IdeasWorkload:
+class IdeasWorkload(BenchWorkload):
+    # The prepared ideas are a million long-lived objects that every full collection would walk,
+    # charging each side by how much it allocates; a loader streaming its input holds none of them.
+    freeze_data = True
+
     def __init__(self, url: str | None, rows: int) -> None:
-        self.url, self.rows = url, rows
+        super().__init__(url, rows)
         self.ideas = make_ideas(rows)
         self.batches = [tuple(self.ideas[start : start + BATCH]) for start in range(0, rows, BATCH)]
         self.commands = [AddIdeas(items=batch) for batch in self.batches]
@@ -171,30 +171,13 @@ class IdeasWorkload:
             for category in self.page_categories
         ]
 
-    def __enter__(self) -> Self:
-        with ExitStack() as stack:
-            self.container = container_for(self.url)
-            stack.callback(self.container.shutdown_resources)
-            engine = self.container.engine()
-            migrate.upgrade(engine)  # a no-op when already at head
-            self.services = self.container.services()
-            # The raw side gets its own engine with the same settings: same pragmas, charset, session.
-            self.raw_engine = build_engine(self.container.settings())
-            stack.callback(self.raw_engine.dispose)
-            self.pooled = self.raw_engine.raw_connection()
-            stack.callback(self.pooled.close)
-            self.conn = self.pooled.driver_connection
-            self.reader = self._autocommit_connection(stack)
-            self._refuse_foreign_rows()
-            self._cleanup = stack.pop_all()
-        dialect = engine.dialect
-        self.backend = dialect.name
-        self.dialect = "mariadb" if getattr(dialect, "is_mariadb", False) else dialect.name
-        self.masked_url = self.container.settings().masked_url
-        mark = "?" if self.raw_engine.dialect.dbapi.paramstyle == "qmark" else "%s"
-        self.insert_sql = (
-            f"INSERT INTO idea_inspiration ({', '.join(STORED)}) VALUES ({', '.join([mark] * len(STORED))})"
-        )
+    def _open(self, stack: ExitStack) -> None:
+        super()._open(stack)
+        self.reader = self._connection(stack, autocommit=True)  # like the one memcore's point reads use
+        foreign = f"idea_inspiration WHERE source_id IS NULL OR source_id NOT LIKE '{SOURCE_PREFIX}%'"
+        self._refuse_foreign_rows({"ideas": foreign}, "the idea_inspiration table")
+        mark = self.mark
+        self.insert_sql = f"INSERT INTO idea_inspiration ({', '.join(STORED)}) VALUES ({self._marks(len(STORED))})"
         self.get_sql = f"SELECT {COLUMNS} FROM idea_inspiration WHERE id = {mark}"
         # The ordering memcore sends: the primary key as tie-break (both columns are NOT NULL, so
         # PostgreSQL needs no NULLS clause and can walk the created_at index).
@@ -203,18 +186,6 @@ class IdeasWorkload:
             f"SELECT {COLUMNS} FROM idea_inspiration WHERE category = {mark} AND score > {MIN_SCORE} "
             f"ORDER BY {order} LIMIT {PAGE}"
         )
-        # The prepared ideas are a million long-lived objects that every full collection would walk,
-        # charging each side by how much it allocates; a loader streaming its input holds none of them.
-        gc.collect()
-        gc.freeze()
-        self._cleanup.callback(gc.unfreeze)
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._cleanup.close()
-
-    def start_round(self) -> None:
-        self._clear()
 
     def phases(self) -> Sequence[Phase]:
         return [
@@ -225,62 +196,13 @@ class IdeasWorkload:
 
     # -- untimed set-up and checks
 
-    def _autocommit_connection(self, stack: ExitStack) -> Any:
-        """A second driver connection in autocommit, like the one memcore's point reads use."""
-        pooled = self.raw_engine.raw_connection()
-        stack.callback(pooled.close)
-        driver = pooled.driver_connection
-        name = self.raw_engine.dialect.name
-        if name == "postgresql":
-            driver.autocommit = True
-        elif name in ("mysql", "mariadb"):
-            driver.autocommit(True)
-        # SQLite's connections already run with isolation_level=None: each statement commits itself.
-        return driver
-
-    def _scalar(self, sql: str) -> Any:
-        cursor = self.conn.cursor()
-        cursor.execute(sql)
-        (value,) = cursor.fetchone()
-        cursor.close()
-        self.conn.rollback()
-        return value
-
-    def _refuse_foreign_rows(self) -> None:
-        """Every round empties the table, so never run on a database holding anyone else's ideas."""
-        foreign = self._scalar(
-            f"SELECT COUNT(*) FROM idea_inspiration WHERE source_id IS NULL OR source_id NOT LIKE '{SOURCE_PREFIX}%'"
-        )
-        if foreign:
-            raise InvalidInput(
-                f"{self.container.settings().masked_url} holds {foreign} ideas the benchmark did not write, "
-                "and the benchmark empties the idea_inspiration table; run it on a scratch database"
-            )
-
     def _clear(self) -> None:
-        cursor = self.conn.cursor()
-        # TRUNCATE on the servers: repeated rounds then start from the same table, not one full of
-        # dead rows. SQLite's unconditional DELETE is its own truncate.
-        if self.backend == "sqlite":
-            cursor.execute("DELETE FROM idea_inspiration")
-        else:
-            cursor.execute("TRUNCATE TABLE idea_inspiration")
-        cursor.close()
-        self.conn.commit()
+        self._empty("idea_inspiration")
 
     def _stored(self) -> tuple[Any, ...]:
         """What the load left: the row count and two ideas read back through memcore (ids aside)."""
-        count = self._scalar("SELECT COUNT(*) FROM idea_inspiration")
-        if count != self.rows:
-            raise AssertionError(f"bulk_load phase left {count} rows, expected {self.rows}")
-        # Fresh statistics, so the planner does not change its mind halfway through the reads.
-        cursor = self.conn.cursor()
-        mysql = self.backend in ("mysql", "mariadb")
-        cursor.execute("ANALYZE TABLE idea_inspiration" if mysql else "ANALYZE idea_inspiration")
-        if cursor.description is not None:
-            cursor.fetchall()
-        cursor.close()
-        self.conn.commit()
+        count = self._count("idea_inspiration", "bulk_load")
+        self._analyze("idea_inspiration")
         by_source = self.services.ideas.get_by_source_id
         first, last = by_source(self.ideas[0]["source_id"]), by_source(self.ideas[-1]["source_id"])
         return count, attrs.evolve(first, id=0), attrs.evolve(last, id=0)

@@ -17,22 +17,18 @@ search row memcore writes there). Both sides get
 Python values and encode JSON and timestamps inside the timing, as an application would.
 """
 
-import gc
 import json
 import random
 import time
 from collections.abc import Sequence
 from contextlib import ExitStack
 from datetime import UTC, datetime
-from typing import Any, Self
+from typing import Any
 
 from domain.memory.text import indexed_text, words
-from domain.shared.errors import InvalidInput
 from infrastructure.bench.harness import Phase, Target
 from infrastructure.bench.memory_text import KEY_PREFIX, MemoryText
-from infrastructure.container import container_for
-from infrastructure.sqlalchemy import migrate
-from infrastructure.sqlalchemy.engine import build_engine
+from infrastructure.bench.workload import BenchWorkload
 from infrastructure.sqlalchemy.search import upsert_side_sql
 from infrastructure.sqlalchemy.tables import LTM_SEARCH
 
@@ -53,9 +49,13 @@ def _naive(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None)
 
 
-class MemoryWorkload:
+class MemoryWorkload(BenchWorkload):
+    # The prepared entries are millions of long-lived objects that every full collection would
+    # walk, charging each side by how much it allocates; an application holds none of them.
+    freeze_data = True
+
     def __init__(self, url: str | None, rows: int) -> None:
-        self.url, self.rows = url, rows
+        super().__init__(url, rows)
         text = MemoryText()
         self.entries = [(key, value, metadata) for key, value, metadata, _ in text.entries(rows)]
         self.replacements = [(key, {"revised": value}, metadata) for key, value, metadata in self.entries[:REPLACES]]
@@ -65,37 +65,13 @@ class MemoryWorkload:
         sample = min(len(self.queries), max(20, LIKE_BUDGET // rows))
         self.like_queries = self.queries[:: max(1, len(self.queries) // sample)][:sample]
 
-    def __enter__(self) -> Self:
-        with ExitStack() as stack:
-            self.container = container_for(self.url)
-            stack.callback(self.container.shutdown_resources)
-            engine = self.container.engine()
-            migrate.upgrade(engine)  # a no-op when already at head
-            self.services = self.container.services()
-            self.raw_engine = build_engine(self.container.settings())
-            stack.callback(self.raw_engine.dispose)
-            self.conn = self._driver_connection(stack, autocommit=False)
-            self.reader = self._driver_connection(stack, autocommit=True)
-            self.backend = self.raw_engine.dialect.name
-            self.key = self.raw_engine.dialect.identifier_preparer.quote("key")  # a reserved word on MySQL
-            self._refuse_foreign_rows()
-            self._cleanup = stack.pop_all()
-        dialect = engine.dialect
-        self.dialect = "mariadb" if getattr(dialect, "is_mariadb", False) else dialect.name
-        self.masked_url = self.container.settings().masked_url
+    def _open(self, stack: ExitStack) -> None:
+        super()._open(stack)
+        self.reader = self._connection(stack, autocommit=True)
+        self.key = self.raw_engine.dialect.identifier_preparer.quote("key")  # a reserved word on MySQL
+        foreign = f"ltm_entries WHERE {self.key} NOT LIKE '{KEY_PREFIX}%'"
+        self._refuse_foreign_rows({"memory entries": foreign}, "the ltm_entries table")
         self._statements()
-        # The prepared entries are millions of long-lived objects that every full collection would
-        # walk, charging each side by how much it allocates; an application holds none of them.
-        gc.collect()
-        gc.freeze()
-        self._cleanup.callback(gc.unfreeze)
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._cleanup.close()
-
-    def start_round(self) -> None:
-        self._clear()
 
     def phases(self) -> Sequence[Phase]:
         at_least_half = Target("pct_of_raw", 50)
@@ -121,21 +97,8 @@ class MemoryWorkload:
 
     # -- untimed set-up and checks
 
-    def _driver_connection(self, stack: ExitStack, *, autocommit: bool) -> Any:
-        pooled = self.raw_engine.raw_connection()
-        stack.callback(pooled.close)
-        driver = pooled.driver_connection
-        name = self.raw_engine.dialect.name
-        if autocommit and name == "postgresql":
-            driver.autocommit = True
-        elif autocommit and name in ("mysql", "mariadb"):
-            driver.autocommit(True)
-        # SQLite's connections run with isolation_level=None: each statement commits unless BEGIN.
-        return driver
-
     def _statements(self) -> None:
-        mark = "?" if self.raw_engine.dialect.paramstyle == "qmark" else "%s"
-        marks = ", ".join([mark] * len(COLUMNS))
+        mark, marks = self.mark, self._marks(len(COLUMNS))
         columns = ", ".join(self.key if c == "key" else c for c in COLUMNS)
         insert = f"INSERT INTO ltm_entries ({columns}) VALUES ({marks})"
         if self.backend in ("sqlite", "postgresql"):
@@ -157,52 +120,20 @@ class MemoryWorkload:
             f"LIMIT {LIMIT}"
         )
 
-    def _scalar(self, sql: str) -> Any:
-        cursor = self.conn.cursor()
-        cursor.execute(sql)
-        (value,) = cursor.fetchone()
-        cursor.close()
-        self.conn.rollback()
-        return value
-
-    def _refuse_foreign_rows(self) -> None:
-        """Every round empties the table, so never run on a database holding anyone else's memories."""
-        foreign = self._scalar(f"SELECT COUNT(*) FROM ltm_entries WHERE {self.key} NOT LIKE '{KEY_PREFIX}%'")
-        if foreign:
-            raise InvalidInput(
-                f"{self.container.settings().masked_url} holds {foreign} memory entries the benchmark did not write, "
-                "and the benchmark empties the ltm_entries table; run it on a scratch database"
-            )
-
     def _clear(self) -> None:
-        cursor = self.conn.cursor()
         # The search objects go with the rows: FTS5 by trigger, the side tables by TRUNCATE.
         if self.backend == "sqlite":
-            cursor.execute("DELETE FROM ltm_entries")
+            self._run("DELETE FROM ltm_entries")
         elif self.backend == "postgresql":
-            cursor.execute("TRUNCATE TABLE ltm_entries CASCADE")  # with any search table referencing it
+            self._run("TRUNCATE TABLE ltm_entries CASCADE")  # with any search table referencing it
         else:  # InnoDB refuses to TRUNCATE a table a foreign key points at, even an empty one
-            for sql in ("SET FOREIGN_KEY_CHECKS = 0", f"TRUNCATE TABLE {LTM_SEARCH.side}", "TRUNCATE TABLE ltm_entries",
-                        "SET FOREIGN_KEY_CHECKS = 1"):  # fmt: skip
-                cursor.execute(sql)
-        cursor.close()
-        self.conn.commit()
-
-    def _analyze(self) -> None:
-        cursor = self.conn.cursor()
-        mysql = self.backend in ("mysql", "mariadb")
-        cursor.execute("ANALYZE TABLE ltm_entries" if mysql else "ANALYZE ltm_entries")
-        if cursor.description is not None:
-            cursor.fetchall()
-        cursor.close()
-        self.conn.commit()
+            self._run("SET FOREIGN_KEY_CHECKS = 0", f"TRUNCATE TABLE {LTM_SEARCH.side}", "TRUNCATE TABLE ltm_entries",
+                      "SET FOREIGN_KEY_CHECKS = 1")  # fmt: skip
 
     def _stored(self) -> tuple[Any, ...]:
         """The row count and the first and last entries read back through memcore."""
-        count = self._scalar("SELECT COUNT(*) FROM ltm_entries")
-        if count != self.rows:
-            raise AssertionError(f"store phase left {count} entries, expected {self.rows}")
-        self._analyze()
+        count = self._count("ltm_entries", "store")
+        self._analyze("ltm_entries")
         get = self.services.memory.get
         first, last = get(self.entries[0][0]), get(self.entries[-1][0])
         return count, (first.value, first.metadata), (last.value, last.metadata)

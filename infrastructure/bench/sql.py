@@ -13,16 +13,15 @@ import asyncio
 import random
 from collections.abc import Sequence
 from contextlib import ExitStack
-from typing import Any, Self
+from typing import Any
 
 from sqlalchemy.util import greenlet_spawn
 
-from domain.shared.errors import InvalidInput
 from infrastructure.bench.harness import Phase
+from infrastructure.bench.workload import BenchWorkload
 from infrastructure.settings import Settings
 from infrastructure.sqlalchemy.async_database import AsyncDatabase, build_async_engine
 from infrastructure.sqlalchemy.database import Database
-from infrastructure.sqlalchemy.engine import build_engine
 
 DEFAULT_ROWS = 100_000
 GROUP = 100  # rows per fetch_all
@@ -47,10 +46,9 @@ def _positional(sql: str, mark: str) -> str:
     return sql
 
 
-class SqlWorkload:
+class SqlWorkload(BenchWorkload):
     def __init__(self, url: str | None, rows: int) -> None:
-        self.settings = Settings.from_env().with_url(url)
-        self.rows = rows
+        super().__init__(url, rows)
         groups = max(1, rows // GROUP)
         self.items = [
             {"id": i, "grp": i % groups, "name": f"bench-item-{i}", "qty": i % 97, "price": (i % 1000) / 8}
@@ -62,45 +60,28 @@ class SqlWorkload:
         self.groups = [picker.randrange(groups) for _ in range(1_000)]
         self.loop = asyncio.new_event_loop()
 
-    def __enter__(self) -> Self:
-        with ExitStack() as stack:
-            stack.callback(self.loop.close)
-            self.db = Database(self.settings.url, **self._options())
-            stack.callback(self.db.close)
-            self.adb = AsyncDatabase(self.settings.url, **self._options())
-            stack.callback(lambda: self.loop.run_until_complete(self.adb.close()))
-            self.raw_engine = build_engine(self.settings)
-            stack.callback(self.raw_engine.dispose)
-            pooled = self.raw_engine.raw_connection()
-            stack.callback(pooled.close)
-            self.conn = pooled.driver_connection
-            self._autocommit(self.conn)
-            self.async_engine = build_async_engine(self.settings)
-            stack.callback(lambda: self.loop.run_until_complete(self.async_engine.dispose()))
-            apooled = self.loop.run_until_complete(greenlet_spawn(self.async_engine.sync_engine.raw_connection))
-            stack.callback(lambda: self.loop.run_until_complete(greenlet_spawn(apooled.close)))
-            self.aconn = apooled.driver_connection
-            if hasattr(self.aconn, "row_factory"):
-                self.aconn.row_factory = None  # the plain driver: tuples
-            self._create_table()
-            stack.callback(lambda: self.db.execute(f"DROP TABLE {TABLE}"))
-            self._cleanup = stack.pop_all()
-        self.dialect = self.db.dialect
-        self.masked_url = self.settings.masked_url
-        driver = self.raw_engine.dialect.driver
-        self.mark = "?" if driver == "pysqlite" else "%s"
+    def _open(self, stack: ExitStack) -> None:
+        """memcore's Database and AsyncDatabase, not its container; the raw side's connections, sync and asyncio."""
+        stack.callback(self.loop.close)
+        settings = Settings.from_env().with_url(self.url)
+        options = {"pool_size": settings.pool_size, "max_overflow": settings.max_overflow,
+                   "busy_timeout_ms": settings.busy_timeout_ms}  # fmt: skip
+        self.db = Database(settings.url, **options)
+        stack.callback(self.db.close)
+        self.adb = AsyncDatabase(settings.url, **options)
+        stack.callback(lambda: self.loop.run_until_complete(self.adb.close()))
+        self._open_raw_engine(stack, settings)
+        self.conn = self._connection(stack, autocommit=True)
+        self.async_engine = build_async_engine(settings)
+        stack.callback(lambda: self.loop.run_until_complete(self.async_engine.dispose()))
+        apooled = self.loop.run_until_complete(greenlet_spawn(self.async_engine.sync_engine.raw_connection))
+        stack.callback(lambda: self.loop.run_until_complete(greenlet_spawn(apooled.close)))
+        self.aconn = apooled.driver_connection
+        if hasattr(self.aconn, "row_factory"):
+            self.aconn.row_factory = None  # the plain driver: tuples
+        self._create_table()
+        stack.callback(lambda: self.db.execute(f"DROP TABLE {TABLE}"))
         self.amark = {"aiosqlite": "?", "asyncpg": "${}", "asyncmy": "%s"}[self.async_engine.dialect.driver]
-        return self
-
-    def _options(self) -> dict[str, Any]:
-        s = self.settings
-        return {"pool_size": s.pool_size, "max_overflow": s.max_overflow, "busy_timeout_ms": s.busy_timeout_ms}
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._cleanup.close()
-
-    def start_round(self) -> None:
-        self._clear()
 
     def phases(self) -> Sequence[Phase]:
         run = self.loop.run_until_complete
@@ -133,20 +114,11 @@ class SqlWorkload:
 
     # -- untimed set-up and checks
 
-    def _autocommit(self, conn: Any) -> None:
-        if self.raw_engine.dialect.driver == "psycopg":
-            conn.autocommit = True
-        elif self.raw_engine.dialect.driver == "pymysql":
-            conn.autocommit(True)
-
     def _create_table(self) -> None:
         if self.db.table_exists(TABLE):
-            foreign = self.db.fetch_value(f"SELECT COUNT(*) FROM {TABLE} WHERE name NOT LIKE 'bench-item-%'")
-            if foreign:
-                raise InvalidInput(
-                    f"{self.settings.masked_url} has a table {TABLE} holding rows the benchmark did not write; "
-                    "run it on a scratch database"
-                )
+            self._refuse_foreign_rows(
+                {"rows": f"{TABLE} WHERE name NOT LIKE 'bench-item-%'"}, f"(and drops) its table {TABLE}"
+            )
             self.db.execute(f"DROP TABLE {TABLE}")
         self.db.execute(CREATE)
         self.db.execute(f"CREATE INDEX ix_{TABLE}_grp ON {TABLE} (grp)")
