@@ -1,5 +1,6 @@
 """SqlAlchemyKnowledgeRepository: knowledge chunks; writes are the dialect's insert-or-update."""
 
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import bindparam
@@ -46,30 +47,34 @@ class SqlAlchemyKnowledgeRepository(SqlAlchemyRepository):
     def __init__(self, transaction: Transaction) -> None:
         super().__init__(transaction)
         dialect = transaction.dialect
-        if dialect.name not in _CODECS:
-            _CODECS[dialect.name] = RowCodec(table, COLUMNS, dialect)
-        self.codec = _CODECS[dialect.name]
         self.sql, names = upsert_statement(dialect)
-        self.positional = dialect.positional
-        self.order = [COLUMNS.index(name) for name in names]
+        if dialect.name not in _CODECS:  # the values in the order the statement takes them
+            _CODECS[dialect.name] = RowCodec(table, names, dialect)
+        self.codec = _CODECS[dialect.name]
+        self._values = attrgetter(*names)
+        self._names = None if dialect.positional else names
 
     def upsert(self, chunks: list[KnowledgeChunk]) -> None:
-        """One statement for the whole list, run with every chunk's values (an executemany)."""
+        """One statement for the whole list, run with every chunk's values (an executemany on the
+        lean route: rows are encoded while a pipelining driver sends the first ones)."""
         self._check(chunks)
         keys = {chunk.key for chunk in chunks}
         if len(keys) != len(chunks):
             raise InvalidInput("an upsert holds the same (source, external_id) twice")
         if not chunks:
             return
-        flag_changed_json(self.session.identity_map.values())  # chunks changed in this session go first
-        self.session.flush()
-        encode, order = self.codec.encode, self.order
-        rows: list[Any] = []
-        for chunk in chunks:
-            values = encode([getattr(chunk, name) for name in COLUMNS])
-            rows.append(tuple(values[i] for i in order) if self.positional else dict(zip(COLUMNS, values, strict=True)))
-        self.session.connection().exec_driver_sql(self.sql, rows)
-        self.session.expire_all()  # loaded chunks may have been updated underneath
+        session = self.transaction.made_session
+        if session is not None:  # chunks changed in this session are written first
+            flag_changed_json(session.identity_map.values())
+            session.flush()
+        encode, values, names = self.codec.encode, self._values, self._names
+        if names is None:
+            rows: Any = (encode(values(chunk)) for chunk in chunks)
+        else:
+            rows = (dict(zip(names, encode(values(chunk)), strict=True)) for chunk in chunks)
+        self.execute_many(self.sql, rows)
+        if session is not None:
+            session.expire_all()  # loaded chunks may have been updated underneath
 
     def get(self, chunk_id: str) -> KnowledgeChunk | None:
         return self._seen(self.session.get(KnowledgeChunk, chunk_id))
