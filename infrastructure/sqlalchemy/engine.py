@@ -1,5 +1,6 @@
 """Engine set-up per dialect: drivers, SQLite pragmas, MySQL charset and strict mode, timeouts."""
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import create_engine, event, text
@@ -51,9 +52,9 @@ def build_engine(settings: Settings) -> Engine:
     url = normalize_url(settings.url)
     backend = url.get_backend_name()
     kwargs, connect_args = engine_options(settings, backend)
-    pymysql = url.get_driver_name() == "pymysql"
-    if pymysql:
-        kwargs["pool_reset_on_return"] = None  # _pymysql_reset does it
+    in_transaction = _IN_TRANSACTION.get(url.get_driver_name())
+    if in_transaction is not None:
+        kwargs["pool_reset_on_return"] = None  # _reset_if_open does it
     try:
         engine = create_engine(url, connect_args=connect_args, **kwargs)
     except (ArgumentError, ImportError) as exc:
@@ -63,8 +64,8 @@ def build_engine(settings: Settings) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
     elif backend in ("mysql", "mariadb"):
         event.listen(engine, "connect", _mysql_session(settings))
-    if pymysql:
-        event.listen(engine, "reset", _pymysql_reset)
+    if in_transaction is not None:
+        event.listen(engine, "reset", _reset_if_open(in_transaction))
     if not settings.lazy_connect:
         from infrastructure.sqlalchemy.errors import translating
 
@@ -83,21 +84,26 @@ def _sqlite_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN")
 
 
-def _pymysql_reset(dbapi_connection: Any, record: Any, state: Any) -> None:
+def _reset_if_open(in_transaction: Callable[[Any], bool]) -> Any:
     """The pool's rollback when a connection comes back, sent only if a transaction is open.
 
-    PyMySQL keeps the status flags of the server's last reply: after a commit or a rollback the
-    in-transaction flag is clear, and another ROLLBACK would only cost a round trip (the pool's
-    default sends one on every return). Anything left open is still rolled back.
+    The pool's default rolls back every connection it gets back, even just after a commit: a
+    round trip on PyMySQL, a call on sqlite3. Both drivers know whether a transaction is open
+    (PyMySQL keeps the status flags of the server's last reply), so only open work is rolled back.
     """
-    if state.terminate_only:
-        return
-    status = dbapi_connection.server_status
-    if status is None or status & _SERVER_STATUS_IN_TRANS:
-        dbapi_connection.rollback()
+
+    def reset(dbapi_connection: Any, record: Any, state: Any) -> None:
+        if not state.terminate_only and in_transaction(dbapi_connection):
+            dbapi_connection.rollback()
+
+    return reset
 
 
 _SERVER_STATUS_IN_TRANS = 1  # pymysql.constants.SERVER_STATUS, as the MySQL protocol defines it
+_IN_TRANSACTION: dict[str, Callable[[Any], bool]] = {
+    "pymysql": lambda conn: conn.server_status is None or bool(conn.server_status & _SERVER_STATUS_IN_TRANS),
+    "pysqlite": lambda conn: conn.in_transaction,
+}
 
 
 def _sqlite_pragmas(settings: Settings) -> Any:

@@ -1,8 +1,6 @@
 """Translation of driver exceptions into domain errors; parameter values never reach a message."""
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import exc as sa_exc
@@ -94,12 +92,24 @@ def translate(exc: Exception) -> errors.MemcoreError:
     return errors.StorageUnavailable(f"database error: {message}")
 
 
-@contextmanager
-def translating() -> Iterator[None]:
+class _Translating:
+    """The context manager `translating()` returns: stateless, so one serves every caller (a class,
+    not a generator, as it wraps every statement of the hot paths)."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: Any, exc: BaseException | None, traceback: Any) -> bool:
+        if isinstance(exc, (sa_exc.SQLAlchemyError, orm_exc.FlushError)):
+            raise translate(exc) from exc
+        return False  # no error, a domain error, or anything else: unchanged
+
+
+_TRANSLATING = _Translating()
+
+
+def translating() -> _Translating:
     """Re-raise SQLAlchemy and driver errors as domain errors."""
-    try:
-        yield
-    except errors.MemcoreError:
-        raise
-    except (sa_exc.SQLAlchemyError, orm_exc.FlushError) as exc:
-        raise translate(exc) from exc
+    return _TRANSLATING

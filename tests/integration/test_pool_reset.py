@@ -45,3 +45,18 @@ def test_pymysql_connections_are_rolled_back_on_return_only_when_a_transaction_i
     cursor.close()
     pooled.close()
     engine.dispose()
+
+
+def test_sqlite_connections_left_in_a_transaction_are_rolled_back_on_return(tmp_path):
+    engine = build_engine(Settings(url=f"sqlite:///{tmp_path / 'reset.db'}"))
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (x INTEGER)"))
+    pooled = engine.raw_connection()
+    pooled.driver_connection.execute("BEGIN")
+    pooled.driver_connection.execute("INSERT INTO t VALUES (1)")
+    pooled.close()  # left open: rolled back on return
+    pooled = engine.raw_connection()
+    assert not pooled.driver_connection.in_transaction
+    assert pooled.driver_connection.execute("SELECT COUNT(*) FROM t").fetchone()[0] == 0
+    pooled.close()
+    engine.dispose()
