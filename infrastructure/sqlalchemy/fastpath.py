@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Column, Engine, Table
+from sqlalchemy import Column, Engine, Float, Table
 from sqlalchemy.engine import Dialect
 
 from infrastructure.sqlalchemy.errors import translate_driver, translating
@@ -27,7 +27,7 @@ class RowCodec:
         self.columns: list[Column[Any]] = [table.c[name] for name in names]
         impls = [column.type.dialect_impl(dialect) for column in self.columns]
         self._bind = [(i, p) for i, impl in enumerate(impls) if (p := impl.bind_processor(dialect))]
-        self._result = [(i, p) for i, impl in enumerate(impls) if (p := impl.result_processor(dialect, None))]
+        self._result = [(i, p) for i, impl in enumerate(impls) if (p := _result_processor(impl, dialect))]
         mark = "?" if dialect.paramstyle == "qmark" else "%s"
         quote = dialect.identifier_preparer.quote
         self.table_name = quote(table.name)
@@ -48,6 +48,14 @@ class RowCodec:
             if values[index] is not None:
                 values[index] = process(values[index])
         return values
+
+
+def _result_processor(impl: Any, dialect: Dialect) -> Processor:
+    # Every driver returns a DOUBLE as a float already; psycopg's processor would need the column's
+    # type code, which only a cursor description gives, to say so.
+    if isinstance(impl, Float) and not impl.asdecimal:
+        return None
+    return impl.result_processor(dialect, None)
 
 
 class FastReader:

@@ -73,7 +73,7 @@ class SqlAlchemyUnitOfWork:
         self._pooled: Any = None  # the DB-API connection of a transaction begun without a session
         self._joined: Connection | None = None  # the session's connection when it joined one
         self._seen_repositories: list[Any] = []
-        self.conflict_views = SqlAlchemyConflictViews(self.engine)
+        self.conflict_views = _views(self.engine, SqlAlchemyConflictViews)
         self.idea_views = _views(self.engine, SqlAlchemyIdeaViews)
         self.checkpoint_views = SqlAlchemyCheckpointViews(self.engine)
         self.memory_views = _views(self.engine, SqlAlchemyMemoryViews)
