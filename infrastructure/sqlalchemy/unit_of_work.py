@@ -89,7 +89,8 @@ class SqlAlchemyUnitOfWork:
 
     @property
     def session(self) -> Session | None:
-        """The transaction's ORM session, made on first use; None outside `with uow:`."""
+        """The transaction's ORM session, made on first use; None outside `with uow:`. Objects the
+        repositories inserted on the lean route join it first (see SqlAlchemyRepository.settle)."""
         if self._session is None and self._open:
             with translating():
                 if self._pooled is None:
@@ -98,6 +99,11 @@ class SqlAlchemyUnitOfWork:
                     self._joined = Connection(self.engine, self._pooled)
                     self._pooled = None
                     self._session = self.session_factory(bind=self._joined)
+        if self._session is not None:
+            for repository in self._seen_repositories:
+                settle = getattr(repository, "settle", None)
+                if settle is not None:
+                    settle(self._session)
         return self._session
 
     @property
@@ -158,25 +164,28 @@ class SqlAlchemyUnitOfWork:
             raise translate(exc) from exc
 
     def _end_lean(self, commit: bool) -> None:
-        """End the transaction's statements: the cursor goes and a pooled connection commits or
-        rolls back and returns to the pool (the next statement begins anew)."""
-        if "conversations" in self.__dict__:
-            self.conversations.close()
+        """End what the lean route began: a pooled connection commits or rolls back and returns to
+        the pool (the next statement begins anew). When a session joined that transaction it has
+        ended only what it began itself (nothing, if it ran no statement), so the joined DB-API
+        connection ends the rest (a no-op when the session already did)."""
         pooled, self._pooled = self._pooled, None
-        if pooled is not None:
-            try:
-                pooled.commit() if commit else pooled.rollback()
-            except self.dialect.loaded_dbapi.Error as exc:
-                raise translate_driver(exc, self.dialect) from exc
-            finally:
+        driver = pooled if pooled is not None else self._joined.connection if self._joined is not None else None
+        if driver is None:
+            return
+        try:
+            driver.commit() if commit else driver.rollback()
+        except self.dialect.loaded_dbapi.Error as exc:
+            raise translate_driver(exc, self.dialect) from exc
+        finally:
+            if pooled is not None:
                 pooled.close()  # the pool resets (or discards) a connection left in a bad state
 
     def flush(self) -> None:
         """Write everything pending (changed JSON, posted messages, version checks) without committing."""
         assert self._open, "flush() outside `with uow:`"
         with translating():
-            if "conversations" in self.__dict__:
-                self.conversations.flush()
+            for repository in self._seen_repositories:  # what the lean route holds (conversations, inserts)
+                repository.flush()
             if self._session is not None:
                 flag_changed_json(self._session.identity_map.values())
                 self._session.flush()

@@ -9,6 +9,7 @@ from application.messagebus import MessageBus
 from domain.ideas.model import IdeaDraft
 from domain.memory.model import MemoryDraft
 from domain.shared.errors import StorageTimeout, StorageUnavailable
+from domain.shared.specification import Field
 from infrastructure.settings import Settings
 from infrastructure.sqlalchemy.engine import build_engine
 from infrastructure.sqlalchemy.errors import translating
@@ -125,3 +126,30 @@ def test_hot_writes_take_the_lean_route_and_a_session_made_later_joins_their_tra
     with uow:  # the block above ended without commit: its lean write was rolled back
         assert uow.memory.get("gone") is None
         assert (uow.memory.get("k").value, uow.ideas.get_by_source_id("s").title) == ({"v": 1}, "t")
+
+
+def test_an_object_inserted_on_the_lean_route_keeps_its_identity_and_its_later_changes(sql_engine):
+    uow = SqlAlchemyUnitOfWork(sessionmaker(sql_engine, expire_on_commit=False))
+    changed, attached = a_conflict(), a_conflict()
+    with uow:
+        uow.conflicts.add_many([changed, attached])
+        changed.escalate()  # no session yet: the flush at commit writes it as an UPDATE
+        changed.metadata["note"] = "changed in place"
+        assert uow.made_session is None
+        uow.commit()
+    with uow:
+        stored = uow.conflicts.get(changed.id)
+        assert (stored.status, stored.resolution_attempts, stored.metadata) == (
+            "escalated",
+            1,
+            {"note": "changed in place"},
+        )
+    with uow:
+        uow.conflicts.add(fresh := a_conflict())
+        assert uow.conflicts.get(fresh.id) is fresh  # the session takes the object in as loaded
+        assert fresh in uow.conflicts.list(Field("id") == fresh.id)
+        fresh.escalate()  # now tracked by the session
+        uow.commit()
+    with uow:
+        assert uow.conflicts.get(fresh.id).status == "escalated"
+        assert uow.conflicts.get(attached.id).status == "pending"

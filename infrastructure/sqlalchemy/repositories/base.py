@@ -2,13 +2,16 @@
 
 from collections.abc import Iterable, Sequence
 from functools import cached_property
+from operator import attrgetter
 from typing import Any, ClassVar
 
 from sqlalchemy import Select, Table, delete, func, select
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from domain.shared.errors import InvalidInput
 from domain.shared.specification import Query, Schema, Specification, as_query, validate
+from infrastructure.sqlalchemy.fastpath import RowCodec
 from infrastructure.sqlalchemy.mappers import flag_changed_json, remember_json
 from infrastructure.sqlalchemy.repositories.cursor import DriverCursor, Transaction
 from infrastructure.sqlalchemy.specifications import SpecCompiler
@@ -24,10 +27,14 @@ class SqlAlchemyRepository:
     fields: ClassVar[Schema]
     key: ClassVar[str]
 
+    # Attribute -> column of what `_insert` writes (repositories that insert on the lean route).
+    stored: ClassVar[dict[str, str]] = {}
+
     def __init__(self, transaction: Transaction) -> None:
         self.transaction = transaction
         self.seen: set[Any] = set()
         self._driver = DriverCursor(transaction)
+        self._pending: dict[Any, tuple[Any, tuple[Any, ...]]] = {}  # key -> (object, row as written)
 
     @property
     def session(self) -> Session:
@@ -54,6 +61,41 @@ class SqlAlchemyRepository:
     def close(self) -> None:
         """Release the cursor before the connection goes back to the pool."""
         self._driver.close()
+
+    # -- the lean insert: objects written on the cursor, joining the session only when it is used
+
+    def _insert(self, items: Sequence[Any]) -> None:
+        """One executemany of `items` on the transaction's cursor. They stay out of the session
+        (making none) until it is used: `settle()` then attaches them as loaded. Until then `flush()`
+        writes any change made to them (one UPDATE each), as the session's flush would."""
+        statements = _statements(type(self), self.transaction.dialect)
+        rows = [statements.row(item) for item in items]
+        self.execute_many(statements.codec.insert_sql, rows)
+        for item, row in zip(items, rows, strict=True):
+            self._pending[getattr(item, self.key)] = (item, row)
+        self.seen.update(items)
+
+    def flush(self) -> None:
+        """Write the changes made to objects inserted by `_insert` and not yet in the session."""
+        if self._pending:
+            statements = _statements(type(self), self.transaction.dialect)
+            for key, (item, written) in self._pending.items():
+                row = statements.row(item)
+                if row != written:
+                    self.execute(statements.update_sql, statements.update_params(row))
+                    self._pending[key] = (item, row)
+
+    def settle(self, session: Session) -> None:
+        """Before the session reads or writes: objects inserted by `_insert` join it as loaded, so it
+        hands back these same objects and tracks their later changes."""
+        if self._pending:
+            self.flush()
+            items = [item for item, _ in self._pending.values()]
+            self._pending.clear()
+            for item in items:
+                make_transient_to_detached(item)
+                session.add(item)
+                remember_json(item)
 
     def _select(self) -> Select[Any]:
         # Built once per class, after the mappers have started, and reused.
@@ -103,3 +145,34 @@ class SqlAlchemyRepository:
         result = self.session.execute(delete(self.table).where(where), execution_options={"synchronize_session": False})
         self.session.expire_all()
         return result.rowcount
+
+
+class _Statements:
+    """A lean-inserting repository's SQL for one dialect: its INSERT, and an UPDATE of every column."""
+
+    def __init__(self, repository: type[SqlAlchemyRepository], dialect: Dialect) -> None:
+        attributes, columns = list(repository.stored), list(repository.stored.values())
+        self.codec = RowCodec(repository.table, columns, dialect)
+        self._values = attrgetter(*attributes)
+        key = columns.index(repository.table.c[repository.key].name)
+        self._others = [i for i in range(len(columns)) if i != key]
+        self._key = key
+        quote, mark = dialect.identifier_preparer.quote, self.codec.marker
+        sets = ", ".join(f"{quote(columns[i])} = {mark}" for i in self._others)
+        self.update_sql = f"UPDATE {self.codec.table_name} SET {sets} WHERE {quote(columns[key])} = {mark}"
+
+    def row(self, item: Any) -> tuple[Any, ...]:
+        return self.codec.encode(self._values(item))
+
+    def update_params(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
+        return (*(row[i] for i in self._others), row[self._key])
+
+
+_BY_REPOSITORY: dict[tuple[type, str], _Statements] = {}
+
+
+def _statements(repository: type[SqlAlchemyRepository], dialect: Dialect) -> _Statements:
+    built = _BY_REPOSITORY.get((repository, dialect.name))
+    if built is None:
+        built = _BY_REPOSITORY[(repository, dialect.name)] = _Statements(repository, dialect)
+    return built

@@ -1,6 +1,4 @@
-"""SqlAlchemyCheckpointRepository: checkpoints through the session of a Unit of Work."""
-
-from sqlalchemy import insert
+"""SqlAlchemyCheckpointRepository: checkpoints inserted on the lean route, read through the session."""
 
 from domain.checkpoints.model import FIELDS, Checkpoint, check_checkpoint_id
 from domain.checkpoints.ports import CHECKPOINT_FIELDS
@@ -10,12 +8,12 @@ from infrastructure.sqlalchemy.tables import pipeline_checkpoints
 
 class SqlAlchemyCheckpointRepository(SqlAlchemyRepository):
     entity, table, fields, key = Checkpoint, pipeline_checkpoints, CHECKPOINT_FIELDS, "checkpoint_id"
+    stored = {name: name for name in FIELDS}
 
     def add(self, checkpoint: Checkpoint) -> None:
-        """A Core INSERT, then the object is attached (the lean route)."""
+        """An INSERT on the lean route (see SqlAlchemyRepository._insert)."""
         self._check([checkpoint])
-        self.session.execute(insert(pipeline_checkpoints), {name: getattr(checkpoint, name) for name in FIELDS})
-        self._attach([checkpoint])
+        self._insert([checkpoint])
 
     def get(self, checkpoint_id: str) -> Checkpoint | None:
         return self._seen(self.session.get(Checkpoint, check_checkpoint_id(checkpoint_id)))

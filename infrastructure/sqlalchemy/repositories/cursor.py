@@ -10,7 +10,7 @@ import contextlib
 from typing import Any, Protocol
 
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import Session
 
 from infrastructure.sqlalchemy.errors import translate, translating
@@ -18,6 +18,8 @@ from infrastructure.sqlalchemy.errors import translate, translating
 
 class Transaction(Protocol):
     """What repositories use of their unit of work."""
+
+    engine: Engine
 
     @property
     def dialect(self) -> Dialect: ...
@@ -42,6 +44,9 @@ class DriverCursor:
         """`sql` with `params` (with `many`, once per row of an iterable, which may be a generator);
         returns the cursor. Driver errors come out as domain errors."""
         dialect = self.transaction.dialect
+        engine = self.transaction.engine
+        if engine.echo:  # echo logs what SQLAlchemy runs; these statements too (without their values)
+            engine.logger.info("%s", sql)
         try:
             cursor = self._cursor
             if cursor is None:

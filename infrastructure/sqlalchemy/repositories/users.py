@@ -1,8 +1,6 @@
-"""SqlAlchemyUserRepository: users through the session of a Unit of Work."""
+"""SqlAlchemyUserRepository: users inserted on the lean route, read and changed through the session."""
 
 from typing import Any
-
-from sqlalchemy import insert
 
 from domain.conversations.model import User, email_key
 from domain.conversations.ports import USER_FIELDS
@@ -14,16 +12,16 @@ from infrastructure.sqlalchemy.tables import users
 
 class SqlAlchemyUserRepository(SqlAlchemyRepository):
     entity, table, fields, key = User, users, USER_FIELDS, "id"
+    stored = {name: name for name in USER_FIELDS}
 
     def __init__(self, transaction: Transaction, conversations: Any) -> None:
         super().__init__(transaction)
         self.conversations = conversations
 
     def add(self, user: User) -> None:
-        """A Core INSERT (the store refuses a taken id, email or external id), then the object is attached."""
+        """An INSERT on the lean route (the store refuses a taken id, email or external id)."""
         self._check([user])
-        self.session.execute(insert(users), {name: getattr(user, name) for name in USER_FIELDS})
-        self._attach([user])
+        self._insert([user])
 
     def get(self, user_id: str) -> User | None:
         return self._seen(self.session.get(User, user_id))
