@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import FlushError
 from domain.shared.events import DomainEvent
 from infrastructure.sqlalchemy.errors import translate, translate_driver, translating
 from infrastructure.sqlalchemy.mappers import flag_changed_json
+from infrastructure.sqlalchemy.repositories.base import SqlAlchemyRepository
 from infrastructure.sqlalchemy.repositories.catalog import (
     SqlAlchemyCatalogRepository,
     SqlAlchemyCatalogSnapshotRepository,
@@ -206,6 +207,9 @@ class SqlAlchemyUnitOfWork:
     def rollback(self) -> None:
         assert self._open
         self._release_cursors()
+        for repository in self._seen_repositories:
+            if isinstance(repository, SqlAlchemyRepository):
+                repository.rolled_back()
         with translating():
             if self._session is not None:
                 self._session.rollback()

@@ -153,3 +153,11 @@ def test_an_object_inserted_on_the_lean_route_keeps_its_identity_and_its_later_c
     with uow:
         assert uow.conflicts.get(fresh.id).status == "escalated"
         assert uow.conflicts.get(attached.id).status == "pending"
+
+
+def test_an_object_inserted_on_the_lean_route_is_gone_once_the_transaction_rolls_back(sql_engine):
+    uow = SqlAlchemyUnitOfWork(sessionmaker(sql_engine, expire_on_commit=False))
+    with uow:
+        uow.conflicts.add(dropped := a_conflict())
+        uow.rollback()
+        assert uow.conflicts.get(dropped.id) is None  # not taken into the session as a stored row

@@ -85,6 +85,10 @@ class SqlAlchemyRepository:
                     self.execute(statements.update_sql, statements.update_params(row))
                     self._pending[key] = (item, row)
 
+    def rolled_back(self) -> None:
+        """The transaction was rolled back: what `_insert` wrote is gone."""
+        self._pending.clear()
+
     def settle(self, session: Session) -> None:
         """Before the session reads or writes: objects inserted by `_insert` join it as loaded, so it
         hands back these same objects and tracks their later changes."""
