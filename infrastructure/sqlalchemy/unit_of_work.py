@@ -102,9 +102,8 @@ class SqlAlchemyUnitOfWork:
                     self._session = self.session_factory(bind=self._joined)
         if self._session is not None:
             for repository in self._seen_repositories:
-                settle = getattr(repository, "settle", None)
-                if settle is not None:
-                    settle(self._session)
+                if isinstance(repository, SqlAlchemyRepository):
+                    repository.settle(self._session)
         return self._session
 
     @property
