@@ -207,8 +207,7 @@ class SqlAlchemyUnitOfWork:
         assert self._open
         self._release_cursors()
         for repository in self._seen_repositories:
-            if isinstance(repository, SqlAlchemyRepository):
-                repository.rolled_back()
+            repository.rolled_back()
         with translating():
             if self._session is not None:
                 self._session.rollback()

@@ -294,6 +294,18 @@ def test_a_post_and_a_user_in_one_unit_of_work_are_written_together_or_not_at_al
     assert services.conversations.get(conversation.id).version == (2 if kept else 1)
 
 
+def test_a_post_rolled_back_is_not_written_by_a_later_commit_of_the_same_unit_of_work(uow_factory):
+    services, clock = chat_services(uow_factory())
+    conversation = services.bus.handle(commands.StartConversation())
+    with uow_factory() as uow:
+        uow.conversations.get(conversation.id).post("user", "rolled back", clock())
+        uow.rollback()
+        uow.conversations.get(conversation.id).post("user", "kept", clock())
+        uow.commit()
+    assert [m.content for m in services.conversations.messages(conversation.id)] == ["kept"]
+    assert services.conversations.get(conversation.id).version == 2
+
+
 def test_events_are_raised_for_created_users_started_conversations_archives_and_posts(uow_factory):
     services, _ = chat_services(uow_factory())
     seen = []

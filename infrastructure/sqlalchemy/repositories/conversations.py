@@ -134,6 +134,10 @@ class SqlAlchemyConversationRepository:
         self._tracked.clear()
         self._stored.clear()
 
+    def rolled_back(self) -> None:
+        """The transaction was rolled back: the tracked conversations no longer match the store."""
+        self.forget()
+
     def flush(self) -> None:
         posted: list[tuple[Any, ...]] = []
         for conversation in self._tracked.values():
