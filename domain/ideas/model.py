@@ -8,7 +8,15 @@ from typing import Any
 import attrs
 
 from domain.shared.errors import InvalidInput
-from domain.shared.validation import ID_MAX_LENGTH, check_all, check_json_object, check_text, check_utc, on_setattr
+from domain.shared.validation import (
+    ID_MAX_LENGTH,
+    check_all,
+    check_json_object,
+    check_text,
+    check_utc,
+    draft_class,
+    on_setattr,
+)
 
 SOURCE_TYPES = ("text", "video", "audio", "unknown")
 SHORT_TEXT = 255  # category and source fields are indexed columns
@@ -238,22 +246,11 @@ _DRAFT_RULES = {name: rule for name, rule in _RULES.items() if name != "id"} | {
 }
 
 # A validated idea that storage has not given an id yet: the same fields, defaults and rules as
-# IdeaInspiration, but a frozen slotted value, so building one for a bulk load costs no entity
-# bookkeeping (the ORM instruments IdeaInspiration's attributes once it is mapped). Each field's
-# rule runs as its converter, inside the generated __init__.
-IdeaDraft = attrs.make_class(
-    "IdeaDraft",
-    {
-        a.name: attrs.field(default=a.default, converter=partial(_DRAFT_RULES[a.name], a.name))
-        for a in attrs.fields(IdeaInspiration)
-        if a.init and a.name != "id"
-    },
-    bases=(_Draft,),
-    frozen=True,
-    slots=True,
-)
-IdeaDraft.__module__ = __name__
-IdeaDraft.__doc__ = "A validated idea not stored yet (no id): what bulk loads carry."
+# IdeaInspiration (its draft rules), as a frozen value that bulk loads carry.
+IdeaDraft = draft_class(
+    "IdeaDraft", IdeaInspiration, _DRAFT_RULES, _Draft,
+    "A validated idea not stored yet (no id): what bulk loads carry.", without=("id",),
+)  # fmt: skip
 
 
 def parse_timestamp(name: str, text: str) -> datetime:

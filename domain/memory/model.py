@@ -9,7 +9,7 @@ import attrs
 
 from domain.memory.values import check_json_object_or_none, check_json_value, check_key
 from domain.shared.errors import InvalidInput
-from domain.shared.validation import check_all, check_text, check_utc, on_setattr
+from domain.shared.validation import check_all, check_text, check_utc, draft_class, on_setattr
 
 HASH_MAX_LENGTH = 255
 URI_MAX_LENGTH = 2048
@@ -97,29 +97,20 @@ class MemoryEntry:
         self.updated_at = now
 
 
-class _CheckedDraft:
+class _Draft:
     __slots__ = ()
-
-    def __attrs_post_init__(self) -> None:
-        check_all(self, _MEMORY_RULES)
 
     def entry(self) -> MemoryEntry:
         """The entity with these fields."""
         return MemoryEntry(**{name: getattr(self, name) for name in MEMORY_FIELDS_STORED})
 
 
-# A validated entry to store (create or replace): the same fields and rules as MemoryEntry, but a
-# frozen slotted value, so the store path builds no entity bookkeeping (the ORM instruments
-# MemoryEntry's attributes once it is mapped).
-MemoryDraft = attrs.make_class(
-    "MemoryDraft",
-    {a.name: attrs.field(default=a.default) for a in attrs.fields(MemoryEntry) if a.init},
-    bases=(_CheckedDraft,),
-    frozen=True,
-    slots=True,
-)
-MemoryDraft.__module__ = __name__
-MemoryDraft.__doc__ = "A validated memory entry to write: what StoreMemory carries to the repository."
+# A validated entry to store (create or replace): the same fields and rules as MemoryEntry, as a
+# frozen value the store path carries.
+MemoryDraft = draft_class(
+    "MemoryDraft", MemoryEntry, _MEMORY_RULES, _Draft,
+    "A validated memory entry to write: what StoreMemory carries to the repository.",
+)  # fmt: skip
 
 
 _CATALOG_RULES: dict[str, Any] = {
