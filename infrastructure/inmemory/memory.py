@@ -1,5 +1,6 @@
 """In-memory repositories of the memory context: entries by key, catalog entries by id, snapshots."""
 
+from collections.abc import Callable
 from typing import Any
 
 from domain.memory.model import CatalogEntry, CatalogSnapshot, MemoryDraft, MemoryEntry, catalog_id, check_snapshot_id
@@ -15,6 +16,16 @@ class _Filtered(InMemoryRepository):
         check_query(query)
         return super()._matching(query)
 
+    def _upsert(self, key: str, entry: Any, update: Callable[[Any], None]) -> bool:
+        """Store `entry` under `key`, or `update` the one stored there; True when it was created."""
+        current = self.rows.get(key)
+        if current is None:
+            self.rows[key] = current = entry
+        else:
+            update(current)
+        self.seen.add(current)
+        return current is entry
+
 
 class InMemoryMemoryRepository(_Filtered):
     fields, key = MEMORY_FIELDS, "key"
@@ -24,14 +35,11 @@ class InMemoryMemoryRepository(_Filtered):
             entry = entry.entry()
         if not isinstance(entry, MemoryEntry):
             raise InvalidInput(f"expected a MemoryEntry, got {type(entry).__name__}")
-        current = self.rows.get(entry.key)
-        if current is None:
-            self.rows[entry.key] = entry
-            self.seen.add(entry)
-            return True
-        current.replace(entry.value, entry.metadata, entry.updated_at)
-        self.seen.add(current)
-        return False
+
+        def replace(current: MemoryEntry) -> None:
+            current.replace(entry.value, entry.metadata, entry.updated_at)
+
+        return self._upsert(entry.key, entry, replace)
 
     def get(self, key: str) -> MemoryEntry | None:
         return self._seen(self.rows.get(check_key(key)))
@@ -43,14 +51,7 @@ class InMemoryCatalogRepository(_Filtered):
     def put(self, entry: CatalogEntry) -> bool:
         if not isinstance(entry, CatalogEntry):
             raise InvalidInput(f"expected a CatalogEntry, got {type(entry).__name__}")
-        current = self.rows.get(entry.id)
-        if current is None:
-            self.rows[entry.id] = entry
-            self.seen.add(entry)
-            return True
-        current.update_from(entry, entry.updated_at)
-        self.seen.add(current)
-        return False
+        return self._upsert(entry.id, entry, lambda current: current.update_from(entry, entry.updated_at))
 
     def get(self, key: str) -> CatalogEntry | None:
         return self._seen(self.rows.get(catalog_id(key)))
