@@ -17,3 +17,15 @@ def run_json(capsys, *args):
     code, out, err = run(capsys, *args, "--json")
     assert code == 0, err
     return json.loads(out)
+
+
+def bench_args(workload, url, rows, rounds=1):
+    """`memcore bench` for WORKLOAD on URL, with a JSON report."""
+    return ["bench", "--workload", workload, "--url", url, "--rows", str(rows), "--rounds", str(rounds), "--json"]
+
+
+def bench(capsys, workload, url, rows, rounds=1):
+    """The report `memcore bench` prints; it must succeed (the harness fails when ours and raw differ)."""
+    code, out, err = run(capsys, *bench_args(workload, url, rows, rounds))
+    assert code == 0, err
+    return json.loads(out)

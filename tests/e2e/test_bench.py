@@ -12,6 +12,7 @@ from infrastructure.cli.main import main
 from infrastructure.settings import Settings
 from infrastructure.sqlalchemy.engine import build_engine
 from infrastructure.sqlalchemy.tables import conflicts
+from tests.e2e.cli import bench
 
 PHASE_KEYS = {"name", "ops", "ours_s", "raw_s", "ours_ops_per_s", "raw_ops_per_s", "ratio", "pct_of_raw"}
 
@@ -19,11 +20,7 @@ PHASE_KEYS = {"name", "ops", "ours_s", "raw_s", "ours_ops_per_s", "raw_ops_per_s
 def test_the_conflicts_benchmark_reports_ours_and_raw_for_every_phase(tmp_path, capsys):
     url = f"sqlite:///{tmp_path}/b.db"
 
-    code = main(["bench", "--workload", "conflicts", "--url", url, "--rows", "200", "--rounds", "1", "--json"])
-
-    out, err = capsys.readouterr()
-    assert code == 0, err
-    report = json.loads(out)
+    report = bench(capsys, "conflicts", url, 200)
     assert {k: report[k] for k in ("workload", "dialect", "url", "rows", "rounds")} == {
         "workload": "conflicts",
         "dialect": "sqlite",

@@ -3,8 +3,6 @@
 Speed is never asserted in tests; the benchmark itself is how memcore measures it.
 """
 
-import json
-
 import pytest
 from sqlalchemy import func, select
 
@@ -12,22 +10,15 @@ from infrastructure.cli.main import main
 from infrastructure.settings import Settings
 from infrastructure.sqlalchemy.engine import build_engine
 from infrastructure.sqlalchemy.tables import conversations, knowledge_chunks, messages, users
+from tests.e2e.cli import bench, bench_args
 
 PHASE_KEYS = {"name", "ops", "ours_s", "raw_s", "ours_ops_per_s", "raw_ops_per_s", "ratio", "pct_of_raw"}
-
-
-def _bench(url: str, rows: int = 400, rounds: int = 1) -> list[str]:
-    return ["bench", "--workload", "chat", "--url", url, "--rows", str(rows), "--rounds", str(rounds), "--json"]
 
 
 def test_the_chat_benchmark_reports_ours_and_raw_for_every_phase(tmp_path, capsys):
     url = f"sqlite:///{tmp_path}/b.db"
 
-    code = main(_bench(url, rounds=2))
-
-    out, err = capsys.readouterr()
-    assert code == 0, err
-    report = json.loads(out)
+    report = bench(capsys, "chat", url, 400, rounds=2)
     assert (report["workload"], report["dialect"], report["rows"], report["rounds"]) == ("chat", "sqlite", 400, 2)
     assert [(p["name"], p["ops"]) for p in report["phases"]] == [
         ("post_message", 400),  # across 4 conversations
@@ -44,9 +35,7 @@ def test_the_chat_benchmark_reports_ours_and_raw_for_every_phase(tmp_path, capsy
 def test_the_chat_benchmark_leaves_its_second_pass_of_chunks_and_its_long_conversation(tmp_path, capsys):
     url = f"sqlite:///{tmp_path}/b.db"
 
-    assert main(_bench(url, rows=1000)) == 0
-
-    capsys.readouterr()
+    bench(capsys, "chat", url, 1000)
     engine = build_engine(Settings(url=url))
     try:
         with engine.connect() as connection:
@@ -68,7 +57,7 @@ def test_the_chat_benchmark_refuses_a_database_holding_real_users(tmp_path, caps
     assert main(["users", "create", "--url", url, "--external-id", "auth0|real", "--json"]) == 0
     capsys.readouterr()
 
-    code = main(_bench(url, rows=10))
+    code = main(bench_args("chat", url, 10))
 
     out, err = capsys.readouterr()
     assert (code, out) == (1, "")

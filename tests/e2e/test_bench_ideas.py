@@ -13,22 +13,15 @@ from infrastructure.cli.main import main
 from infrastructure.settings import Settings
 from infrastructure.sqlalchemy.engine import build_engine
 from infrastructure.sqlalchemy.tables import idea_inspiration
+from tests.e2e.cli import bench, bench_args
 
 PHASE_KEYS = {"name", "ops", "ours_s", "raw_s", "ours_ops_per_s", "raw_ops_per_s", "ratio", "pct_of_raw"}
-
-
-def _bench(url: str, rows: int = 300) -> list[str]:
-    return ["bench", "--workload", "ideas", "--url", url, "--rows", str(rows), "--rounds", "1", "--json"]
 
 
 def test_the_ideas_benchmark_reports_ours_and_raw_for_every_phase(tmp_path, capsys):
     url = f"sqlite:///{tmp_path}/b.db"
 
-    code = main(_bench(url))
-
-    out, err = capsys.readouterr()
-    assert code == 0, err
-    report = json.loads(out)
+    report = bench(capsys, "ideas", url, 300)
     assert {k: report[k] for k in ("workload", "dialect", "url", "rows", "rounds")} == {
         "workload": "ideas",
         "dialect": "sqlite",
@@ -48,9 +41,7 @@ def test_the_ideas_benchmark_reports_ours_and_raw_for_every_phase(tmp_path, caps
 def test_the_ideas_benchmark_leaves_the_loaded_ideas_in_the_table(tmp_path, capsys):
     url = f"sqlite:///{tmp_path}/b.db"
 
-    assert main(_bench(url)) == 0
-
-    capsys.readouterr()
+    bench(capsys, "ideas", url, 300)
     engine = build_engine(Settings(url=url))
     try:
         with engine.connect() as connection:
@@ -77,7 +68,7 @@ def test_the_ideas_benchmark_refuses_a_database_holding_real_ideas(tmp_path, cap
     assert main(["ideas", "add", "--url", url, "--title", "Keep me", "--source-id", "yt:123", "--json"]) == 0
     capsys.readouterr()
 
-    code = main(_bench(url, rows=10))
+    code = main(bench_args("ideas", url, 10))
 
     out, err = capsys.readouterr()
     assert (code, out) == (1, "")

@@ -10,23 +10,16 @@ import pytest
 from infrastructure.bench.harness import percentile
 from infrastructure.bench.memory_text import KEY_PREFIX, MemoryText
 from infrastructure.cli.main import main
+from tests.e2e.cli import bench, bench_args
 
 PHASE_KEYS = {"name", "ops", "ours_s", "raw_s", "ours_ops_per_s", "raw_ops_per_s", "ratio", "pct_of_raw", "target"}
 LATENCY_KEYS = {"raw_ops", "ours_p50_ms", "ours_p95_ms", "raw_p50_ms", "raw_p95_ms", "speedup_p50", "note"}
 
 
-def _bench(url: str, rows: int = 300) -> list[str]:
-    return ["bench", "--workload", "memory", "--url", url, "--rows", str(rows), "--rounds", "1", "--json"]
-
-
 def test_the_memory_benchmark_reports_ours_and_raw_for_every_phase(tmp_path, capsys):
     url = f"sqlite:///{tmp_path}/b.db"
 
-    code = main(_bench(url))
-
-    out, err = capsys.readouterr()
-    assert code == 0, err
-    report = json.loads(out)
+    report = bench(capsys, "memory", url, 300)
     assert {k: report[k] for k in ("workload", "dialect", "url", "rows", "rounds")} == {
         "workload": "memory", "dialect": "sqlite", "url": url, "rows": 300, "rounds": 1,
     }  # fmt: skip
@@ -53,11 +46,8 @@ def test_the_memory_benchmark_reports_ours_and_raw_for_every_phase(tmp_path, cap
 def test_both_sides_do_the_same_work_on_every_dialect(sql_engine, capsys):
     url = sql_engine.url.render_as_string(hide_password=False)
 
-    code = main(_bench(url, rows=200))
-
-    out, err = capsys.readouterr()
-    assert code == 0, err  # the harness fails a phase whose sides stored or found different things
-    report = json.loads(out)
+    # The harness fails a phase whose sides stored or found different things.
+    report = bench(capsys, "memory", url, 200)
     assert (
         report["dialect"]
         == {"sqlite": "sqlite", "postgresql": "postgresql", "mysql": "mariadb"}[sql_engine.dialect.name]
@@ -97,7 +87,7 @@ def test_the_memory_benchmark_refuses_a_database_holding_real_memories(tmp_path,
     assert main(["memory", "put", "user:1:profile", '{"name": "Ann"}', "--url", url]) == 0
     capsys.readouterr()
 
-    code = main(_bench(url, rows=10))
+    code = main(bench_args("memory", url, 10))
 
     out, err = capsys.readouterr()
     assert (code, out) == (1, "")
