@@ -5,25 +5,25 @@ from datetime import datetime
 
 import attrs
 
-from application.checkpoints import commands as checkpoint_commands
-from application.checkpoints import handlers as checkpoint_handlers
-from application.checkpoints.queries import CheckpointQueries
-from application.conflicts import commands, handlers, queries
-from application.conversations import commands as chat_commands
-from application.conversations import handlers as chat_handlers
-from application.conversations.queries import ConversationQueries, KnowledgeQueries, UserQueries
-from application.ideas import commands as idea_commands
-from application.ideas import handlers as idea_handlers
-from application.ideas.handlers import LegacyIdeaSource
-from application.ideas.queries import IdeaQueries
-from application.memory import commands as memory_commands
-from application.memory import handlers as memory_handlers
-from application.memory.queries import CatalogQueries, MemoryQueries
-from application.memory.transaction import MemoryTransaction
-from application.messagebus import EventHandler, MessageBus
-from application.unit_of_work import UnitOfWork
-from domain.conflicts.model import DEFAULT_MAX_ATTEMPTS, new_id, utc_now
-from domain.conversations.model import new_id as new_uuid
+from memcore.application.checkpoints import commands as checkpoint_commands
+from memcore.application.checkpoints import handlers as checkpoint_handlers
+from memcore.application.checkpoints.queries import CheckpointQueries
+from memcore.application.conflicts import commands, handlers, queries
+from memcore.application.conversations import commands as chat_commands
+from memcore.application.conversations import handlers as chat_handlers
+from memcore.application.conversations.queries import ConversationQueries, KnowledgeQueries, UserQueries
+from memcore.application.ideas import commands as idea_commands
+from memcore.application.ideas import handlers as idea_handlers
+from memcore.application.ideas.handlers import LegacyIdeaSource
+from memcore.application.ideas.queries import IdeaQueries
+from memcore.application.memory import commands as memory_commands
+from memcore.application.memory import handlers as memory_handlers
+from memcore.application.memory.queries import CatalogQueries, MemoryQueries
+from memcore.application.memory.transaction import MemoryTransaction
+from memcore.application.messagebus import EventHandler, MessageBus
+from memcore.application.unit_of_work import UnitOfWork
+from memcore.domain.conflicts.model import DEFAULT_MAX_ATTEMPTS, new_id, utc_now
+from memcore.domain.conversations.model import new_id as new_uuid
 
 
 @attrs.frozen

@@ -6,9 +6,9 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from application.unit_of_work import UnitOfWork
-from domain.shared.errors import TransactionConflict
-from domain.shared.events import DomainEvent
+from memcore.application.unit_of_work import UnitOfWork
+from memcore.domain.shared.errors import TransactionConflict
+from memcore.domain.shared.events import DomainEvent
 
 log = logging.getLogger(__name__)
 

@@ -3,17 +3,17 @@
 from collections.abc import Iterator
 from typing import Protocol, Self
 
-from application.checkpoints.views import CheckpointViews
-from application.conflicts.views import ConflictViews
-from application.conversations.views import ConversationViews, KnowledgeViews, UserViews
-from application.ideas.views import IdeaViews
-from application.memory.views import CatalogViews, MemoryViews
-from domain.checkpoints.ports import CheckpointRepository
-from domain.conflicts.ports import ConflictRepository
-from domain.conversations.ports import ConversationRepository, KnowledgeRepository, UserRepository
-from domain.ideas.ports import IdeaRepository
-from domain.memory.ports import CatalogRepository, CatalogSnapshotRepository, MemoryRepository
-from domain.shared.events import DomainEvent
+from memcore.application.checkpoints.views import CheckpointViews
+from memcore.application.conflicts.views import ConflictViews
+from memcore.application.conversations.views import ConversationViews, KnowledgeViews, UserViews
+from memcore.application.ideas.views import IdeaViews
+from memcore.application.memory.views import CatalogViews, MemoryViews
+from memcore.domain.checkpoints.ports import CheckpointRepository
+from memcore.domain.conflicts.ports import ConflictRepository
+from memcore.domain.conversations.ports import ConversationRepository, KnowledgeRepository, UserRepository
+from memcore.domain.ideas.ports import IdeaRepository
+from memcore.domain.memory.ports import CatalogRepository, CatalogSnapshotRepository, MemoryRepository
+from memcore.domain.shared.events import DomainEvent
 
 
 class UnitOfWork(Protocol):

@@ -6,13 +6,13 @@ from dependency_injector import containers, providers
 from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
-from application.bootstrap import build_services
-from domain.conflicts.model import new_id, utc_now
-from infrastructure.legacy.ideas_sqlite import SqliteLegacyIdeaSource
-from infrastructure.settings import Settings
-from infrastructure.sqlalchemy.engine import build_engine
-from infrastructure.sqlalchemy.mappers import start_mappers
-from infrastructure.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
+from memcore.application.bootstrap import build_services
+from memcore.domain.conflicts.model import new_id, utc_now
+from memcore.infrastructure.legacy.ideas_sqlite import SqliteLegacyIdeaSource
+from memcore.infrastructure.settings import Settings
+from memcore.infrastructure.sqlalchemy.engine import build_engine
+from memcore.infrastructure.sqlalchemy.mappers import start_mappers
+from memcore.infrastructure.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 
 
 def engine_resource(settings: Settings) -> Iterator[Engine]:

@@ -8,7 +8,7 @@ from typing import Any
 import attrs
 from sqlalchemy.engine import URL, make_url
 
-from domain.shared.errors import InvalidInput
+from memcore.domain.shared.errors import InvalidInput
 
 DEFAULT_SQLITE_PATH = "memcore.db"
 _TRUE = {"1", "true", "yes", "on"}

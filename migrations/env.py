@@ -3,9 +3,9 @@
 from alembic import context
 from sqlalchemy import Connection
 
-from infrastructure.sqlalchemy import search
-from infrastructure.sqlalchemy.tables import metadata
-from infrastructure.sqlalchemy.types import compare_type
+from memcore.infrastructure.sqlalchemy import search
+from memcore.infrastructure.sqlalchemy.tables import metadata
+from memcore.infrastructure.sqlalchemy.types import compare_type
 
 config = context.config
 
@@ -34,8 +34,8 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    from infrastructure.settings import Settings
-    from infrastructure.sqlalchemy.engine import build_engine
+    from memcore.infrastructure.settings import Settings
+    from memcore.infrastructure.sqlalchemy.engine import build_engine
 
     url = config.get_main_option("sqlalchemy.url") or None
     engine = build_engine(Settings.from_env().with_url(url))

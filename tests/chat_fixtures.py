@@ -4,7 +4,7 @@ import itertools
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from application.bootstrap import build_services
+from memcore.application.bootstrap import build_services
 from tests.unit.builders import FakeClock
 
 START = datetime(2025, 3, 4, 5, 6, 7, 123456, tzinfo=UTC)

@@ -12,14 +12,14 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import sessionmaker
 
-from application.unit_of_work import UnitOfWork
-from infrastructure.inmemory.unit_of_work import InMemoryStore, InMemoryUnitOfWork
-from infrastructure.settings import Settings
-from infrastructure.sqlalchemy import migrate, search
-from infrastructure.sqlalchemy.engine import build_engine
-from infrastructure.sqlalchemy.mappers import start_mappers
-from infrastructure.sqlalchemy.tables import SEARCH_INDEXES, metadata
-from infrastructure.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
+from memcore.application.unit_of_work import UnitOfWork
+from memcore.infrastructure.inmemory.unit_of_work import InMemoryStore, InMemoryUnitOfWork
+from memcore.infrastructure.settings import Settings
+from memcore.infrastructure.sqlalchemy import migrate, search
+from memcore.infrastructure.sqlalchemy.engine import build_engine
+from memcore.infrastructure.sqlalchemy.mappers import start_mappers
+from memcore.infrastructure.sqlalchemy.tables import SEARCH_INDEXES, metadata
+from memcore.infrastructure.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 
 SERVER_ENV = {"postgresql": "MEMCORE_TEST_POSTGRES_URL", "mariadb": "MEMCORE_TEST_MARIADB_URL"}
 SQL_DIALECTS = ["sqlite", "postgresql", "mariadb"]

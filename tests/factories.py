@@ -4,7 +4,7 @@ import itertools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from domain.conflicts.model import MemoryConflict
+from memcore.domain.conflicts.model import MemoryConflict
 
 _counter = itertools.count()
 T0 = datetime(2026, 1, 2, 3, 4, 5, 123456, tzinfo=UTC)

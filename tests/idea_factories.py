@@ -4,8 +4,8 @@ import itertools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from domain.ideas.model import IdeaInspiration
-from domain.shared.specification import Field
+from memcore.domain.ideas.model import IdeaInspiration
+from memcore.domain.shared.specification import Field
 
 _counter = itertools.count()
 T0 = datetime(2026, 3, 4, 5, 6, 7, 123456, tzinfo=UTC)

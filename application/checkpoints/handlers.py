@@ -5,12 +5,12 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from application.checkpoints import commands
-from application.unit_of_work import UnitOfWork
-from domain.checkpoints.model import Checkpoint, check_checkpoint_id
-from domain.shared.errors import AlreadyExists, InvalidInput, NotFound, StorageTimeout, TransactionConflict
-from domain.shared.specification import Field, Query
-from domain.shared.validation import check_id
+from memcore.application.checkpoints import commands
+from memcore.application.unit_of_work import UnitOfWork
+from memcore.domain.checkpoints.model import Checkpoint, check_checkpoint_id
+from memcore.domain.shared.errors import AlreadyExists, InvalidInput, NotFound, StorageTimeout, TransactionConflict
+from memcore.domain.shared.specification import Field, Query
+from memcore.domain.shared.validation import check_id
 
 Clock = Callable[[], datetime]
 # Writers saving to one thread at once may pick the same sequence (or meet each other's lock);

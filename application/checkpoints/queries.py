@@ -1,12 +1,12 @@
 """Read-side use cases of the checkpoints context."""
 
-from application.checkpoints.handlers import newest_first
-from application.checkpoints.views import CheckpointView
-from application.unit_of_work import UnitOfWork
-from domain.checkpoints.model import check_checkpoint_id
-from domain.shared.errors import InvalidInput, NotFound
-from domain.shared.specification import Field, Query
-from domain.shared.validation import check_id
+from memcore.application.checkpoints.handlers import newest_first
+from memcore.application.checkpoints.views import CheckpointView
+from memcore.application.unit_of_work import UnitOfWork
+from memcore.domain.checkpoints.model import check_checkpoint_id
+from memcore.domain.shared.errors import InvalidInput, NotFound
+from memcore.domain.shared.specification import Field, Query
+from memcore.domain.shared.validation import check_id
 
 
 class CheckpointQueries:

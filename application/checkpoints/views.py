@@ -7,8 +7,8 @@ from typing import Any, Protocol
 
 import attrs
 
-from domain.checkpoints.model import FIELDS, Checkpoint
-from domain.shared.specification import Query, Specification, as_query
+from memcore.domain.checkpoints.model import FIELDS, Checkpoint
+from memcore.domain.shared.specification import Query, Specification, as_query
 
 
 @attrs.frozen

@@ -3,12 +3,12 @@
 from collections.abc import Callable
 from datetime import datetime
 
-from application.conflicts import commands
-from application.unit_of_work import UnitOfWork
-from domain.conflicts.model import DEFAULT_MAX_ATTEMPTS, STATUSES, ConflictResolution, MemoryConflict
-from domain.shared.errors import InvalidInput, NotFound
-from domain.shared.specification import Field
-from domain.shared.validation import check_id
+from memcore.application.conflicts import commands
+from memcore.application.unit_of_work import UnitOfWork
+from memcore.domain.conflicts.model import DEFAULT_MAX_ATTEMPTS, STATUSES, ConflictResolution, MemoryConflict
+from memcore.domain.shared.errors import InvalidInput, NotFound
+from memcore.domain.shared.specification import Field
+from memcore.domain.shared.validation import check_id
 
 Clock = Callable[[], datetime]
 IdFactory = Callable[[], str]

@@ -1,11 +1,11 @@
 """Read-side use cases of the conflicts context: frozen views from the read model, never aggregates."""
 
-from application.conflicts.views import ConflictView
-from application.unit_of_work import UnitOfWork
-from domain.conflicts.model import PENDING, STATUSES
-from domain.shared.errors import InvalidInput
-from domain.shared.specification import Field, Query
-from domain.shared.validation import check_id
+from memcore.application.conflicts.views import ConflictView
+from memcore.application.unit_of_work import UnitOfWork
+from memcore.domain.conflicts.model import PENDING, STATUSES
+from memcore.domain.shared.errors import InvalidInput
+from memcore.domain.shared.specification import Field, Query
+from memcore.domain.shared.validation import check_id
 
 # The pending list shows the most important first, then the oldest, then by id.
 PENDING_ORDER = (Field("avg_importance").desc(), Field("created_at").asc())

@@ -9,9 +9,9 @@ from typing import Any, Protocol
 
 import attrs
 
-from domain.conflicts.model import MemoryConflict
-from domain.conflicts.ports import CONFLICT_FIELDS
-from domain.shared.specification import Query, Specification, as_query
+from memcore.domain.conflicts.model import MemoryConflict
+from memcore.domain.conflicts.ports import CONFLICT_FIELDS
+from memcore.domain.shared.specification import Query, Specification, as_query
 
 
 @attrs.frozen

@@ -6,10 +6,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from application.conversations import commands
-from application.conversations.views import ConversationView, KnowledgeChunkView, MessageView, UserView
-from application.unit_of_work import UnitOfWork
-from domain.conversations.model import (
+from memcore.application.conversations import commands
+from memcore.application.conversations.views import ConversationView, KnowledgeChunkView, MessageView, UserView
+from memcore.application.unit_of_work import UnitOfWork
+from memcore.domain.conversations.model import (
     ARCHIVED,
     STATUSES,
     Conversation,
@@ -17,8 +17,8 @@ from domain.conversations.model import (
     User,
     check_uuid,
 )
-from domain.shared.errors import AlreadyExists, ConcurrencyError, InvalidInput, NotFound
-from domain.shared.specification import Field
+from memcore.domain.shared.errors import AlreadyExists, ConcurrencyError, InvalidInput, NotFound
+from memcore.domain.shared.specification import Field
 
 Clock = Callable[[], datetime]
 IdFactory = Callable[[], str]

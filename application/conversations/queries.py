@@ -1,11 +1,11 @@
 """Read-side use cases of the conversations context: frozen views from the read model."""
 
-from application.conversations.views import ConversationView, KnowledgeChunkView, MessageView, UserView
-from application.unit_of_work import UnitOfWork
-from domain.conversations.model import SENDER_TYPES, STATUSES, check_uuid, email_key
-from domain.shared.errors import InvalidInput
-from domain.shared.specification import Field, Query, Specification
-from domain.shared.validation import check_id, check_text
+from memcore.application.conversations.views import ConversationView, KnowledgeChunkView, MessageView, UserView
+from memcore.application.unit_of_work import UnitOfWork
+from memcore.domain.conversations.model import SENDER_TYPES, STATUSES, check_uuid, email_key
+from memcore.domain.shared.errors import InvalidInput
+from memcore.domain.shared.specification import Field, Query, Specification
+from memcore.domain.shared.validation import check_id, check_text
 
 OLDEST_FIRST = (Field("created_at").asc(), Field("sequence").asc())
 NEWEST_FIRST = (Field("created_at").desc(),)

@@ -8,8 +8,8 @@ from typing import Any, Protocol
 
 import attrs
 
-from domain.conversations.model import Conversation, KnowledgeChunk, Message, User
-from domain.shared.specification import Field, Query, Specification, as_query
+from memcore.domain.conversations.model import Conversation, KnowledgeChunk, Message, User
+from memcore.domain.shared.specification import Field, Query, Specification, as_query
 
 
 def _as_dict(view: Any) -> dict[str, Any]:

@@ -6,11 +6,11 @@ from typing import Any, Protocol
 
 import attrs
 
-from application.ideas import commands
-from application.unit_of_work import UnitOfWork
-from domain.ideas.model import IdeaDraft, IdeaInspiration, check_idea_id
-from domain.shared.errors import InvalidInput
-from domain.shared.specification import Field
+from memcore.application.ideas import commands
+from memcore.application.unit_of_work import UnitOfWork
+from memcore.domain.ideas.model import IdeaDraft, IdeaInspiration, check_idea_id
+from memcore.domain.shared.errors import InvalidInput
+from memcore.domain.shared.specification import Field
 
 Clock = Callable[[], datetime]
 

@@ -2,10 +2,10 @@
 
 import attrs
 
-from application.ideas.views import GroupTotals, IdeaView
-from application.unit_of_work import UnitOfWork
-from domain.shared.errors import InvalidInput
-from domain.shared.specification import Query, Specification
+from memcore.application.ideas.views import GroupTotals, IdeaView
+from memcore.application.unit_of_work import UnitOfWork
+from memcore.domain.shared.errors import InvalidInput
+from memcore.domain.shared.specification import Query, Specification
 
 
 @attrs.frozen

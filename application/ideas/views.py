@@ -8,9 +8,9 @@ from typing import Any, Protocol
 
 import attrs
 
-from domain.ideas.model import FIELDS, IdeaInspiration, check_idea_id
-from domain.shared.errors import InvalidInput
-from domain.shared.specification import Query, Specification, as_query
+from memcore.domain.ideas.model import FIELDS, IdeaInspiration, check_idea_id
+from memcore.domain.shared.errors import InvalidInput
+from memcore.domain.shared.specification import Query, Specification, as_query
 
 
 @attrs.frozen

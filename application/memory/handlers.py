@@ -7,12 +7,12 @@ from typing import Any
 
 import attrs
 
-from application.memory import commands
-from application.unit_of_work import UnitOfWork
-from domain.memory.model import CatalogEntry, CatalogSnapshot, MemoryDraft
-from domain.memory.values import check_key
-from domain.shared.errors import InvalidInput, MemcoreError
-from domain.shared.specification import Field, Query
+from memcore.application.memory import commands
+from memcore.application.unit_of_work import UnitOfWork
+from memcore.domain.memory.model import CatalogEntry, CatalogSnapshot, MemoryDraft
+from memcore.domain.memory.values import check_key
+from memcore.domain.shared.errors import InvalidInput, MemcoreError
+from memcore.domain.shared.specification import Field, Query
 
 Clock = Callable[[], datetime]
 

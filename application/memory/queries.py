@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from application.memory.views import CatalogEntryView, MemoryEntryView, SearchHit, SnapshotView
-from application.unit_of_work import UnitOfWork
-from domain.memory.model import check_snapshot_id
-from domain.memory.ports import Scalar, key_prefix, metadata_matches
-from domain.memory.text import query_words
-from domain.memory.values import check_key
-from domain.shared.errors import InvalidInput, NotFound
-from domain.shared.specification import Field, Query, Specification
+from memcore.application.memory.views import CatalogEntryView, MemoryEntryView, SearchHit, SnapshotView
+from memcore.application.unit_of_work import UnitOfWork
+from memcore.domain.memory.model import check_snapshot_id
+from memcore.domain.memory.ports import Scalar, key_prefix, metadata_matches
+from memcore.domain.memory.text import query_words
+from memcore.domain.memory.values import check_key
+from memcore.domain.shared.errors import InvalidInput, NotFound
+from memcore.domain.shared.specification import Field, Query, Specification
 
 MAX_LIMIT = 10_000
 KEY_ORDER = (Field("key").asc(),)

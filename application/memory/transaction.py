@@ -14,11 +14,11 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
 
-from application.memory import commands
-from application.memory.handlers import run_operation
-from application.memory.views import MemoryEntryView
-from application.unit_of_work import UnitOfWork
-from domain.memory.values import check_key
+from memcore.application.memory import commands
+from memcore.application.memory.handlers import run_operation
+from memcore.application.memory.views import MemoryEntryView
+from memcore.application.unit_of_work import UnitOfWork
+from memcore.domain.memory.values import check_key
 
 
 class MemoryTransaction:

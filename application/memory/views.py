@@ -10,15 +10,15 @@ from typing import Any, Protocol
 
 import attrs
 
-from domain.memory.model import (
+from memcore.domain.memory.model import (
     CATALOG_FIELDS_STORED,
     SNAPSHOT_FIELDS_STORED,
     CatalogEntry,
     CatalogSnapshot,
     MemoryEntry,
 )
-from domain.memory.text import indexed_text, words
-from domain.shared.specification import Field, Order, Query, Specification, as_query
+from memcore.domain.memory.text import indexed_text, words
+from memcore.domain.shared.specification import Field, Order, Query, Specification, as_query
 
 
 def _iso(value: datetime | None) -> str | None:

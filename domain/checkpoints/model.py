@@ -6,8 +6,8 @@ from typing import Any
 
 import attrs
 
-from domain.shared.errors import InvalidInput
-from domain.shared.validation import check_all, check_id, check_json_object, check_utc, on_setattr
+from memcore.domain.shared.errors import InvalidInput
+from memcore.domain.shared.validation import check_all, check_id, check_json_object, check_utc, on_setattr
 
 FIELDS = ("checkpoint_id", "thread_id", "pipeline_id", "parent_id", "sequence", "state", "metadata", "created_at")
 

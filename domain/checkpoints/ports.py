@@ -3,8 +3,8 @@
 from datetime import datetime
 from typing import Protocol
 
-from domain.checkpoints.model import Checkpoint
-from domain.shared.specification import Query, Specification
+from memcore.domain.checkpoints.model import Checkpoint
+from memcore.domain.shared.specification import Query, Specification
 
 CHECKPOINT_FIELDS: dict[str, type] = {
     "checkpoint_id": str,

@@ -6,10 +6,10 @@ from typing import Any
 
 import attrs
 
-from domain.conflicts.events import ConflictEscalated, ConflictRecorded, ConflictResolved
-from domain.shared.errors import InvalidInput
-from domain.shared.events import DomainEvent
-from domain.shared.validation import (
+from memcore.domain.conflicts.events import ConflictEscalated, ConflictRecorded, ConflictResolved
+from memcore.domain.shared.errors import InvalidInput
+from memcore.domain.shared.events import DomainEvent
+from memcore.domain.shared.validation import (
     check_all,
     check_id,
     check_json_object,

@@ -3,8 +3,8 @@
 from datetime import datetime
 from typing import Protocol
 
-from domain.conflicts.model import MemoryConflict
-from domain.shared.specification import Query, Specification
+from memcore.domain.conflicts.model import MemoryConflict
+from memcore.domain.shared.specification import Query, Specification
 
 # Queryable fields and their types: what a Specification over conflicts may name.
 CONFLICT_FIELDS: dict[str, type] = {

@@ -2,7 +2,7 @@
 
 import attrs
 
-from domain.shared.events import DomainEvent
+from memcore.domain.shared.events import DomainEvent
 
 
 @attrs.frozen

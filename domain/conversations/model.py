@@ -7,10 +7,10 @@ from typing import Any
 
 import attrs
 
-from domain.conversations.events import ConversationArchived, ConversationStarted, MessagePosted, UserCreated
-from domain.shared.errors import InvalidInput
-from domain.shared.events import DomainEvent
-from domain.shared.validation import (
+from memcore.domain.conversations.events import ConversationArchived, ConversationStarted, MessagePosted, UserCreated
+from memcore.domain.shared.errors import InvalidInput
+from memcore.domain.shared.events import DomainEvent
+from memcore.domain.shared.validation import (
     check_all,
     check_id,
     check_json_object,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from domain.conversations.model import Conversation, KnowledgeChunk, Message, User
-from domain.shared.specification import Query, Specification
+from memcore.domain.conversations.model import Conversation, KnowledgeChunk, Message, User
+from memcore.domain.shared.specification import Query, Specification
 
 USER_FIELDS: dict[str, type] = {
     "id": str,

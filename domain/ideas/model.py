@@ -7,8 +7,8 @@ from typing import Any
 
 import attrs
 
-from domain.shared.errors import InvalidInput
-from domain.shared.validation import (
+from memcore.domain.shared.errors import InvalidInput
+from memcore.domain.shared.validation import (
     ID_MAX_LENGTH,
     check_all,
     check_json_object,

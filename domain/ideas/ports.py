@@ -3,8 +3,8 @@
 from datetime import datetime
 from typing import Protocol
 
-from domain.ideas.model import IdeaDraft, IdeaInspiration
-from domain.shared.specification import Query, Specification
+from memcore.domain.ideas.model import IdeaDraft, IdeaInspiration
+from memcore.domain.shared.specification import Query, Specification
 
 # `keywords` is a list: `Field("keywords").contains(word)` matches ideas having that keyword.
 IDEA_FIELDS: dict[str, type] = {

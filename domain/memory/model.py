@@ -7,9 +7,9 @@ from typing import Any
 
 import attrs
 
-from domain.memory.values import check_json_object_or_none, check_json_value, check_key
-from domain.shared.errors import InvalidInput
-from domain.shared.validation import check_all, check_text, check_utc, draft_class, on_setattr
+from memcore.domain.memory.values import check_json_object_or_none, check_json_value, check_key
+from memcore.domain.shared.errors import InvalidInput
+from memcore.domain.shared.validation import check_all, check_text, check_utc, draft_class, on_setattr
 
 HASH_MAX_LENGTH = 255
 URI_MAX_LENGTH = 2048

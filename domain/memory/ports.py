@@ -17,10 +17,10 @@ from typing import Any, Protocol
 
 import attrs
 
-from domain.memory.model import CatalogEntry, CatalogSnapshot, MemoryDraft, MemoryEntry
-from domain.memory.values import check_json_value, encode_json
-from domain.shared.errors import InvalidInput
-from domain.shared.specification import (
+from memcore.domain.memory.model import CatalogEntry, CatalogSnapshot, MemoryDraft, MemoryEntry
+from memcore.domain.memory.values import check_json_value, encode_json
+from memcore.domain.shared.errors import InvalidInput
+from memcore.domain.shared.specification import (
     And,
     Comparison,
     Everything,

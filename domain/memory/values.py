@@ -4,8 +4,8 @@ import json
 import math
 from typing import Any
 
-from domain.shared.errors import InvalidInput
-from domain.shared.validation import check_text
+from memcore.domain.shared.errors import InvalidInput
+from memcore.domain.shared.validation import check_text
 
 KEY_MAX_LENGTH = 512
 MAX_DEPTH = 64

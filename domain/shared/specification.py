@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from domain.shared.errors import InvalidInput
+from memcore.domain.shared.errors import InvalidInput
 
 
 class Op(enum.Enum):

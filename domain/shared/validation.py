@@ -9,7 +9,7 @@ from typing import Any
 
 import attrs
 
-from domain.shared.errors import InvalidInput
+from memcore.domain.shared.errors import InvalidInput
 
 ID_MAX_LENGTH = 255
 

@@ -26,9 +26,9 @@ from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from application.conversations.commands import BulkUpsertKnowledgeChunks, PostMessage
-from infrastructure.bench.harness import Phase
-from infrastructure.bench.workload import BenchWorkload
+from memcore.application.conversations.commands import BulkUpsertKnowledgeChunks, PostMessage
+from memcore.infrastructure.bench.phase import Phase
+from memcore.infrastructure.bench.workload import BenchWorkload
 
 DEFAULT_ROWS = 100_000
 PAGE = 50

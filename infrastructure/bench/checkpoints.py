@@ -14,11 +14,11 @@ from contextlib import ExitStack
 from datetime import UTC, datetime
 from typing import Any
 
-from application.checkpoints.commands import SaveCheckpoint
-from infrastructure.bench.harness import Phase
-from infrastructure.bench.workload import BenchWorkload
-from infrastructure.compat.checkpoints import SQLCheckpointer
-from infrastructure.sqlalchemy.async_database import AsyncDatabase
+from memcore.application.checkpoints.commands import SaveCheckpoint
+from memcore.infrastructure.bench.phase import Phase
+from memcore.infrastructure.bench.workload import BenchWorkload
+from memcore.infrastructure.compat.checkpoints import SQLCheckpointer
+from memcore.infrastructure.sqlalchemy.async_database import AsyncDatabase
 
 DEFAULT_ROWS = 5_000
 THREADS = 50

@@ -12,9 +12,9 @@ from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from application.conflicts import commands
-from infrastructure.bench.harness import Phase
-from infrastructure.bench.workload import BenchWorkload
+from memcore.application.conflicts import commands
+from memcore.infrastructure.bench.phase import Phase
+from memcore.infrastructure.bench.workload import BenchWorkload
 
 DEFAULT_ROWS = 20_000
 USERS = 200

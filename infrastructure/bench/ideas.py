@@ -17,10 +17,10 @@ from typing import Any
 
 import attrs
 
-from application.ideas.commands import AddIdeas
-from domain.shared.specification import Field, Query
-from infrastructure.bench.harness import Phase
-from infrastructure.bench.workload import BenchWorkload
+from memcore.application.ideas.commands import AddIdeas
+from memcore.domain.shared.specification import Field, Query
+from memcore.infrastructure.bench.phase import Phase
+from memcore.infrastructure.bench.workload import BenchWorkload
 
 DEFAULT_ROWS = 100_000
 BATCH = 5_000

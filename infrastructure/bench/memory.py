@@ -25,12 +25,12 @@ from contextlib import ExitStack
 from datetime import UTC, datetime
 from typing import Any
 
-from domain.memory.text import indexed_text, words
-from infrastructure.bench.harness import Phase, Target
-from infrastructure.bench.memory_text import KEY_PREFIX, MemoryText
-from infrastructure.bench.workload import BenchWorkload
-from infrastructure.sqlalchemy.search import upsert_side_sql
-from infrastructure.sqlalchemy.tables import LTM_SEARCH
+from memcore.domain.memory.text import indexed_text, words
+from memcore.infrastructure.bench.memory_text import KEY_PREFIX, MemoryText
+from memcore.infrastructure.bench.phase import Phase, Target
+from memcore.infrastructure.bench.workload import BenchWorkload
+from memcore.infrastructure.sqlalchemy.search import upsert_side_sql
+from memcore.infrastructure.sqlalchemy.tables import LTM_SEARCH
 
 DEFAULT_ROWS = 100_000
 READS = 10_000
@@ -146,7 +146,7 @@ class MemoryWorkload(BenchWorkload):
     # -- memcore's use cases
 
     def _store_all(self, entries: Sequence[tuple[str, Any, dict[str, Any]]]) -> int:
-        from application.memory.commands import StoreMemory
+        from memcore.application.memory.commands import StoreMemory
 
         handle = self.services.bus.handle
         return sum(bool(handle(StoreMemory(key, value, metadata))) for key, value, metadata in entries)

@@ -17,11 +17,11 @@ from typing import Any
 
 from sqlalchemy.util import greenlet_spawn
 
-from infrastructure.bench.harness import Phase
-from infrastructure.bench.workload import BenchWorkload
-from infrastructure.settings import Settings
-from infrastructure.sqlalchemy.async_database import AsyncDatabase, build_async_engine
-from infrastructure.sqlalchemy.database import Database
+from memcore.infrastructure.bench.phase import Phase
+from memcore.infrastructure.bench.workload import BenchWorkload
+from memcore.infrastructure.settings import Settings
+from memcore.infrastructure.sqlalchemy.async_database import AsyncDatabase, build_async_engine
+from memcore.infrastructure.sqlalchemy.database import Database
 
 DEFAULT_ROWS = 100_000
 GROUP = 100  # rows per fetch_all

@@ -12,14 +12,14 @@ from typing import Any, ClassVar, Self
 
 from sqlalchemy import Engine
 
-from application.bootstrap import Services
-from domain.shared.errors import InvalidInput
-from infrastructure.bench.harness import Phase
-from infrastructure.container import Container, container_for
-from infrastructure.settings import Settings
-from infrastructure.sqlalchemy import migrate
-from infrastructure.sqlalchemy.engine import build_engine
-from infrastructure.sqlalchemy.raw_sql import dialect_label
+from memcore.application.bootstrap import Services
+from memcore.domain.shared.errors import InvalidInput
+from memcore.infrastructure.bench.phase import Phase
+from memcore.infrastructure.container import Container, container_for
+from memcore.infrastructure.settings import Settings
+from memcore.infrastructure.sqlalchemy import migrate
+from memcore.infrastructure.sqlalchemy.engine import build_engine
+from memcore.infrastructure.sqlalchemy.raw_sql import dialect_label
 
 
 class BenchWorkload:

@@ -5,11 +5,11 @@ from typing import Annotated
 
 import typer
 
-from application.memory import commands
-from domain.shared.errors import InvalidInput, NotFound
-from infrastructure.cli.common import JsonOption, UrlOption, open_services
-from infrastructure.cli.memory import WhereOption, json_object, parse_json, where
-from infrastructure.cli.output import console, print_json, print_record, print_table
+from memcore.application.memory import commands
+from memcore.domain.shared.errors import InvalidInput, NotFound
+from memcore.infrastructure.cli.common import JsonOption, UrlOption, open_services
+from memcore.infrastructure.cli.memory import WhereOption, json_object, parse_json, where
+from memcore.infrastructure.cli.output import console, print_json, print_record, print_table
 
 app = typer.Typer(help="The catalog of stored blobs: hashes, locations, sizes, expiry, snapshots.",
                   no_args_is_help=True)  # fmt: skip

@@ -5,11 +5,11 @@ from typing import Annotated
 
 import typer
 
-from application.conversations import commands
-from domain.conversations.model import SENDER_TYPES, STATUSES
-from domain.shared.errors import InvalidInput, NotFound
-from infrastructure.cli.common import JsonOption, UrlOption, json_object, open_services
-from infrastructure.cli.output import console, print_json, print_record, print_table
+from memcore.application.conversations import commands
+from memcore.domain.conversations.model import SENDER_TYPES, STATUSES
+from memcore.domain.shared.errors import InvalidInput, NotFound
+from memcore.infrastructure.cli.common import JsonOption, UrlOption, json_object, open_services
+from memcore.infrastructure.cli.output import console, print_json, print_record, print_table
 
 app = typer.Typer(help="Conversations of a chatbot and the messages posted to them.", no_args_is_help=True)
 LIST_COLUMNS = ["id", "title", "status", "user_id", "updated_at", "version"]

@@ -7,10 +7,10 @@ from typing import Annotated, Any
 
 import typer
 
-from application.bootstrap import Services
-from domain.shared.errors import InvalidInput, StorageUnavailable
-from infrastructure.container import Container, container_for
-from infrastructure.sqlalchemy import migrate
+from memcore.application.bootstrap import Services
+from memcore.domain.shared.errors import InvalidInput, StorageUnavailable
+from memcore.infrastructure.container import Container, container_for
+from memcore.infrastructure.sqlalchemy import migrate
 
 UrlOption = Annotated[
     str | None,

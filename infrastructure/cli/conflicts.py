@@ -5,10 +5,10 @@ from typing import Annotated, Any
 
 import typer
 
-from application.conflicts import commands
-from domain.shared.errors import InvalidInput, NotFound
-from infrastructure.cli.common import JsonOption, UrlOption, open_services
-from infrastructure.cli.output import console, print_json, print_record, print_table
+from memcore.application.conflicts import commands
+from memcore.domain.shared.errors import InvalidInput, NotFound
+from memcore.infrastructure.cli.common import JsonOption, UrlOption, open_services
+from memcore.infrastructure.cli.output import console, print_json, print_record, print_table
 
 app = typer.Typer(help="Conflicts between two memories of a user.", no_args_is_help=True)
 

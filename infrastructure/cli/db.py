@@ -2,9 +2,9 @@
 
 import typer
 
-from infrastructure.cli.common import UrlOption, open_container
-from infrastructure.cli.output import console, err_console
-from infrastructure.sqlalchemy import migrate
+from memcore.infrastructure.cli.common import UrlOption, open_container
+from memcore.infrastructure.cli.output import console, err_console
+from memcore.infrastructure.sqlalchemy import migrate
 
 app = typer.Typer(help="Create, upgrade and check the database schema.", no_args_is_help=True)
 

@@ -6,13 +6,13 @@ from typing import Annotated, Any
 import typer
 from rich.progress import Progress
 
-from application.ideas import commands
-from domain.shared.errors import InvalidInput, NotFound
-from domain.shared.specification import Field, Order, Query, Specification
-from infrastructure.cli.common import JsonOption, UrlOption, json_object, open_container, open_services
-from infrastructure.cli.output import console, print_json, print_record, print_table
-from infrastructure.legacy.ideas_sqlite import SqliteLegacyIdeaSource
-from infrastructure.sqlalchemy import migrate
+from memcore.application.ideas import commands
+from memcore.domain.shared.errors import InvalidInput, NotFound
+from memcore.domain.shared.specification import Field, Order, Query, Specification
+from memcore.infrastructure.cli.common import JsonOption, UrlOption, json_object, open_container, open_services
+from memcore.infrastructure.cli.output import console, print_json, print_record, print_table
+from memcore.infrastructure.legacy.ideas_sqlite import SqliteLegacyIdeaSource
+from memcore.infrastructure.sqlalchemy import migrate
 
 app = typer.Typer(help="Idea inspirations: content records with scores and categories.", no_args_is_help=True)
 LIST_COLUMNS = ["id", "title", "category", "score", "source_type", "created_at"]

@@ -7,13 +7,13 @@ import attrs
 import typer
 from rich.progress import Progress
 
-from application.bootstrap import Services
-from application.conversations import commands
-from domain.conversations.model import KnowledgeChunk
-from domain.shared.errors import InvalidInput
-from infrastructure.cli.common import JsonOption, UrlOption, json_object, open_services
-from infrastructure.cli.knowledge_files import chunk_directory, read_text
-from infrastructure.cli.output import console, print_json, print_table
+from memcore.application.bootstrap import Services
+from memcore.application.conversations import commands
+from memcore.domain.conversations.model import KnowledgeChunk
+from memcore.domain.shared.errors import InvalidInput
+from memcore.infrastructure.cli.common import JsonOption, UrlOption, json_object, open_services
+from memcore.infrastructure.cli.knowledge_files import chunk_directory, read_text
+from memcore.infrastructure.cli.output import console, print_json, print_table
 
 app = typer.Typer(help="Knowledge chunks a chatbot answers from, keyed by source and external id.",
                   no_args_is_help=True)  # fmt: skip

@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-from domain.shared.errors import InvalidInput
+from memcore.domain.shared.errors import InvalidInput
 
 SUFFIXES = frozenset({".md", ".markdown", ".txt"})
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")

@@ -5,10 +5,10 @@ from typing import Annotated
 
 import typer
 
-from domain.shared.errors import MemcoreError
-from infrastructure.cli import catalog, chat, conflicts, db, ideas, knowledge, memory, sql, users
-from infrastructure.cli.common import UrlOption
-from infrastructure.cli.output import err_console
+from memcore.domain.shared.errors import MemcoreError
+from memcore.infrastructure.cli import catalog, chat, conflicts, db, ideas, knowledge, memory, sql, users
+from memcore.infrastructure.cli.common import UrlOption
+from memcore.infrastructure.cli.output import err_console
 
 app = typer.Typer(
     help="memcore: the persistence core for AI-agent and chat applications.",
@@ -30,7 +30,7 @@ app.add_typer(knowledge.app, name="knowledge")
 @app.command()
 def quickstart(url: UrlOption = None) -> None:
     """Migrate the database (default: SQLite memcore.db) and walk a scenario through every context."""
-    from infrastructure.cli.quickstart import run_quickstart
+    from memcore.infrastructure.cli.quickstart import run_quickstart
 
     run_quickstart(url)
 
@@ -44,7 +44,7 @@ def bench(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
     """Measure a workload through memcore's use cases against the raw DB-API driver, in one run."""
-    from infrastructure.bench.harness import run_bench
+    from memcore.infrastructure.bench.harness import run_bench
 
     run_bench(workload, url, rows=rows, rounds=rounds, as_json=as_json)
 

@@ -11,10 +11,10 @@ from typing import IO, Annotated, Any
 import typer
 from rich.progress import Progress
 
-from application.memory import commands
-from domain.shared.errors import InvalidInput, NotFound
-from infrastructure.cli.common import JsonOption, UrlOption, open_services
-from infrastructure.cli.output import console, err_console, print_json, print_record, print_table
+from memcore.application.memory import commands
+from memcore.domain.shared.errors import InvalidInput, NotFound
+from memcore.infrastructure.cli.common import JsonOption, UrlOption, open_services
+from memcore.infrastructure.cli.output import console, err_console, print_json, print_record, print_table
 
 app = typer.Typer(help="Long-term memory: JSON values under string keys, with metadata and search.",
                   no_args_is_help=True)  # fmt: skip

@@ -1,16 +1,16 @@
 """`memcore quickstart`: migrate the database and walk one realistic scenario through every context."""
 
-from application.bootstrap import Services
-from application.conflicts import commands
-from application.ideas import commands as idea_commands
-from domain.shared.specification import Field, Query
-from infrastructure.cli.common import open_container
-from infrastructure.cli.conflicts import LIST_COLUMNS
-from infrastructure.cli.output import console, print_record, print_table
-from infrastructure.cli.quickstart_chat import chatbot
-from infrastructure.cli.quickstart_memory import memory_and_catalog
-from infrastructure.cli.quickstart_sql import raw_sql_and_checkpoints
-from infrastructure.sqlalchemy import migrate
+from memcore.application.bootstrap import Services
+from memcore.application.conflicts import commands
+from memcore.application.ideas import commands as idea_commands
+from memcore.domain.shared.specification import Field, Query
+from memcore.infrastructure.cli.common import open_container
+from memcore.infrastructure.cli.conflicts import LIST_COLUMNS
+from memcore.infrastructure.cli.output import console, print_record, print_table
+from memcore.infrastructure.cli.quickstart_chat import chatbot
+from memcore.infrastructure.cli.quickstart_memory import memory_and_catalog
+from memcore.infrastructure.cli.quickstart_sql import raw_sql_and_checkpoints
+from memcore.infrastructure.sqlalchemy import migrate
 
 USER = "quickstart-alice"
 

@@ -1,9 +1,9 @@
 """The quickstart's conversations scenario: a support chatbot answers a customer from its help centre."""
 
-from application.bootstrap import Services
-from application.conversations import commands
-from domain.shared.errors import InvalidInput
-from infrastructure.cli.output import console, print_table
+from memcore.application.bootstrap import Services
+from memcore.application.conversations import commands
+from memcore.domain.shared.errors import InvalidInput
+from memcore.infrastructure.cli.output import console, print_table
 
 SOURCE = "quickstart-helpcentre"
 CUSTOMER = "auth0|quickstart-ann"

@@ -3,8 +3,8 @@
 import hashlib
 from datetime import UTC, datetime, timedelta
 
-from application.bootstrap import Services
-from application.memory.commands import (
+from memcore.application.bootstrap import Services
+from memcore.application.memory.commands import (
     CleanupExpired,
     CreateSnapshot,
     StoreCatalogBatch,
@@ -12,7 +12,7 @@ from application.memory.commands import (
     StoreMemory,
     TrackCatalogEntry,
 )
-from infrastructure.cli.output import console, print_table
+from memcore.infrastructure.cli.output import console, print_table
 
 PREFIX = "quickstart:alice:"
 

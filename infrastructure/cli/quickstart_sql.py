@@ -4,11 +4,11 @@ import asyncio
 import tempfile
 from pathlib import Path
 
-from application.bootstrap import Services
-from application.checkpoints.commands import DeleteThread, PruneThread, SaveCheckpoint
-from infrastructure.cli.output import console, print_table
-from infrastructure.compat.checkpoints import SQLCheckpointer
-from infrastructure.compat.database import AsyncDatabase, Database
+from memcore.application.bootstrap import Services
+from memcore.application.checkpoints.commands import DeleteThread, PruneThread, SaveCheckpoint
+from memcore.infrastructure.cli.output import console, print_table
+from memcore.infrastructure.compat.checkpoints import SQLCheckpointer
+from memcore.infrastructure.compat.database import AsyncDatabase, Database
 
 THREAD = "quickstart-thread"
 MIGRATIONS = {

@@ -6,11 +6,11 @@ from typing import Annotated, Any
 
 import typer
 
-from domain.shared.errors import InvalidInput
-from infrastructure.cli.common import JsonOption, UrlOption
-from infrastructure.cli.output import console, print_json, print_table
-from infrastructure.settings import Settings
-from infrastructure.sqlalchemy.database import Database
+from memcore.domain.shared.errors import InvalidInput
+from memcore.infrastructure.cli.common import JsonOption, UrlOption
+from memcore.infrastructure.cli.output import console, print_json, print_table
+from memcore.infrastructure.settings import Settings
+from memcore.infrastructure.sqlalchemy.database import Database
 
 app = typer.Typer(help="Run SQL-file migrations and raw SQL with named parameters.", no_args_is_help=True)
 

@@ -4,11 +4,11 @@ from typing import Annotated
 
 import typer
 
-from application.conversations import commands
-from application.conversations.views import UserView
-from domain.shared.errors import InvalidInput, NotFound
-from infrastructure.cli.common import JsonOption, UrlOption, open_services
-from infrastructure.cli.output import console, print_json, print_record, print_table
+from memcore.application.conversations import commands
+from memcore.application.conversations.views import UserView
+from memcore.domain.shared.errors import InvalidInput, NotFound
+from memcore.infrastructure.cli.common import JsonOption, UrlOption, open_services
+from memcore.infrastructure.cli.output import console, print_json, print_record, print_table
 
 app = typer.Typer(help="Users of a chatbot: who talks to it, by external (auth) id or email.", no_args_is_help=True)
 LIST_COLUMNS = ["id", "external_id", "name", "email", "created_at"]

@@ -31,8 +31,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from application.conversations import commands
-from domain.conversations.model import (
+from memcore.application.conversations import commands
+from memcore.domain.conversations.model import (
     STATUSES,
     Conversation,
     KnowledgeChunk,
@@ -41,12 +41,53 @@ from domain.conversations.model import (
     check_uuid,
     email_key,
 )
-from domain.shared.errors import InvalidInput
-from domain.shared.specification import Field, Query, Specification
-from domain.shared.validation import check_id, check_text
-from infrastructure.compat.chat_session import ChatSession, JoinedUnitOfWork, reload_stale
-from infrastructure.container import Container, container_for
-from infrastructure.sqlalchemy import migrate
+from memcore.domain.shared.errors import InvalidInput
+from memcore.domain.shared.specification import Field, Query, Specification
+from memcore.domain.shared.validation import check_id, check_text
+from memcore.infrastructure.compat.chat_session import ChatSession, JoinedUnitOfWork, reload_stale
+from memcore.infrastructure.container import Container, container_for
+from memcore.infrastructure.sqlalchemy import migrate
+
+__all__ = [
+    "ChatSession",
+    "Conversation",
+    "KnowledgeChunk",
+    "Message",
+    "User",
+    "add_message",
+    "archive_conversation",
+    "bulk_upsert_knowledge_chunks",
+    "create_conversation",
+    "create_user",
+    "delete_conversation",
+    "delete_knowledge_chunk",
+    "delete_message",
+    "delete_user",
+    "dispose_engine",
+    "drop_db",
+    "get_conversation_by_id",
+    "get_conversation_message_count",
+    "get_engine",
+    "get_knowledge_chunk_by_external_id",
+    "get_knowledge_chunk_by_id",
+    "get_message_by_id",
+    "get_or_create_user_by_external_id",
+    "get_session",
+    "get_user_by_email",
+    "get_user_by_external_id",
+    "get_user_by_id",
+    "init_db",
+    "list_all_conversations",
+    "list_all_knowledge_chunks",
+    "list_conversations_for_user",
+    "list_messages_for_conversation",
+    "list_users",
+    "reset_db",
+    "search_knowledge_chunks_by_source",
+    "update_conversation",
+    "update_user",
+    "upsert_knowledge_chunk",
+]
 
 _lock = threading.Lock()
 _container: Container | None = None

@@ -15,10 +15,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.orm.exc import FlushError
 
-from application.bootstrap import Services
-from domain.shared.events import DomainEvent
-from infrastructure.sqlalchemy.errors import translate, translating
-from infrastructure.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
+from memcore.application.bootstrap import Services
+from memcore.domain.shared.events import DomainEvent
+from memcore.infrastructure.sqlalchemy.errors import translate, translating
+from memcore.infrastructure.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 
 
 class JoinedUnitOfWork:

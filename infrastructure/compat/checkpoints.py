@@ -12,16 +12,18 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
-from application.checkpoints.handlers import RACES, SEQUENCE_RETRIES, backoff
-from domain.checkpoints.model import FIELDS, Checkpoint, check_checkpoint_id
-from domain.shared.errors import InvalidInput, NotFound
-from domain.shared.validation import check_id
-from infrastructure.settings import Settings
-from infrastructure.sqlalchemy import migrate
-from infrastructure.sqlalchemy.async_database import AsyncDatabase
-from infrastructure.sqlalchemy.engine import build_engine
-from infrastructure.sqlalchemy.fastpath import RowCodec
-from infrastructure.sqlalchemy.tables import pipeline_checkpoints as table
+from memcore.application.checkpoints.handlers import RACES, SEQUENCE_RETRIES, backoff
+from memcore.domain.checkpoints.model import FIELDS, Checkpoint, check_checkpoint_id
+from memcore.domain.shared.errors import InvalidInput, NotFound
+from memcore.domain.shared.validation import check_id
+from memcore.infrastructure.settings import Settings
+from memcore.infrastructure.sqlalchemy import migrate
+from memcore.infrastructure.sqlalchemy.async_database import AsyncDatabase
+from memcore.infrastructure.sqlalchemy.engine import build_engine
+from memcore.infrastructure.sqlalchemy.fastpath import RowCodec
+from memcore.infrastructure.sqlalchemy.tables import pipeline_checkpoints as table
+
+__all__ = ["SQLCheckpointer"]
 
 COLUMNS = ", ".join(FIELDS)
 SELECT = f"SELECT {COLUMNS} FROM pipeline_checkpoints"

@@ -12,13 +12,19 @@ from typing import Any
 from dependency_injector import providers
 from sqlalchemy import Engine
 
-from application.conflicts import commands
-from application.conflicts.views import ConflictView
-from domain.conflicts.model import MemoryConflict
-from domain.shared.errors import NotFound
-from infrastructure.container import Container
-from infrastructure.sqlalchemy import migrate
-from infrastructure.sqlalchemy.mappers import start_mappers
+from memcore.application.conflicts import commands
+from memcore.application.conflicts.views import ConflictView
+from memcore.domain.conflicts.model import ConflictResolution, MemoryConflict
+from memcore.domain.shared.errors import NotFound
+from memcore.infrastructure.container import Container
+from memcore.infrastructure.sqlalchemy import migrate
+from memcore.infrastructure.sqlalchemy.mappers import start_mappers
+
+__all__ = [
+    "ConflictResolution",
+    "MemoryConflict",
+    "SQLAlchemyConflictStore",
+]
 
 _OPTIONAL = {
     "is_singleton_category": False,

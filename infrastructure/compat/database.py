@@ -3,7 +3,7 @@ on SQLite, PostgreSQL and MySQL/MariaDB, with named parameters, pooling, real tr
 SQL-file migrations (`db.migrate("migrations/")`).
 """
 
-from infrastructure.sqlalchemy.async_database import AsyncDatabase
-from infrastructure.sqlalchemy.database import Database
+from memcore.infrastructure.sqlalchemy.async_database import AsyncDatabase
+from memcore.infrastructure.sqlalchemy.database import Database
 
 __all__ = ["AsyncDatabase", "Database"]

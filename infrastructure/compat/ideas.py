@@ -10,14 +10,20 @@ from typing import Any
 
 from sqlalchemy.orm import sessionmaker
 
-from domain.ideas.model import IdeaInspiration
-from domain.shared.errors import InvalidInput
-from domain.shared.specification import Field, Query, Specification
-from infrastructure.settings import Settings
-from infrastructure.sqlalchemy import migrate
-from infrastructure.sqlalchemy.engine import build_engine
-from infrastructure.sqlalchemy.mappers import start_mappers
-from infrastructure.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
+from memcore.domain.ideas.model import IdeaInspiration
+from memcore.domain.shared.errors import InvalidInput
+from memcore.domain.shared.specification import Field, Query, Specification
+from memcore.infrastructure.settings import Settings
+from memcore.infrastructure.sqlalchemy import migrate
+from memcore.infrastructure.sqlalchemy.engine import build_engine
+from memcore.infrastructure.sqlalchemy.mappers import start_mappers
+from memcore.infrastructure.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
+
+__all__ = [
+    "IdeaInspiration",
+    "SQLAlchemyIdeaInspirationRepository",
+    "SessionFactory",
+]
 
 _FILTERS = ("source_type", "category")
 

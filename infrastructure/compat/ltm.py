@@ -12,12 +12,12 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Self
 
-from application.memory import commands
-from application.memory.views import SearchHit
-from domain.shared.errors import InvalidInput
-from infrastructure.compat import ltm_config
-from infrastructure.compat.ltm_catalog import SQLAlchemyCatalog
-from infrastructure.compat.ltm_connection import LtmConnection, reporting
+from memcore.application.memory import commands
+from memcore.application.memory.views import SearchHit
+from memcore.domain.shared.errors import InvalidInput
+from memcore.infrastructure.compat import ltm_config
+from memcore.infrastructure.compat.ltm_catalog import SQLAlchemyCatalog
+from memcore.infrastructure.compat.ltm_connection import LtmConnection, reporting
 
 log = logging.getLogger(__name__)
 ITERATE_BATCH = 500

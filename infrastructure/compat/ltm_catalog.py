@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from application.memory import commands
-from infrastructure.compat.ltm_connection import LtmConnection, raising, reporting
+from memcore.application.memory import commands
+from memcore.infrastructure.compat.ltm_connection import LtmConnection, raising, reporting
 
 
 def _dict(view: Any) -> dict[str, Any] | None:

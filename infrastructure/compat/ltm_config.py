@@ -19,8 +19,8 @@ from typing import Any
 
 import attrs
 
-from domain.shared.errors import InvalidInput
-from infrastructure.settings import mask_url
+from memcore.domain.shared.errors import InvalidInput
+from memcore.infrastructure.settings import mask_url
 
 OPTIONS = {"url": str, "pool_size": int, "echo": bool, "lazy": bool}
 LTM_KEYS = {"backend", "catalog", *OPTIONS}

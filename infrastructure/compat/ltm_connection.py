@@ -13,13 +13,13 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import exc as orm_exc
 
-from application.bootstrap import Services
-from domain.shared.errors import InvalidInput, MemcoreError, StorageTimeout, StorageUnavailable
-from infrastructure.container import Container, container_for
-from infrastructure.settings import Settings, mask_url
-from infrastructure.sqlalchemy import migrate
-from infrastructure.sqlalchemy.engine import normalize_url
-from infrastructure.sqlalchemy.errors import translate
+from memcore.application.bootstrap import Services
+from memcore.domain.shared.errors import InvalidInput, MemcoreError, StorageTimeout, StorageUnavailable
+from memcore.infrastructure.container import Container, container_for
+from memcore.infrastructure.settings import Settings, mask_url
+from memcore.infrastructure.sqlalchemy import migrate
+from memcore.infrastructure.sqlalchemy.engine import normalize_url
+from memcore.infrastructure.sqlalchemy.errors import translate
 
 P = ParamSpec("P")
 R = TypeVar("R")

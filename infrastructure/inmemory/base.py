@@ -2,7 +2,7 @@
 
 from typing import Any, ClassVar
 
-from domain.shared.specification import Query, Schema, Specification, apply, as_query
+from memcore.domain.shared.specification import Query, Schema, Specification, apply, as_query
 
 
 class InMemoryRepository:

@@ -1,9 +1,9 @@
 """InMemoryCheckpointRepository: checkpoints in a dict keyed by checkpoint id."""
 
-from domain.checkpoints.model import Checkpoint, check_checkpoint_id
-from domain.checkpoints.ports import CHECKPOINT_FIELDS
-from domain.shared.errors import AlreadyExists, InvalidInput
-from infrastructure.inmemory.base import InMemoryRepository
+from memcore.domain.checkpoints.model import Checkpoint, check_checkpoint_id
+from memcore.domain.checkpoints.ports import CHECKPOINT_FIELDS
+from memcore.domain.shared.errors import AlreadyExists, InvalidInput
+from memcore.infrastructure.inmemory.base import InMemoryRepository
 
 
 class InMemoryCheckpointRepository(InMemoryRepository):

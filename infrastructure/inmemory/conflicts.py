@@ -1,9 +1,9 @@
 """InMemoryConflictRepository: a dict of conflicts with the SQL adapter's semantics."""
 
-from domain.conflicts.model import MemoryConflict
-from domain.conflicts.ports import CONFLICT_FIELDS
-from domain.shared.errors import AlreadyExists, InvalidInput
-from infrastructure.inmemory.base import InMemoryRepository
+from memcore.domain.conflicts.model import MemoryConflict
+from memcore.domain.conflicts.ports import CONFLICT_FIELDS
+from memcore.domain.shared.errors import AlreadyExists, InvalidInput
+from memcore.infrastructure.inmemory.base import InMemoryRepository
 
 
 class InMemoryConflictRepository(InMemoryRepository):

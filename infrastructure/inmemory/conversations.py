@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from domain.conversations.model import Conversation, Message
-from domain.conversations.ports import CONVERSATION_FIELDS, MESSAGE_FIELDS
-from domain.shared.errors import AlreadyExists, InvalidInput
-from domain.shared.specification import Field, Query, Specification, apply, as_query
-from infrastructure.inmemory.base import InMemoryRepository
+from memcore.domain.conversations.model import Conversation, Message
+from memcore.domain.conversations.ports import CONVERSATION_FIELDS, MESSAGE_FIELDS
+from memcore.domain.shared.errors import AlreadyExists, InvalidInput
+from memcore.domain.shared.specification import Field, Query, Specification, apply, as_query
+from memcore.infrastructure.inmemory.base import InMemoryRepository
 
 
 class MessageRows:

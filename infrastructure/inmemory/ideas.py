@@ -5,11 +5,11 @@ import itertools
 
 import attrs
 
-from domain.ideas.model import IdeaDraft, IdeaInspiration, check_idea_id
-from domain.ideas.ports import IDEA_FIELDS
-from domain.shared.errors import AlreadyExists, InvalidInput
-from domain.shared.specification import Field
-from infrastructure.inmemory.base import InMemoryRepository
+from memcore.domain.ideas.model import IdeaDraft, IdeaInspiration, check_idea_id
+from memcore.domain.ideas.ports import IDEA_FIELDS
+from memcore.domain.shared.errors import AlreadyExists, InvalidInput
+from memcore.domain.shared.specification import Field
+from memcore.infrastructure.inmemory.base import InMemoryRepository
 
 
 class InMemoryIdeaRepository(InMemoryRepository):

@@ -2,11 +2,11 @@
 
 import copy
 
-from domain.conversations.model import CHUNK_FIELD_NAMES as FIELDS
-from domain.conversations.model import KnowledgeChunk
-from domain.conversations.ports import CHUNK_FIELDS
-from domain.shared.errors import AlreadyExists, InvalidInput
-from infrastructure.inmemory.base import InMemoryRepository
+from memcore.domain.conversations.model import CHUNK_FIELD_NAMES as FIELDS
+from memcore.domain.conversations.model import KnowledgeChunk
+from memcore.domain.conversations.ports import CHUNK_FIELDS
+from memcore.domain.shared.errors import AlreadyExists, InvalidInput
+from memcore.infrastructure.inmemory.base import InMemoryRepository
 
 
 class InMemoryKnowledgeRepository(InMemoryRepository):

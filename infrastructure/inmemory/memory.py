@@ -3,12 +3,19 @@
 from collections.abc import Callable
 from typing import Any
 
-from domain.memory.model import CatalogEntry, CatalogSnapshot, MemoryDraft, MemoryEntry, catalog_id, check_snapshot_id
-from domain.memory.ports import CATALOG_FIELDS, MEMORY_FIELDS, SNAPSHOT_FIELDS, check_query
-from domain.memory.values import check_key
-from domain.shared.errors import AlreadyExists, InvalidInput
-from domain.shared.specification import Query, Specification
-from infrastructure.inmemory.base import InMemoryRepository
+from memcore.domain.memory.model import (
+    CatalogEntry,
+    CatalogSnapshot,
+    MemoryDraft,
+    MemoryEntry,
+    catalog_id,
+    check_snapshot_id,
+)
+from memcore.domain.memory.ports import CATALOG_FIELDS, MEMORY_FIELDS, SNAPSHOT_FIELDS, check_query
+from memcore.domain.memory.values import check_key
+from memcore.domain.shared.errors import AlreadyExists, InvalidInput
+from memcore.domain.shared.specification import Query, Specification
+from memcore.infrastructure.inmemory.base import InMemoryRepository
 
 
 class _Filtered(InMemoryRepository):

@@ -6,7 +6,7 @@ from typing import Any
 
 import attrs
 
-from domain.shared.errors import AlreadyExists, ConcurrencyError
+from memcore.domain.shared.errors import AlreadyExists, ConcurrencyError
 
 Rows = dict[str, Any]
 

@@ -5,24 +5,28 @@ from typing import Any, Self
 
 import attrs
 
-from application.checkpoints.views import RepositoryCheckpointViews
-from application.conflicts.views import RepositoryConflictViews
-from application.conversations.views import RepositoryConversationViews, RepositoryKnowledgeViews, RepositoryUserViews
-from application.ideas.views import RepositoryIdeaViews
-from application.memory.views import RepositoryCatalogViews, RepositoryMemoryViews
-from domain.shared.events import DomainEvent
-from infrastructure.inmemory.checkpoints import InMemoryCheckpointRepository
-from infrastructure.inmemory.conflicts import InMemoryConflictRepository
-from infrastructure.inmemory.conversations import InMemoryConversationRepository, MessageRows
-from infrastructure.inmemory.ideas import InMemoryIdeaRepository
-from infrastructure.inmemory.knowledge import InMemoryKnowledgeRepository
-from infrastructure.inmemory.memory import (
+from memcore.application.checkpoints.views import RepositoryCheckpointViews
+from memcore.application.conflicts.views import RepositoryConflictViews
+from memcore.application.conversations.views import (
+    RepositoryConversationViews,
+    RepositoryKnowledgeViews,
+    RepositoryUserViews,
+)
+from memcore.application.ideas.views import RepositoryIdeaViews
+from memcore.application.memory.views import RepositoryCatalogViews, RepositoryMemoryViews
+from memcore.domain.shared.events import DomainEvent
+from memcore.infrastructure.inmemory.checkpoints import InMemoryCheckpointRepository
+from memcore.infrastructure.inmemory.conflicts import InMemoryConflictRepository
+from memcore.infrastructure.inmemory.conversations import InMemoryConversationRepository, MessageRows
+from memcore.infrastructure.inmemory.ideas import InMemoryIdeaRepository
+from memcore.infrastructure.inmemory.knowledge import InMemoryKnowledgeRepository
+from memcore.infrastructure.inmemory.memory import (
     InMemoryCatalogRepository,
     InMemoryCatalogSnapshotRepository,
     InMemoryMemoryRepository,
 )
-from infrastructure.inmemory.store import InMemoryStore, merge, snapshot
-from infrastructure.inmemory.users import InMemoryUserRepository
+from memcore.infrastructure.inmemory.store import InMemoryStore, merge, snapshot
+from memcore.infrastructure.inmemory.users import InMemoryUserRepository
 
 
 @attrs.frozen

@@ -2,11 +2,11 @@
 
 from typing import Any
 
-from domain.conversations.model import User, email_key
-from domain.conversations.ports import USER_FIELDS
-from domain.shared.errors import AlreadyExists, InvalidInput
-from domain.shared.specification import Field, Specification
-from infrastructure.inmemory.base import InMemoryRepository
+from memcore.domain.conversations.model import User, email_key
+from memcore.domain.conversations.ports import USER_FIELDS
+from memcore.domain.shared.errors import AlreadyExists, InvalidInput
+from memcore.domain.shared.specification import Field, Specification
+from memcore.infrastructure.inmemory.base import InMemoryRepository
 
 
 class InMemoryUserRepository(InMemoryRepository):

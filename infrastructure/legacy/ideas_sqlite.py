@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from domain.ideas.model import FIELDS, parse_timestamp
-from domain.shared.errors import InvalidInput
+from memcore.domain.ideas.model import FIELDS, parse_timestamp
+from memcore.domain.shared.errors import InvalidInput
 
 TABLE = "idea_inspiration"
 JSON_COLUMNS = {"keywords": list, "metadata": dict, "subcategory_relevance": dict, "contextual_category_scores": dict}

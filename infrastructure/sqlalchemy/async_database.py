@@ -26,12 +26,12 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.util import greenlet_spawn
 
-from domain.shared.errors import InvalidInput
-from infrastructure.settings import Settings, mask_url
-from infrastructure.sqlalchemy.async_drivers import DRIVERS, Slot
-from infrastructure.sqlalchemy.engine import _mysql_session, _sqlite_pragmas, engine_options, normalize_url
-from infrastructure.sqlalchemy.errors import translate
-from infrastructure.sqlalchemy.raw_sql import (
+from memcore.domain.shared.errors import InvalidInput
+from memcore.infrastructure.settings import Settings, mask_url
+from memcore.infrastructure.sqlalchemy.async_drivers import DRIVERS, Slot
+from memcore.infrastructure.sqlalchemy.engine import _mysql_session, _sqlite_pragmas, engine_options, normalize_url
+from memcore.infrastructure.sqlalchemy.errors import translate
+from memcore.infrastructure.sqlalchemy.raw_sql import (
     STYLES,
     dialect_label,
     driver_error,
@@ -353,6 +353,6 @@ class AsyncDatabase:
 
     async def migrate(self, directory: str | Path, dry_run: bool = False) -> Any:
         """Apply the pending `V<n>__<name>.sql` files of `directory` in order (see sql_migrations)."""
-        from infrastructure.sqlalchemy.sql_migrations import migrate_async
+        from memcore.infrastructure.sqlalchemy.sql_migrations import migrate_async
 
         return await migrate_async(self, directory, dry_run=dry_run)

@@ -11,7 +11,7 @@ from typing import Any
 
 import attrs
 
-from infrastructure.sqlalchemy.raw_sql import Statement, rows_affected
+from memcore.infrastructure.sqlalchemy.raw_sql import Statement, rows_affected
 
 
 @attrs.define(slots=True, eq=False)

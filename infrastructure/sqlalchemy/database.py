@@ -29,11 +29,11 @@ from typing import Any, Self, TypeVar
 import attrs
 from sqlalchemy import event
 
-from domain.shared.errors import InvalidInput
-from infrastructure.sqlalchemy.async_database import AsyncDatabase
-from infrastructure.sqlalchemy.engine import build_engine
-from infrastructure.sqlalchemy.errors import translating
-from infrastructure.sqlalchemy.raw_sql import (
+from memcore.domain.shared.errors import InvalidInput
+from memcore.infrastructure.sqlalchemy.async_database import AsyncDatabase
+from memcore.infrastructure.sqlalchemy.engine import build_engine
+from memcore.infrastructure.sqlalchemy.errors import translating
+from memcore.infrastructure.sqlalchemy.raw_sql import (
     STYLES,
     dialect_label,
     driver_error,
@@ -406,7 +406,7 @@ class Database:
 
     def migrate(self, directory: str | Path, dry_run: bool = False) -> Any:
         """Apply the pending `V<n>__<name>.sql` files of `directory` in order (see sql_migrations)."""
-        from infrastructure.sqlalchemy.sql_migrations import migrate
+        from memcore.infrastructure.sqlalchemy.sql_migrations import migrate
 
         return migrate(self, directory, dry_run=dry_run)
 

@@ -7,8 +7,8 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError
 
-from domain.shared.errors import InvalidInput
-from infrastructure.settings import Settings, mask_url
+from memcore.domain.shared.errors import InvalidInput
+from memcore.infrastructure.settings import Settings, mask_url
 
 # A bare dialect name picks the driver memcore ships with.
 _DEFAULT_DRIVERS = {"postgresql": "postgresql+psycopg", "mysql": "mysql+pymysql", "mariadb": "mariadb+pymysql"}
@@ -67,7 +67,7 @@ def build_engine(settings: Settings) -> Engine:
     if in_transaction is not None:
         event.listen(engine, "reset", _reset_if_open(in_transaction))
     if not settings.lazy_connect:
-        from infrastructure.sqlalchemy.errors import translating
+        from memcore.infrastructure.sqlalchemy.errors import translating
 
         with translating(), engine.connect() as conn:
             conn.execute(text("SELECT 1"))

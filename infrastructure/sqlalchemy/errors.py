@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import exc as orm_exc
 
-from domain.shared import errors
+from memcore.domain.shared import errors
 
 # SQLSTATE classes (PostgreSQL) and MySQL/MariaDB error numbers we tell apart.
 _PG_SERIALIZATION = {"40001", "40P01"}

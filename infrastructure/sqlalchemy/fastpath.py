@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Column, Engine, Float, Table
 from sqlalchemy.engine import Dialect
 
-from infrastructure.sqlalchemy.errors import translate_driver, translating
+from memcore.infrastructure.sqlalchemy.errors import translate_driver, translating
 
 Processor = Callable[[Any], Any] | None
 

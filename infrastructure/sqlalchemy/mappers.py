@@ -9,12 +9,12 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import configure_mappers, registry
 from sqlalchemy.orm.attributes import flag_modified
 
-from domain.checkpoints.model import Checkpoint
-from domain.conflicts.model import MemoryConflict
-from domain.conversations.model import KnowledgeChunk, User
-from domain.ideas.model import IdeaInspiration
-from domain.memory.model import CatalogEntry, CatalogSnapshot, MemoryEntry
-from infrastructure.sqlalchemy import tables
+from memcore.domain.checkpoints.model import Checkpoint
+from memcore.domain.conflicts.model import MemoryConflict
+from memcore.domain.conversations.model import KnowledgeChunk, User
+from memcore.domain.ideas.model import IdeaInspiration
+from memcore.domain.memory.model import CatalogEntry, CatalogSnapshot, MemoryEntry
+from memcore.infrastructure.sqlalchemy import tables
 
 mapper_registry = registry(metadata=tables.metadata)
 _started = False

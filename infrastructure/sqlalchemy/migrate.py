@@ -10,11 +10,11 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-import migrations
-from infrastructure.sqlalchemy import search
-from infrastructure.sqlalchemy.errors import translating
-from infrastructure.sqlalchemy.tables import metadata
-from infrastructure.sqlalchemy.types import compare_type
+from memcore import migrations
+from memcore.infrastructure.sqlalchemy import search
+from memcore.infrastructure.sqlalchemy.errors import translating
+from memcore.infrastructure.sqlalchemy.tables import metadata
+from memcore.infrastructure.sqlalchemy.types import compare_type
 
 MIGRATIONS_DIR = Path(migrations.__file__).parent
 

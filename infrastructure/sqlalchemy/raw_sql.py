@@ -16,10 +16,10 @@ import attrs
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Dialect
 
-from domain.shared.errors import InvalidInput, MemcoreError, StorageUnavailable
-from infrastructure.settings import Settings
-from infrastructure.sqlalchemy.errors import describe, translate
-from infrastructure.sqlalchemy.sql_text import excerpt, placeholders
+from memcore.domain.shared.errors import InvalidInput, MemcoreError, StorageUnavailable
+from memcore.infrastructure.settings import Settings
+from memcore.infrastructure.sqlalchemy.errors import describe, translate
+from memcore.infrastructure.sqlalchemy.sql_text import excerpt, placeholders
 
 # The placeholder style each driver reads.
 STYLES = {

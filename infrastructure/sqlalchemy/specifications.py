@@ -26,8 +26,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql.elements import KeyedColumnElement
 
-from domain.shared.errors import InvalidInput
-from domain.shared.specification import (
+from memcore.domain.shared.errors import InvalidInput
+from memcore.domain.shared.specification import (
     And,
     Comparison,
     Everything,

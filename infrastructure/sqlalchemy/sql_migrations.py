@@ -21,8 +21,8 @@ from typing import Any
 
 import attrs
 
-from domain.shared.errors import InvalidInput, MemcoreError
-from infrastructure.sqlalchemy.sql_text import excerpt, statements_with_lines
+from memcore.domain.shared.errors import InvalidInput, MemcoreError
+from memcore.infrastructure.sqlalchemy.sql_text import excerpt, statements_with_lines
 
 TABLE = "memcore_sql_migrations"
 _FILE = re.compile(r"^V(\d+)__([A-Za-z0-9_\-]+?)(?:\.(sqlite|postgresql|mysql|mariadb))?\.sql$")

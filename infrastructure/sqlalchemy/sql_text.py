@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import attrs
 
-from domain.shared.errors import InvalidInput
+from memcore.domain.shared.errors import InvalidInput
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _DOLLAR_TAG = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)?\$")

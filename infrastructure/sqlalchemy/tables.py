@@ -2,8 +2,8 @@
 
 from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Index, Integer, MetaData, Table
 
-from infrastructure.sqlalchemy.search import SearchIndex
-from infrastructure.sqlalchemy.types import BinaryString, BinaryText, Double, JsonText, JsonValue, UtcDateTime
+from memcore.infrastructure.sqlalchemy.search import SearchIndex
+from memcore.infrastructure.sqlalchemy.types import BinaryString, BinaryText, Double, JsonText, JsonValue, UtcDateTime
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",

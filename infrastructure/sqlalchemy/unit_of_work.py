@@ -10,27 +10,27 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import FlushError
 
-from domain.shared.events import DomainEvent
-from infrastructure.sqlalchemy.errors import translate, translate_driver, translating
-from infrastructure.sqlalchemy.mappers import flag_changed_json
-from infrastructure.sqlalchemy.repositories.base import SqlAlchemyRepository
-from infrastructure.sqlalchemy.repositories.catalog import (
+from memcore.domain.shared.events import DomainEvent
+from memcore.infrastructure.sqlalchemy.errors import translate, translate_driver, translating
+from memcore.infrastructure.sqlalchemy.mappers import flag_changed_json
+from memcore.infrastructure.sqlalchemy.repositories.base import SqlAlchemyRepository
+from memcore.infrastructure.sqlalchemy.repositories.catalog import (
     SqlAlchemyCatalogRepository,
     SqlAlchemyCatalogSnapshotRepository,
 )
-from infrastructure.sqlalchemy.repositories.checkpoints import SqlAlchemyCheckpointRepository
-from infrastructure.sqlalchemy.repositories.conflicts import SqlAlchemyConflictRepository
-from infrastructure.sqlalchemy.repositories.conversations import SqlAlchemyConversationRepository
-from infrastructure.sqlalchemy.repositories.ideas import SqlAlchemyIdeaRepository
-from infrastructure.sqlalchemy.repositories.knowledge import SqlAlchemyKnowledgeRepository
-from infrastructure.sqlalchemy.repositories.memory import SqlAlchemyMemoryRepository
-from infrastructure.sqlalchemy.repositories.users import SqlAlchemyUserRepository
-from infrastructure.sqlalchemy.views.catalog import SqlAlchemyCatalogViews
-from infrastructure.sqlalchemy.views.checkpoints import SqlAlchemyCheckpointViews
-from infrastructure.sqlalchemy.views.conflicts import SqlAlchemyConflictViews
-from infrastructure.sqlalchemy.views.conversations import SqlAlchemyChatViews
-from infrastructure.sqlalchemy.views.ideas import SqlAlchemyIdeaViews
-from infrastructure.sqlalchemy.views.memory import SqlAlchemyMemoryViews
+from memcore.infrastructure.sqlalchemy.repositories.checkpoints import SqlAlchemyCheckpointRepository
+from memcore.infrastructure.sqlalchemy.repositories.conflicts import SqlAlchemyConflictRepository
+from memcore.infrastructure.sqlalchemy.repositories.conversations import SqlAlchemyConversationRepository
+from memcore.infrastructure.sqlalchemy.repositories.ideas import SqlAlchemyIdeaRepository
+from memcore.infrastructure.sqlalchemy.repositories.knowledge import SqlAlchemyKnowledgeRepository
+from memcore.infrastructure.sqlalchemy.repositories.memory import SqlAlchemyMemoryRepository
+from memcore.infrastructure.sqlalchemy.repositories.users import SqlAlchemyUserRepository
+from memcore.infrastructure.sqlalchemy.views.catalog import SqlAlchemyCatalogViews
+from memcore.infrastructure.sqlalchemy.views.checkpoints import SqlAlchemyCheckpointViews
+from memcore.infrastructure.sqlalchemy.views.conflicts import SqlAlchemyConflictViews
+from memcore.infrastructure.sqlalchemy.views.conversations import SqlAlchemyChatViews
+from memcore.infrastructure.sqlalchemy.views.ideas import SqlAlchemyIdeaViews
+from memcore.infrastructure.sqlalchemy.views.memory import SqlAlchemyMemoryViews
 
 _views_by_engine: "weakref.WeakKeyDictionary[Engine, dict[type, Any]]" = weakref.WeakKeyDictionary()
 

@@ -11,7 +11,7 @@ Create Date: 2026-11-30
 import sqlalchemy as sa
 from alembic import op
 
-from infrastructure.sqlalchemy.types import BinaryString, BinaryText, JsonText, UtcDateTime
+from memcore.infrastructure.sqlalchemy.types import BinaryString, BinaryText, JsonText, UtcDateTime
 
 revision = "0002"
 down_revision = "0001"

@@ -8,7 +8,7 @@ Create Date: 2026-11-30
 import sqlalchemy as sa
 from alembic import op
 
-from infrastructure.sqlalchemy.types import BinaryString, JsonText, UtcDateTime
+from memcore.infrastructure.sqlalchemy.types import BinaryString, JsonText, UtcDateTime
 
 revision = "0003"
 down_revision = "0002"

@@ -15,9 +15,9 @@ import json
 import sqlalchemy as sa
 from alembic import op
 
-from domain.memory.text import indexed_text
-from infrastructure.sqlalchemy import search
-from infrastructure.sqlalchemy.types import BinaryString, BinaryText, JsonText, UtcDateTime
+from memcore.domain.memory.text import indexed_text
+from memcore.infrastructure.sqlalchemy import search
+from memcore.infrastructure.sqlalchemy.types import BinaryString, BinaryText, JsonText, UtcDateTime
 
 revision = "0004"
 down_revision = "0003"

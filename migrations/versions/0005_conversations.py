@@ -13,8 +13,8 @@ Create Date: 2026-11-30
 import sqlalchemy as sa
 from alembic import op
 
-from infrastructure.sqlalchemy import search
-from infrastructure.sqlalchemy.types import BinaryString, BinaryText, JsonText, UtcDateTime
+from memcore.infrastructure.sqlalchemy import search
+from memcore.infrastructure.sqlalchemy.types import BinaryString, BinaryText, JsonText, UtcDateTime
 
 revision = "0005"
 down_revision = "0004"

@@ -5,15 +5,15 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from application.bootstrap import build_services
-from application.memory.commands import (
+from memcore.application.bootstrap import build_services
+from memcore.application.memory.commands import (
     CleanupExpired,
     CreateSnapshot,
     DeleteCatalogEntry,
     StoreCatalogBatch,
     TrackCatalogEntry,
 )
-from domain.shared.errors import InvalidInput, NotFound
+from memcore.domain.shared.errors import InvalidInput, NotFound
 from tests.unit.builders import T0, FakeClock
 
 UNKNOWN = "0b7a4f55-3c2d-4e8f-9a1b-2c3d4e5f6a7b"

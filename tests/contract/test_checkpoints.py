@@ -11,12 +11,12 @@ from typing import Any, Protocol
 
 import pytest
 
-from application.bootstrap import build_services
-from application.checkpoints import commands
-from domain.shared.errors import InvalidInput, MemcoreError, NotFound
-from domain.shared.specification import Field
-from infrastructure.compat.checkpoints import SQLCheckpointer
-from infrastructure.compat.database import AsyncDatabase
+from memcore.application.bootstrap import build_services
+from memcore.application.checkpoints import commands
+from memcore.domain.shared.errors import InvalidInput, MemcoreError, NotFound
+from memcore.domain.shared.specification import Field
+from memcore.infrastructure.compat.checkpoints import SQLCheckpointer
+from memcore.infrastructure.compat.database import AsyncDatabase
 from tests.conftest import ADAPTERS, SQL_DIALECTS, dialect_param
 from tests.unit.builders import FakeClock
 

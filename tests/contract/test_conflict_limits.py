@@ -4,9 +4,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from application.bootstrap import build_services
-from application.conflicts.commands import RecordConflict
-from domain.shared.errors import InvalidInput
+from memcore.application.bootstrap import build_services
+from memcore.application.conflicts.commands import RecordConflict
+from memcore.domain.shared.errors import InvalidInput
 from tests.factories import a_conflict
 
 

@@ -4,9 +4,9 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from domain.conflicts.model import ConflictResolution
-from domain.shared.errors import AlreadyExists, InvalidInput
-from domain.shared.specification import Field, Query
+from memcore.domain.conflicts.model import ConflictResolution
+from memcore.domain.shared.errors import AlreadyExists, InvalidInput
+from memcore.domain.shared.specification import Field, Query
 from tests.factories import T0, a_conflict
 
 

@@ -1,7 +1,7 @@
 """The read model agrees with the repository on every adapter, and only shows committed data."""
 
-from application.conflicts.views import ConflictView
-from domain.shared.specification import Field, Query
+from memcore.application.conflicts.views import ConflictView
+from memcore.domain.shared.specification import Field, Query
 from tests.factories import a_conflict
 
 

@@ -5,8 +5,8 @@ from datetime import timedelta
 
 import pytest
 
-from application.conversations import commands
-from domain.shared.errors import AlreadyExists, ConcurrencyError, InvalidInput, NotFound
+from memcore.application.conversations import commands
+from memcore.domain.shared.errors import AlreadyExists, ConcurrencyError, InvalidInput, NotFound
 from tests.chat_fixtures import METADATA, chat_services
 
 UNKNOWN = "0b7a4f55-3c2d-4e8f-9a1b-2c3d4e5f6a7b"
@@ -279,7 +279,7 @@ def test_a_deleted_conversation_cannot_be_written_by_a_stale_unit_of_work(uow_fa
 def test_a_post_and_a_user_in_one_unit_of_work_are_written_together_or_not_at_all(uow_factory, outcome):
     # The post comes first (on SQL it begins the transaction without the ORM session), the user
     # second (the session joins that transaction): one commit writes both, a rollback neither.
-    from domain.conversations.model import User
+    from memcore.domain.conversations.model import User
 
     services, clock = chat_services(uow_factory())
     conversation = services.bus.handle(commands.StartConversation())
@@ -309,7 +309,7 @@ def test_a_post_rolled_back_is_not_written_by_a_later_commit_of_the_same_unit_of
 def test_events_are_raised_for_created_users_started_conversations_archives_and_posts(uow_factory):
     services, _ = chat_services(uow_factory())
     seen = []
-    from domain.conversations import events
+    from memcore.domain.conversations import events
 
     for kind in (events.UserCreated, events.ConversationStarted, events.ConversationArchived, events.MessagePosted):
         services.bus.subscribe(kind, seen.append)

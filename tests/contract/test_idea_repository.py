@@ -4,9 +4,9 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from domain.ideas.model import FIELDS, IdeaDraft
-from domain.shared.errors import AlreadyExists, InvalidInput
-from domain.shared.specification import Field, Query
+from memcore.domain.ideas.model import FIELDS, IdeaDraft
+from memcore.domain.shared.errors import AlreadyExists, InvalidInput
+from memcore.domain.shared.specification import Field, Query
 from tests.idea_factories import an_idea
 
 

@@ -4,12 +4,12 @@ from datetime import timedelta
 
 import pytest
 
-from application.bootstrap import build_services
-from application.ideas import commands
-from application.ideas.queries import GroupStats, ScoreBucket
-from application.ideas.views import GroupTotals, IdeaView
-from domain.shared.errors import AlreadyExists, InvalidInput
-from domain.shared.specification import Field, Query
+from memcore.application.bootstrap import build_services
+from memcore.application.ideas import commands
+from memcore.application.ideas.queries import GroupStats, ScoreBucket
+from memcore.application.ideas.views import GroupTotals, IdeaView
+from memcore.domain.shared.errors import AlreadyExists, InvalidInput
+from memcore.domain.shared.specification import Field, Query
 from tests.idea_factories import FIND_CASES, T0, an_idea, catalog_items, catalog_title, idea_data
 from tests.unit.builders import FakeClock
 

@@ -3,8 +3,8 @@ bulk upserts all or nothing, look-ups, paging, deletes and full-text search."""
 
 import pytest
 
-from application.conversations import commands
-from domain.shared.errors import InvalidInput
+from memcore.application.conversations import commands
+from memcore.domain.shared.errors import InvalidInput
 from tests.chat_fixtures import METADATA, chat_services
 
 

@@ -4,12 +4,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from application.bootstrap import build_services
-from application.memory.commands import ApplyMemoryOperations, DeleteMemory, StoreMemories, StoreMemory
-from domain.memory.model import MemoryEntry
-from domain.memory.ports import key_prefix, metadata_has
-from domain.shared.errors import InvalidInput
-from domain.shared.specification import Field, Query
+from memcore.application.bootstrap import build_services
+from memcore.application.memory.commands import ApplyMemoryOperations, DeleteMemory, StoreMemories, StoreMemory
+from memcore.domain.memory.model import MemoryEntry
+from memcore.domain.memory.ports import key_prefix, metadata_has
+from memcore.domain.shared.errors import InvalidInput
+from memcore.domain.shared.specification import Field, Query
 from tests.unit.builders import T0, FakeClock
 
 VALUES = [

@@ -2,10 +2,10 @@
 
 import pytest
 
-from application.bootstrap import build_services
-from application.memory.commands import DeleteMemory, StoreMemories, StoreMemory
-from domain.memory.text import words
-from domain.shared.errors import InvalidInput
+from memcore.application.bootstrap import build_services
+from memcore.application.memory.commands import DeleteMemory, StoreMemories, StoreMemory
+from memcore.domain.memory.text import words
+from memcore.domain.shared.errors import InvalidInput
 from tests.unit.builders import FakeClock
 
 ENTRIES = [

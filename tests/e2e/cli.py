@@ -2,7 +2,7 @@
 
 import json
 
-from infrastructure.cli.main import main
+from memcore.infrastructure.cli.main import main
 
 
 def run(capsys, *args):

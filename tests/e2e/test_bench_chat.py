@@ -6,10 +6,10 @@ Speed is never asserted in tests; the benchmark itself is how memcore measures i
 import pytest
 from sqlalchemy import func, select
 
-from infrastructure.cli.main import main
-from infrastructure.settings import Settings
-from infrastructure.sqlalchemy.engine import build_engine
-from infrastructure.sqlalchemy.tables import conversations, knowledge_chunks, messages, users
+from memcore.infrastructure.cli.main import main
+from memcore.infrastructure.settings import Settings
+from memcore.infrastructure.sqlalchemy.engine import build_engine
+from memcore.infrastructure.sqlalchemy.tables import conversations, knowledge_chunks, messages, users
 from tests.e2e.cli import bench, bench_args
 
 PHASE_KEYS = {"name", "ops", "ours_s", "raw_s", "ours_ops_per_s", "raw_ops_per_s", "ratio", "pct_of_raw"}

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from infrastructure.bench.harness import percentile
-from infrastructure.bench.memory_text import KEY_PREFIX, MemoryText
-from infrastructure.cli.main import main
+from memcore.infrastructure.bench.harness import percentile
+from memcore.infrastructure.bench.memory_text import KEY_PREFIX, MemoryText
+from memcore.infrastructure.cli.main import main
 from tests.e2e.cli import bench, bench_args
 
 PHASE_KEYS = {"name", "ops", "ours_s", "raw_s", "ours_ops_per_s", "raw_ops_per_s", "ratio", "pct_of_raw", "target"}
@@ -56,7 +56,7 @@ def test_both_sides_do_the_same_work_on_every_dialect(sql_engine, capsys):
 
 
 def test_the_like_scan_is_sampled_at_scale_and_the_report_says_so():
-    from infrastructure.bench.memory import MemoryWorkload
+    from memcore.infrastructure.bench.memory import MemoryWorkload
 
     workload = MemoryWorkload(None, 100_000)
     assert len(workload.queries) == 1000 and len(workload.like_queries) == 200

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from infrastructure.cli.knowledge_files import chunk_text
+from memcore.infrastructure.cli.knowledge_files import chunk_text
 from tests.e2e.cli import run, run_json
 
 GUIDE = """Welcome to the Acme help centre.

@@ -6,11 +6,11 @@ import uuid
 
 import pytest
 
-from application.conversations.commands import PostMessage
-from domain.conversations.model import Conversation, KnowledgeChunk, Message, User
-from domain.shared.errors import AlreadyExists, InvalidInput, MemcoreError, NotFound
-from infrastructure.compat import chat
-from infrastructure.compat.chat import (
+from memcore.application.conversations.commands import PostMessage
+from memcore.domain.conversations.model import Conversation, KnowledgeChunk, Message, User
+from memcore.domain.shared.errors import AlreadyExists, InvalidInput, MemcoreError, NotFound
+from memcore.infrastructure.compat import chat
+from memcore.infrastructure.compat.chat import (
     add_message,
     archive_conversation,
     bulk_upsert_knowledge_chunks,

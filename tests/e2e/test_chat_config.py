@@ -4,8 +4,8 @@ import pytest
 from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
-from infrastructure.compat import chat
-from infrastructure.sqlalchemy import migrate
+from memcore.infrastructure.compat import chat
+from memcore.infrastructure.sqlalchemy import migrate
 from tests.conftest import server_url
 
 ROUTE_VARIABLES = ("DATABASE_URL", "DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD", "DB_PATH", "DB_ECHO")

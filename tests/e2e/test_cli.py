@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from infrastructure.sqlalchemy import migrate
+from memcore.infrastructure.sqlalchemy import migrate
 from tests.e2e.cli import run, run_json
 
 

@@ -7,9 +7,9 @@ from datetime import datetime
 import pytest
 from sqlalchemy import create_engine
 
-from domain.conflicts.model import ConflictResolution, MemoryConflict
-from domain.shared.errors import AlreadyExists, InvalidInput
-from infrastructure.compat.conflict_store import SQLAlchemyConflictStore
+from memcore.domain.conflicts.model import ConflictResolution, MemoryConflict
+from memcore.domain.shared.errors import AlreadyExists, InvalidInput
+from memcore.infrastructure.compat.conflict_store import SQLAlchemyConflictStore
 
 
 class Status(enum.Enum):

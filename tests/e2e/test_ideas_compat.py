@@ -2,9 +2,9 @@
 
 import pytest
 
-from domain.ideas.model import IdeaInspiration
-from domain.shared.errors import AlreadyExists
-from infrastructure.compat.ideas import SessionFactory, SQLAlchemyIdeaInspirationRepository
+from memcore.domain.ideas.model import IdeaInspiration
+from memcore.domain.shared.errors import AlreadyExists
+from memcore.infrastructure.compat.ideas import SessionFactory, SQLAlchemyIdeaInspirationRepository
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def test_a_failing_session_rolls_back_everything(factory):
 
 
 def test_unknown_filters_are_refused(factory):
-    from domain.shared.errors import InvalidInput
+    from memcore.domain.shared.errors import InvalidInput
 
     with factory.session() as session, pytest.raises(InvalidInput, match="unknown filters: colour"):
         SQLAlchemyIdeaInspirationRepository(session).find_all(colour="red")

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from domain.shared.errors import InvalidInput, NotFound, StorageUnavailable
-from infrastructure.compat.ltm import SQLAlchemyBackend, SQLAlchemyCatalog
+from memcore.domain.shared.errors import InvalidInput, NotFound, StorageUnavailable
+from memcore.infrastructure.compat.ltm import SQLAlchemyBackend, SQLAlchemyCatalog
 
 SECRET = "s3cr3t-pw"
 UNREACHABLE = {

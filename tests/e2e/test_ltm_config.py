@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from domain.shared.errors import InvalidInput
-from infrastructure.compat.ltm import (
+from memcore.domain.shared.errors import InvalidInput
+from memcore.infrastructure.compat.ltm import (
     SQLAlchemyBackend,
     SQLAlchemyCatalog,
     create_catalog_backend,
@@ -120,7 +120,7 @@ def test_a_missing_yaml_file_is_a_clear_error(tmp_path):
 
 
 def test_registries_make_backends_by_name_and_take_new_ones(tmp_path, monkeypatch):
-    from infrastructure.compat import ltm
+    from memcore.infrastructure.compat import ltm
 
     # registrations below go into copies, so other tests see the registries as shipped
     monkeypatch.setattr(ltm, "_BACKENDS", dict(ltm._BACKENDS))

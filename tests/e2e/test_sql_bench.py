@@ -1,7 +1,7 @@
 """`memcore bench --workload sql`: both sides of every phase, sync and asyncio, on real data."""
 
-from infrastructure.cli.main import main
-from infrastructure.sqlalchemy.database import Database
+from memcore.infrastructure.cli.main import main
+from memcore.infrastructure.sqlalchemy.database import Database
 from tests.e2e.cli import bench, bench_args
 
 PHASES = ["execute_many", "fetch_one", "fetch_all", "async_execute_many", "async_fetch_one", "async_fetch_all"]

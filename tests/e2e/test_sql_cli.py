@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from infrastructure.sqlalchemy.database import Database
+from memcore.infrastructure.sqlalchemy.database import Database
 from tests.conftest import SQL_DIALECTS, dialect_param, server_url
 from tests.e2e.cli import run
 

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
-from infrastructure.settings import Settings
-from infrastructure.sqlalchemy.engine import build_engine
+from memcore.infrastructure.settings import Settings
+from memcore.infrastructure.sqlalchemy.engine import build_engine
 from tests.conftest import SQL_DIALECTS, dialect_param, server_url
 
 

@@ -6,10 +6,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy.orm import sessionmaker
 
-from application.bootstrap import build_services
-from application.conversations import commands
-from domain.shared.errors import ConcurrencyError
-from infrastructure.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
+from memcore.application.bootstrap import build_services
+from memcore.application.conversations import commands
+from memcore.domain.shared.errors import ConcurrencyError
+from memcore.infrastructure.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from tests.conftest import dialect_param, empty_tables
 
 SERVERS = [dialect_param("postgresql"), dialect_param("mariadb")]

@@ -6,13 +6,13 @@ import sqlite3
 import pytest
 from sqlalchemy.orm import sessionmaker
 
-from application.bootstrap import build_services
-from application.ideas.commands import ImportLegacyIdeas
-from domain.shared.errors import InvalidInput
-from infrastructure.container import container_for
-from infrastructure.legacy.ideas_sqlite import SqliteLegacyIdeaSource
-from infrastructure.sqlalchemy import migrate
-from infrastructure.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
+from memcore.application.bootstrap import build_services
+from memcore.application.ideas.commands import ImportLegacyIdeas
+from memcore.domain.shared.errors import InvalidInput
+from memcore.infrastructure.container import container_for
+from memcore.infrastructure.legacy.ideas_sqlite import SqliteLegacyIdeaSource
+from memcore.infrastructure.sqlalchemy import migrate
+from memcore.infrastructure.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from tests.parity.common import Clock
 
 LEGACY_DDL = """

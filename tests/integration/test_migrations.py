@@ -2,8 +2,8 @@
 
 from sqlalchemy import inspect, text
 
-from infrastructure.sqlalchemy import migrate
-from infrastructure.sqlalchemy.tables import metadata
+from memcore.infrastructure.sqlalchemy import migrate
+from memcore.infrastructure.sqlalchemy.tables import metadata
 
 INDEXES = {"ix_conflicts_user_id", "ix_conflicts_status", "ix_conflicts_user_id_status"}
 
@@ -113,10 +113,10 @@ def test_the_memory_migration_creates_and_drops_its_search_objects(scratch_engin
 def test_a_legacy_ltm_entries_table_is_adopted_and_its_rows_indexed(scratch_engine):
     from sqlalchemy.orm import sessionmaker
 
-    from application.bootstrap import build_services
-    from application.memory.commands import StoreMemory
-    from infrastructure.sqlalchemy.mappers import start_mappers
-    from infrastructure.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
+    from memcore.application.bootstrap import build_services
+    from memcore.application.memory.commands import StoreMemory
+    from memcore.infrastructure.sqlalchemy.mappers import start_mappers
+    from memcore.infrastructure.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 
     migrate.upgrade(scratch_engine, "0003")
     dialect = scratch_engine.dialect.name
@@ -186,9 +186,9 @@ LEGACY = [
 def test_legacy_chat_tables_are_adopted_with_their_rows(scratch_engine):
     from sqlalchemy.orm import sessionmaker
 
-    from application.bootstrap import build_services
-    from application.conversations import commands
-    from infrastructure.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
+    from memcore.application.bootstrap import build_services
+    from memcore.application.conversations import commands
+    from memcore.infrastructure.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 
     migrate.upgrade(scratch_engine, "0004")
     mysql = scratch_engine.dialect.name == "mysql"

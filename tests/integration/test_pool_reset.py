@@ -3,8 +3,8 @@
 import pytest
 from sqlalchemy import text
 
-from infrastructure.settings import Settings
-from infrastructure.sqlalchemy.engine import build_engine
+from memcore.infrastructure.settings import Settings
+from memcore.infrastructure.sqlalchemy.engine import build_engine
 from tests.conftest import server_url
 
 

@@ -5,15 +5,15 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import sessionmaker
 
-from application.messagebus import MessageBus
-from domain.ideas.model import IdeaDraft
-from domain.memory.model import MemoryDraft
-from domain.shared.errors import StorageTimeout, StorageUnavailable
-from domain.shared.specification import Field
-from infrastructure.settings import Settings
-from infrastructure.sqlalchemy.engine import build_engine
-from infrastructure.sqlalchemy.errors import translating
-from infrastructure.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
+from memcore.application.messagebus import MessageBus
+from memcore.domain.ideas.model import IdeaDraft
+from memcore.domain.memory.model import MemoryDraft
+from memcore.domain.shared.errors import StorageTimeout, StorageUnavailable
+from memcore.domain.shared.specification import Field
+from memcore.infrastructure.settings import Settings
+from memcore.infrastructure.sqlalchemy.engine import build_engine
+from memcore.infrastructure.sqlalchemy.errors import translating
+from memcore.infrastructure.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from tests.conftest import server_url
 from tests.factories import a_conflict
 from tests.unit.builders import T0

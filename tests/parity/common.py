@@ -10,11 +10,11 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine
 from sqlalchemy.orm import sessionmaker
 
-from application.bootstrap import build_services
-from domain.shared.errors import MemcoreError
-from domain.shared.specification import Comparison, Field, Not, Op
-from infrastructure.inmemory.unit_of_work import InMemoryUnitOfWork
-from infrastructure.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
+from memcore.application.bootstrap import build_services
+from memcore.domain.shared.errors import MemcoreError
+from memcore.domain.shared.specification import Comparison, Field, Not, Op
+from memcore.infrastructure.inmemory.unit_of_work import InMemoryUnitOfWork
+from memcore.infrastructure.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from tests.conftest import empty_tables
 
 TEXT = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=6)

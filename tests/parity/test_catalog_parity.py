@@ -11,7 +11,7 @@ import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, invariant, rule, run_state_machine_as_test
 
-from application.memory.commands import (
+from memcore.application.memory.commands import (
     CleanupExpired,
     CreateSnapshot,
     DeleteCatalogEntry,

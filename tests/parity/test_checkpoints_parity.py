@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 from sqlalchemy.orm import sessionmaker
 
-from infrastructure.inmemory.unit_of_work import InMemoryUnitOfWork
-from infrastructure.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
+from memcore.infrastructure.inmemory.unit_of_work import InMemoryUnitOfWork
+from memcore.infrastructure.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from tests.conftest import SQL_DIALECTS, dialect_param, empty_tables
 from tests.contract.test_checkpoints import UNKNOWN, AsyncCheckpoints, UseCaseCheckpoints, url_of
 from tests.parity.common import PARITY_SETTINGS, TEXT, TRICKY, Clock, outcome, services_on

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, invariant, rule, run_state_machine_as_test
 
-from application.conflicts import commands
-from domain.conflicts.model import DECISIONS, RESOLUTION_TYPES, STATUSES
-from domain.shared.specification import Query
+from memcore.application.conflicts import commands
+from memcore.domain.conflicts.model import DECISIONS, RESOLUTION_TYPES, STATUSES
+from memcore.domain.shared.specification import Query
 from tests.conftest import SQL_DIALECTS, dialect_param
 from tests.parity.common import (
     PARITY_SETTINGS,

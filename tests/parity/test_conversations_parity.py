@@ -12,7 +12,7 @@ import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, invariant, rule, run_state_machine_as_test
 
-from application.conversations import commands
+from memcore.application.conversations import commands
 from tests.conftest import SQL_DIALECTS, dialect_param
 from tests.parity.common import PARITY_SETTINGS, TEXT, TRICKY, ParityMachine
 

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant, rule, run_state_machine_as_test
 
-from application.ideas import commands
-from domain.ideas.model import SOURCE_TYPES
-from domain.shared.specification import Query
+from memcore.application.ideas import commands
+from memcore.domain.ideas.model import SOURCE_TYPES
+from memcore.domain.shared.specification import Query
 from tests.conftest import SQL_DIALECTS, dialect_param
 from tests.parity.common import (
     PARITY_SETTINGS,

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import initialize, invariant, rule, run_state_machine_as_test
 
-from application.memory.commands import ApplyMemoryOperations, DeleteMemory, StoreMemories, StoreMemory
+from memcore.application.memory.commands import ApplyMemoryOperations, DeleteMemory, StoreMemories, StoreMemory
 from tests.conftest import SQL_DIALECTS, dialect_param
 from tests.parity.common import PARITY_SETTINGS, TEXT, ParityMachine
 

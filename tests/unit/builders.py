@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from domain.conflicts.model import ConflictResolution, MemoryConflict
+from memcore.domain.conflicts.model import ConflictResolution, MemoryConflict
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 

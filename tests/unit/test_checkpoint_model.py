@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from domain.checkpoints.model import Checkpoint, check_checkpoint_id
-from domain.shared.errors import InvalidInput
+from memcore.domain.checkpoints.model import Checkpoint, check_checkpoint_id
+from memcore.domain.shared.errors import InvalidInput
 
 T0 = datetime(2024, 5, 1, 12, 0, 0, 123456, tzinfo=UTC)
 ID = "0b7a4f55-3c2d-4e8f-9a1b-2c3d4e5f6a7b"

@@ -5,10 +5,10 @@ from datetime import timedelta
 
 import pytest
 
-from application.bootstrap import build_services
-from application.checkpoints import commands
-from domain.shared.errors import InvalidInput, NotFound
-from infrastructure.inmemory.unit_of_work import InMemoryUnitOfWork
+from memcore.application.bootstrap import build_services
+from memcore.application.checkpoints import commands
+from memcore.domain.shared.errors import InvalidInput, NotFound
+from memcore.infrastructure.inmemory.unit_of_work import InMemoryUnitOfWork
 from tests.unit.builders import T0, FakeClock
 
 UNKNOWN = "0b7a4f55-3c2d-4e8f-9a1b-2c3d4e5f6a7b"

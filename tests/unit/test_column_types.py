@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from infrastructure.sqlalchemy.types import _encode_json, _naive_utc, _utc_text
+from memcore.infrastructure.sqlalchemy.types import _encode_json, _naive_utc, _utc_text
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),

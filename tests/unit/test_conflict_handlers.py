@@ -5,11 +5,11 @@ from datetime import timedelta
 
 import pytest
 
-from application.bootstrap import build_services
-from application.conflicts import commands
-from domain.conflicts.events import ConflictEscalated, ConflictRecorded, ConflictResolved
-from domain.shared.errors import AlreadyExists, InvalidInput, NotFound
-from infrastructure.inmemory.unit_of_work import InMemoryUnitOfWork
+from memcore.application.bootstrap import build_services
+from memcore.application.conflicts import commands
+from memcore.domain.conflicts.events import ConflictEscalated, ConflictRecorded, ConflictResolved
+from memcore.domain.shared.errors import AlreadyExists, InvalidInput, NotFound
+from memcore.infrastructure.inmemory.unit_of_work import InMemoryUnitOfWork
 from tests.unit.builders import T0, FakeClock, conflict_fields
 
 

@@ -5,9 +5,9 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from domain.conflicts.events import ConflictEscalated, ConflictRecorded, ConflictResolved
-from domain.conflicts.model import MemoryConflict
-from domain.shared.errors import InvalidInput
+from memcore.domain.conflicts.events import ConflictEscalated, ConflictRecorded, ConflictResolved
+from memcore.domain.conflicts.model import MemoryConflict
+from memcore.domain.shared.errors import InvalidInput
 from tests.unit.builders import T0, conflict_fields, make_conflict, make_resolution
 
 NOT_A_SCORE = [float("nan"), True, False, -0.01, 1.01, float("inf"), "0.5", None]

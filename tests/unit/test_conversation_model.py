@@ -5,9 +5,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from domain.conversations.events import ConversationArchived, ConversationStarted, MessagePosted, UserCreated
-from domain.conversations.model import MAX_VERSION, Conversation, KnowledgeChunk, Message, User, check_uuid
-from domain.shared.errors import InvalidInput
+from memcore.domain.conversations.events import ConversationArchived, ConversationStarted, MessagePosted, UserCreated
+from memcore.domain.conversations.model import MAX_VERSION, Conversation, KnowledgeChunk, Message, User, check_uuid
+from memcore.domain.shared.errors import InvalidInput
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 LATER = T0 + timedelta(minutes=1)

@@ -4,9 +4,9 @@ from datetime import timedelta
 
 import pytest
 
-from application.conversations import commands
-from domain.shared.errors import AlreadyExists, ConcurrencyError, InvalidInput
-from infrastructure.inmemory.unit_of_work import InMemoryStore, InMemoryUnitOfWork
+from memcore.application.conversations import commands
+from memcore.domain.shared.errors import AlreadyExists, ConcurrencyError, InvalidInput
+from memcore.infrastructure.inmemory.unit_of_work import InMemoryStore, InMemoryUnitOfWork
 from tests.chat_fixtures import chat_services
 
 
@@ -27,7 +27,7 @@ class RivalBeforeCommit(InMemoryUnitOfWork):
 
 
 def test_get_or_create_that_loses_the_race_returns_the_winners_user():
-    from domain.conversations.model import User
+    from memcore.domain.conversations.model import User
 
     store = InMemoryStore()
     winner = User(external_id="auth|1", name="winner")
@@ -39,7 +39,7 @@ def test_get_or_create_that_loses_the_race_returns_the_winners_user():
 
 
 def test_get_or_create_still_reports_a_clash_on_the_email():
-    from domain.conversations.model import User
+    from memcore.domain.conversations.model import User
 
     store = InMemoryStore()
     uow = RivalBeforeCommit(store, lambda other: other.users.add(User(email="same@example.org")))

@@ -4,10 +4,10 @@ from datetime import timedelta
 
 import pytest
 
-from application.bootstrap import build_services
-from application.ideas import commands
-from domain.shared.errors import AlreadyExists, InvalidInput
-from infrastructure.inmemory.unit_of_work import InMemoryUnitOfWork
+from memcore.application.bootstrap import build_services
+from memcore.application.ideas import commands
+from memcore.domain.shared.errors import AlreadyExists, InvalidInput
+from memcore.infrastructure.inmemory.unit_of_work import InMemoryUnitOfWork
 from tests.idea_factories import idea_data
 from tests.unit.builders import T0, FakeClock
 

@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta, timezone
 import attrs
 import pytest
 
-from domain.ideas.model import IdeaDraft, IdeaInspiration
-from domain.shared.errors import InvalidInput
+from memcore.domain.ideas.model import IdeaDraft, IdeaInspiration
+from memcore.domain.shared.errors import InvalidInput
 from tests.idea_factories import T0, an_idea
 
 NAIVE = datetime(2026, 1, 1, 12, 0)

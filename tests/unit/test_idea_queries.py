@@ -3,12 +3,12 @@
 import attrs
 import pytest
 
-from application.bootstrap import build_services
-from application.ideas import commands
-from application.ideas.queries import GroupStats, ScoreBucket
-from domain.shared.errors import InvalidInput
-from domain.shared.specification import Field, Query
-from infrastructure.inmemory.unit_of_work import InMemoryUnitOfWork
+from memcore.application.bootstrap import build_services
+from memcore.application.ideas import commands
+from memcore.application.ideas.queries import GroupStats, ScoreBucket
+from memcore.domain.shared.errors import InvalidInput
+from memcore.domain.shared.specification import Field, Query
+from memcore.infrastructure.inmemory.unit_of_work import InMemoryUnitOfWork
 from tests.idea_factories import FIND_CASES, T0, catalog_items, idea_data
 from tests.unit.builders import FakeClock
 

@@ -4,10 +4,10 @@ import contextlib
 
 import pytest
 
-from domain.conflicts.events import ConflictRecorded
-from domain.conflicts.model import MemoryConflict
-from domain.shared.errors import AlreadyExists, ConcurrencyError
-from infrastructure.inmemory.unit_of_work import InMemoryStore, InMemoryUnitOfWork
+from memcore.domain.conflicts.events import ConflictRecorded
+from memcore.domain.conflicts.model import MemoryConflict
+from memcore.domain.shared.errors import AlreadyExists, ConcurrencyError
+from memcore.infrastructure.inmemory.unit_of_work import InMemoryStore, InMemoryUnitOfWork
 from tests.unit.builders import conflict_fields, make_conflict
 
 

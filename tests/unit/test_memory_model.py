@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import attrs
 import pytest
 
-from domain.memory.model import (
+from memcore.domain.memory.model import (
     CatalogEntry,
     CatalogSnapshot,
     MemoryDraft,
@@ -15,12 +15,19 @@ from domain.memory.model import (
     catalog_id,
     check_snapshot_id,
 )
-from domain.memory.ports import MetadataEquals, _after, check_filters, key_prefix, metadata_has, metadata_matches
-from domain.memory.text import indexed_text, matches, query_words, strings_in, words
-from domain.memory.values import check_json_value, check_key
-from domain.shared.errors import InvalidInput
-from domain.shared.specification import Everything, Field
-from infrastructure.sqlalchemy import search
+from memcore.domain.memory.ports import (
+    MetadataEquals,
+    _after,
+    check_filters,
+    key_prefix,
+    metadata_has,
+    metadata_matches,
+)
+from memcore.domain.memory.text import indexed_text, matches, query_words, strings_in, words
+from memcore.domain.memory.values import check_json_value, check_key
+from memcore.domain.shared.errors import InvalidInput
+from memcore.domain.shared.specification import Everything, Field
+from memcore.infrastructure.sqlalchemy import search
 from tests.unit.builders import T0
 
 

@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from application.bootstrap import build_services
-from application.memory.commands import (
+from memcore.application.bootstrap import build_services
+from memcore.application.memory.commands import (
     ApplyMemoryOperations,
     CleanupExpired,
     CreateSnapshot,
@@ -14,8 +14,8 @@ from application.memory.commands import (
     StoreMemory,
     TrackCatalogEntry,
 )
-from domain.shared.errors import InvalidInput
-from infrastructure.inmemory.unit_of_work import InMemoryUnitOfWork
+from memcore.domain.shared.errors import InvalidInput
+from memcore.infrastructure.inmemory.unit_of_work import InMemoryUnitOfWork
 from tests.unit.builders import T0, FakeClock
 
 

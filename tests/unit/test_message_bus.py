@@ -3,11 +3,11 @@
 import attrs
 import pytest
 
-from application.messagebus import MessageBus
-from domain.conflicts.events import ConflictRecorded
-from domain.conflicts.model import MemoryConflict
-from domain.shared.errors import NotFound, TransactionConflict
-from infrastructure.inmemory.unit_of_work import InMemoryUnitOfWork
+from memcore.application.messagebus import MessageBus
+from memcore.domain.conflicts.events import ConflictRecorded
+from memcore.domain.conflicts.model import MemoryConflict
+from memcore.domain.shared.errors import NotFound, TransactionConflict
+from memcore.infrastructure.inmemory.unit_of_work import InMemoryUnitOfWork
 from tests.unit.builders import conflict_fields
 
 

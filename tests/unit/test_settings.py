@@ -3,8 +3,8 @@
 import pytest
 from sqlalchemy.engine import make_url
 
-from domain.shared.errors import InvalidInput
-from infrastructure.settings import Settings
+from memcore.domain.shared.errors import InvalidInput
+from memcore.infrastructure.settings import Settings
 
 SECRET = "s3cr3t-pa55"
 PG_ENV = {"DB_HOST": "db.example", "DB_PORT": "6543", "DB_NAME": "agents", "DB_USER": "bot", "DB_PASSWORD": SECRET}
@@ -202,7 +202,7 @@ def test_db_name_user_port_and_password_without_db_host_do_not_make_a_server_url
 
 
 def test_db_echo_reaches_the_engine_on_every_route(tmp_path):
-    from infrastructure.sqlalchemy.engine import build_engine
+    from memcore.infrastructure.sqlalchemy.engine import build_engine
 
     for env in ({"DB_PATH": str(tmp_path / "echo.db")}, PG_ENV, {"DATABASE_URL": "sqlite://"}):
         for text, expected in (("1", True), ("0", False)):

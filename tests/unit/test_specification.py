@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 import attrs
 import pytest
 
-from domain.shared.errors import InvalidInput
-from domain.shared.specification import Comparison, Field, Op, Order, Query, apply, validate
+from memcore.domain.shared.errors import InvalidInput
+from memcore.domain.shared.specification import Comparison, Field, Op, Order, Query, apply, validate
 
 
 @attrs.define

@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from domain.shared.errors import InvalidInput
-from domain.shared.validation import check_id, check_json_object, check_text, check_unit_interval, check_utc
+from memcore.domain.shared.errors import InvalidInput
+from memcore.domain.shared.validation import check_id, check_json_object, check_text, check_unit_interval, check_utc
 
 
 def test_text_with_a_lone_surrogate_is_refused():

@@ -9,12 +9,12 @@ from sqlalchemy import Select, Table, delete, func, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, make_transient_to_detached
 
-from domain.shared.errors import InvalidInput
-from domain.shared.specification import Query, Schema, Specification, as_query, validate
-from infrastructure.sqlalchemy.fastpath import RowCodec
-from infrastructure.sqlalchemy.mappers import flag_changed_json, remember_json
-from infrastructure.sqlalchemy.repositories.cursor import DriverCursor, Transaction
-from infrastructure.sqlalchemy.specifications import SpecCompiler
+from memcore.domain.shared.errors import InvalidInput
+from memcore.domain.shared.specification import Query, Schema, Specification, as_query, validate
+from memcore.infrastructure.sqlalchemy.fastpath import RowCodec
+from memcore.infrastructure.sqlalchemy.mappers import flag_changed_json, remember_json
+from memcore.infrastructure.sqlalchemy.repositories.cursor import DriverCursor, Transaction
+from memcore.infrastructure.sqlalchemy.specifications import SpecCompiler
 
 _SELECTS: dict[type, Select[Any]] = {}
 

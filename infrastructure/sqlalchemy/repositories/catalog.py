@@ -4,7 +4,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select
 
-from domain.memory.model import (
+from memcore.domain.memory.model import (
     CATALOG_FIELDS_STORED,
     SNAPSHOT_FIELDS_STORED,
     CatalogEntry,
@@ -12,12 +12,12 @@ from domain.memory.model import (
     catalog_id,
     check_snapshot_id,
 )
-from domain.memory.ports import CATALOG_FIELDS, SNAPSHOT_FIELDS, check_query
-from domain.shared.specification import Specification
-from infrastructure.sqlalchemy.repositories.base import SqlAlchemyRepository
-from infrastructure.sqlalchemy.repositories.cursor import Transaction
-from infrastructure.sqlalchemy.repositories.memory_sql import MemoryContextRepository, Upsert
-from infrastructure.sqlalchemy.tables import ltm_catalog, ltm_catalog_snapshots
+from memcore.domain.memory.ports import CATALOG_FIELDS, SNAPSHOT_FIELDS, check_query
+from memcore.domain.shared.specification import Specification
+from memcore.infrastructure.sqlalchemy.repositories.base import SqlAlchemyRepository
+from memcore.infrastructure.sqlalchemy.repositories.cursor import Transaction
+from memcore.infrastructure.sqlalchemy.repositories.memory_sql import MemoryContextRepository, Upsert
+from memcore.infrastructure.sqlalchemy.tables import ltm_catalog, ltm_catalog_snapshots
 
 TRACKED = ("content_hash", "storage_uri", "byte_size", "inlined_value", "metadata", "expires_at", "updated_at")
 _UPSERTS: dict[str, Upsert] = {}

@@ -1,9 +1,9 @@
 """SqlAlchemyCheckpointRepository: checkpoints inserted on the lean route, read through the session."""
 
-from domain.checkpoints.model import FIELDS, Checkpoint, check_checkpoint_id
-from domain.checkpoints.ports import CHECKPOINT_FIELDS
-from infrastructure.sqlalchemy.repositories.base import SqlAlchemyRepository
-from infrastructure.sqlalchemy.tables import pipeline_checkpoints
+from memcore.domain.checkpoints.model import FIELDS, Checkpoint, check_checkpoint_id
+from memcore.domain.checkpoints.ports import CHECKPOINT_FIELDS
+from memcore.infrastructure.sqlalchemy.repositories.base import SqlAlchemyRepository
+from memcore.infrastructure.sqlalchemy.tables import pipeline_checkpoints
 
 
 class SqlAlchemyCheckpointRepository(SqlAlchemyRepository):

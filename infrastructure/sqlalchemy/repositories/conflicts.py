@@ -1,10 +1,10 @@
 """SqlAlchemyConflictRepository: conflicts inserted on the lean route, read and changed through the session."""
 
-from domain.conflicts.model import MemoryConflict
-from domain.conflicts.ports import CONFLICT_FIELDS
-from domain.shared.errors import AlreadyExists
-from infrastructure.sqlalchemy.repositories.base import SqlAlchemyRepository
-from infrastructure.sqlalchemy.tables import conflicts
+from memcore.domain.conflicts.model import MemoryConflict
+from memcore.domain.conflicts.ports import CONFLICT_FIELDS
+from memcore.domain.shared.errors import AlreadyExists
+from memcore.infrastructure.sqlalchemy.repositories.base import SqlAlchemyRepository
+from memcore.infrastructure.sqlalchemy.tables import conflicts
 
 
 class SqlAlchemyConflictRepository(SqlAlchemyRepository):

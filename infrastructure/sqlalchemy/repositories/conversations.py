@@ -17,14 +17,14 @@ from sqlalchemy import Select, Table, bindparam, delete, func, select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
-from domain.conversations.model import Conversation, Message
-from domain.conversations.ports import CONVERSATION_FIELDS, MESSAGE_FIELDS
-from domain.shared.errors import AlreadyExists, ConcurrencyError, InvalidInput
-from domain.shared.specification import Query, Specification, as_query, validate
-from infrastructure.sqlalchemy.fastpath import RowCodec
-from infrastructure.sqlalchemy.repositories.cursor import DriverCursor, Transaction
-from infrastructure.sqlalchemy.specifications import SpecCompiler
-from infrastructure.sqlalchemy.tables import conversations, messages
+from memcore.domain.conversations.model import Conversation, Message
+from memcore.domain.conversations.ports import CONVERSATION_FIELDS, MESSAGE_FIELDS
+from memcore.domain.shared.errors import AlreadyExists, ConcurrencyError, InvalidInput
+from memcore.domain.shared.specification import Query, Specification, as_query, validate
+from memcore.infrastructure.sqlalchemy.fastpath import RowCodec
+from memcore.infrastructure.sqlalchemy.repositories.cursor import DriverCursor, Transaction
+from memcore.infrastructure.sqlalchemy.specifications import SpecCompiler
+from memcore.infrastructure.sqlalchemy.tables import conversations, messages
 
 CONVERSATION_COLUMNS = ("id", "user_id", "title", "status", "created_at", "updated_at", "version")
 MESSAGE_COLUMNS = ("id", "conversation_id", "sender_type", "content", "role_metadata", "created_at", "sequence")

@@ -13,7 +13,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import Session
 
-from infrastructure.sqlalchemy.errors import translate, translating
+from memcore.infrastructure.sqlalchemy.errors import translate, translating
 
 
 class Transaction(Protocol):

@@ -4,12 +4,12 @@ from operator import attrgetter
 
 from sqlalchemy import insert
 
-from domain.ideas.model import FIELDS, IdeaDraft, IdeaInspiration, check_idea_id
-from domain.ideas.ports import IDEA_FIELDS
-from infrastructure.sqlalchemy.fastpath import RowCodec
-from infrastructure.sqlalchemy.repositories.base import SqlAlchemyRepository
-from infrastructure.sqlalchemy.repositories.cursor import Transaction
-from infrastructure.sqlalchemy.tables import idea_inspiration
+from memcore.domain.ideas.model import FIELDS, IdeaDraft, IdeaInspiration, check_idea_id
+from memcore.domain.ideas.ports import IDEA_FIELDS
+from memcore.infrastructure.sqlalchemy.fastpath import RowCodec
+from memcore.infrastructure.sqlalchemy.repositories.base import SqlAlchemyRepository
+from memcore.infrastructure.sqlalchemy.repositories.cursor import Transaction
+from memcore.infrastructure.sqlalchemy.tables import idea_inspiration
 
 STORED = [name for name in FIELDS if name != "id"]
 _STORED_VALUES = attrgetter(*STORED)

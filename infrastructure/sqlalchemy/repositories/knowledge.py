@@ -7,14 +7,14 @@ from sqlalchemy import bindparam
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import Dialect
 
-from domain.conversations.model import KnowledgeChunk
-from domain.conversations.ports import CHUNK_FIELDS
-from domain.shared.errors import InvalidInput
-from infrastructure.sqlalchemy.fastpath import RowCodec
-from infrastructure.sqlalchemy.mappers import flag_changed_json
-from infrastructure.sqlalchemy.repositories.base import SqlAlchemyRepository
-from infrastructure.sqlalchemy.repositories.cursor import Transaction
-from infrastructure.sqlalchemy.tables import knowledge_chunks as table
+from memcore.domain.conversations.model import KnowledgeChunk
+from memcore.domain.conversations.ports import CHUNK_FIELDS
+from memcore.domain.shared.errors import InvalidInput
+from memcore.infrastructure.sqlalchemy.fastpath import RowCodec
+from memcore.infrastructure.sqlalchemy.mappers import flag_changed_json
+from memcore.infrastructure.sqlalchemy.repositories.base import SqlAlchemyRepository
+from memcore.infrastructure.sqlalchemy.repositories.cursor import Transaction
+from memcore.infrastructure.sqlalchemy.tables import knowledge_chunks as table
 
 COLUMNS = ("id", "source", "external_id", "title", "content", "chunk_metadata", "created_at", "updated_at")
 UPDATED = ("title", "content", "chunk_metadata", "updated_at")  # id and created_at stay

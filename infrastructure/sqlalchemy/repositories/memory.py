@@ -7,14 +7,14 @@ on MariaDB, the search row the application maintains there (search.py).
 
 from typing import Any
 
-from domain.memory.model import MEMORY_FIELDS_STORED, MemoryDraft, MemoryEntry
-from domain.memory.ports import MEMORY_FIELDS
-from domain.memory.text import indexed_text
-from domain.memory.values import check_key
-from infrastructure.sqlalchemy import search
-from infrastructure.sqlalchemy.repositories.cursor import Transaction
-from infrastructure.sqlalchemy.repositories.memory_sql import MemoryContextRepository, Upsert
-from infrastructure.sqlalchemy.tables import LTM_SEARCH, ltm_entries
+from memcore.domain.memory.model import MEMORY_FIELDS_STORED, MemoryDraft, MemoryEntry
+from memcore.domain.memory.ports import MEMORY_FIELDS
+from memcore.domain.memory.text import indexed_text
+from memcore.domain.memory.values import check_key
+from memcore.infrastructure.sqlalchemy import search
+from memcore.infrastructure.sqlalchemy.repositories.cursor import Transaction
+from memcore.infrastructure.sqlalchemy.repositories.memory_sql import MemoryContextRepository, Upsert
+from memcore.infrastructure.sqlalchemy.tables import LTM_SEARCH, ltm_entries
 
 _UPSERTS: dict[str, tuple[Upsert, str | None]] = {}
 

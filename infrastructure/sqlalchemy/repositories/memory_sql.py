@@ -23,11 +23,11 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm.util import identity_key
 
-from domain.memory.ports import MetadataEquals, check_query
-from domain.shared.specification import Query, Specification
-from infrastructure.sqlalchemy.fastpath import RowCodec
-from infrastructure.sqlalchemy.repositories.base import SqlAlchemyRepository
-from infrastructure.sqlalchemy.specifications import SpecCompiler, to_sql
+from memcore.domain.memory.ports import MetadataEquals, check_query
+from memcore.domain.shared.specification import Query, Specification
+from memcore.infrastructure.sqlalchemy.fastpath import RowCodec
+from memcore.infrastructure.sqlalchemy.repositories.base import SqlAlchemyRepository
+from memcore.infrastructure.sqlalchemy.specifications import SpecCompiler, to_sql
 
 Execute = Callable[[str, Sequence[Any]], Any]
 

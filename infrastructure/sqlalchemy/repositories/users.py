@@ -2,12 +2,12 @@
 
 from typing import Any
 
-from domain.conversations.model import User, email_key
-from domain.conversations.ports import USER_FIELDS
-from domain.shared.specification import Specification
-from infrastructure.sqlalchemy.repositories.base import SqlAlchemyRepository
-from infrastructure.sqlalchemy.repositories.cursor import Transaction
-from infrastructure.sqlalchemy.tables import users
+from memcore.domain.conversations.model import User, email_key
+from memcore.domain.conversations.ports import USER_FIELDS
+from memcore.domain.shared.specification import Specification
+from memcore.infrastructure.sqlalchemy.repositories.base import SqlAlchemyRepository
+from memcore.infrastructure.sqlalchemy.repositories.cursor import Transaction
+from memcore.infrastructure.sqlalchemy.tables import users
 
 
 class SqlAlchemyUserRepository(SqlAlchemyRepository):

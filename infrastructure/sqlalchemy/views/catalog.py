@@ -6,15 +6,15 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from application.memory.views import CatalogEntryView, SnapshotView
-from domain.memory.model import CATALOG_FIELDS_STORED, SNAPSHOT_FIELDS_STORED, catalog_id, check_snapshot_id
-from domain.memory.ports import CATALOG_FIELDS, check_query
-from domain.shared.specification import Query, Specification, as_query
-from infrastructure.sqlalchemy.errors import translating
-from infrastructure.sqlalchemy.fastpath import FastReader, RowCodec
-from infrastructure.sqlalchemy.specifications import SpecCompiler
-from infrastructure.sqlalchemy.tables import ltm_catalog as table
-from infrastructure.sqlalchemy.tables import ltm_catalog_snapshots as snapshots
+from memcore.application.memory.views import CatalogEntryView, SnapshotView
+from memcore.domain.memory.model import CATALOG_FIELDS_STORED, SNAPSHOT_FIELDS_STORED, catalog_id, check_snapshot_id
+from memcore.domain.memory.ports import CATALOG_FIELDS, check_query
+from memcore.domain.shared.specification import Query, Specification, as_query
+from memcore.infrastructure.sqlalchemy.errors import translating
+from memcore.infrastructure.sqlalchemy.fastpath import FastReader, RowCodec
+from memcore.infrastructure.sqlalchemy.specifications import SpecCompiler
+from memcore.infrastructure.sqlalchemy.tables import ltm_catalog as table
+from memcore.infrastructure.sqlalchemy.tables import ltm_catalog_snapshots as snapshots
 
 _COLUMNS = {name: table.c[name] for name in CATALOG_FIELDS}
 _SELECTED = [table.c[name] for name in CATALOG_FIELDS_STORED]

@@ -7,13 +7,13 @@ from typing import Any
 
 from sqlalchemy import Engine, Select, bindparam, select
 
-from application.checkpoints.views import CheckpointView
-from domain.checkpoints.model import FIELDS
-from domain.checkpoints.ports import CHECKPOINT_FIELDS
-from domain.shared.specification import Query, Specification, as_query
-from infrastructure.sqlalchemy.errors import translating
-from infrastructure.sqlalchemy.specifications import SpecCompiler
-from infrastructure.sqlalchemy.tables import pipeline_checkpoints as table
+from memcore.application.checkpoints.views import CheckpointView
+from memcore.domain.checkpoints.model import FIELDS
+from memcore.domain.checkpoints.ports import CHECKPOINT_FIELDS
+from memcore.domain.shared.specification import Query, Specification, as_query
+from memcore.infrastructure.sqlalchemy.errors import translating
+from memcore.infrastructure.sqlalchemy.specifications import SpecCompiler
+from memcore.infrastructure.sqlalchemy.tables import pipeline_checkpoints as table
 
 _COLUMNS = {name: table.c[name] for name in CHECKPOINT_FIELDS}
 

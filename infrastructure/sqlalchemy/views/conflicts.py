@@ -10,13 +10,13 @@ from typing import Any
 
 from sqlalchemy import Engine, Select, func, select
 
-from application.conflicts.views import ConflictView
-from domain.conflicts.ports import CONFLICT_FIELDS
-from domain.shared.specification import Query, Specification, as_query, validate
-from infrastructure.sqlalchemy.errors import translating
-from infrastructure.sqlalchemy.fastpath import FastReader, PlannedReads, RowCodec
-from infrastructure.sqlalchemy.specifications import SpecCompiler
-from infrastructure.sqlalchemy.tables import conflicts as table
+from memcore.application.conflicts.views import ConflictView
+from memcore.domain.conflicts.ports import CONFLICT_FIELDS
+from memcore.domain.shared.specification import Query, Specification, as_query, validate
+from memcore.infrastructure.sqlalchemy.errors import translating
+from memcore.infrastructure.sqlalchemy.fastpath import FastReader, PlannedReads, RowCodec
+from memcore.infrastructure.sqlalchemy.specifications import SpecCompiler
+from memcore.infrastructure.sqlalchemy.tables import conflicts as table
 
 _COLUMNS = {name: table.c[name] for name in CONFLICT_FIELDS}
 _VIEW_NAMES = (*CONFLICT_FIELDS, "metadata_json")

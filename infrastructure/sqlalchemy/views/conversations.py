@@ -12,17 +12,17 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Engine, Select, Table, bindparam, func, literal_column, select
 
-from application.conversations.views import ConversationView, KnowledgeChunkView, MessageView, UserView
-from domain.conversations.model import email_key
-from domain.conversations.ports import CHUNK_FIELDS, CONVERSATION_FIELDS, MESSAGE_FIELDS, USER_FIELDS
-from domain.shared.specification import Query, Schema, Specification, as_query, validate
-from infrastructure.sqlalchemy import search
-from infrastructure.sqlalchemy.errors import translating
-from infrastructure.sqlalchemy.fastpath import FastReader, PlannedReads, RowCodec
-from infrastructure.sqlalchemy.repositories.conversations import CONVERSATION_COLUMNS, MESSAGE_COLUMNS
-from infrastructure.sqlalchemy.repositories.knowledge import COLUMNS as CHUNK_COLUMNS
-from infrastructure.sqlalchemy.specifications import SpecCompiler
-from infrastructure.sqlalchemy.tables import CHUNK_SEARCH, conversations, knowledge_chunks, messages, users
+from memcore.application.conversations.views import ConversationView, KnowledgeChunkView, MessageView, UserView
+from memcore.domain.conversations.model import email_key
+from memcore.domain.conversations.ports import CHUNK_FIELDS, CONVERSATION_FIELDS, MESSAGE_FIELDS, USER_FIELDS
+from memcore.domain.shared.specification import Query, Schema, Specification, as_query, validate
+from memcore.infrastructure.sqlalchemy import search
+from memcore.infrastructure.sqlalchemy.errors import translating
+from memcore.infrastructure.sqlalchemy.fastpath import FastReader, PlannedReads, RowCodec
+from memcore.infrastructure.sqlalchemy.repositories.conversations import CONVERSATION_COLUMNS, MESSAGE_COLUMNS
+from memcore.infrastructure.sqlalchemy.repositories.knowledge import COLUMNS as CHUNK_COLUMNS
+from memcore.infrastructure.sqlalchemy.specifications import SpecCompiler
+from memcore.infrastructure.sqlalchemy.tables import CHUNK_SEARCH, conversations, knowledge_chunks, messages, users
 
 UNLIMITED = 2**62  # an offset without a limit
 USER_COLUMNS = ("id", "external_id", "name", "email", "created_at", "updated_at")

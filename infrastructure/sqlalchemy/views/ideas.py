@@ -11,15 +11,15 @@ from typing import Any
 
 from sqlalchemy import Engine, Select, func, select
 
-from application.ideas.views import GroupTotals, IdeaView, check_groupable
-from domain.ideas.model import FIELDS, check_idea_id
-from domain.ideas.ports import IDEA_FIELDS
-from domain.shared.errors import InvalidInput
-from domain.shared.specification import Query, Specification, as_query, validate
-from infrastructure.sqlalchemy.errors import translating
-from infrastructure.sqlalchemy.fastpath import FastReader, PlannedReads, RowCodec
-from infrastructure.sqlalchemy.specifications import SpecCompiler
-from infrastructure.sqlalchemy.tables import idea_inspiration as table
+from memcore.application.ideas.views import GroupTotals, IdeaView, check_groupable
+from memcore.domain.ideas.model import FIELDS, check_idea_id
+from memcore.domain.ideas.ports import IDEA_FIELDS
+from memcore.domain.shared.errors import InvalidInput
+from memcore.domain.shared.specification import Query, Specification, as_query, validate
+from memcore.infrastructure.sqlalchemy.errors import translating
+from memcore.infrastructure.sqlalchemy.fastpath import FastReader, PlannedReads, RowCodec
+from memcore.infrastructure.sqlalchemy.specifications import SpecCompiler
+from memcore.infrastructure.sqlalchemy.tables import idea_inspiration as table
 
 _COLUMNS = {name: table.c[name] for name in IDEA_FIELDS}
 

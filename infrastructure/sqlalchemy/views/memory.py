@@ -11,17 +11,17 @@ from typing import Any
 
 from sqlalchemy import Engine, Select, func, select
 
-from application.memory.views import NEWEST_FIRST, MemoryEntryView, SearchHit
-from domain.memory.model import MEMORY_FIELDS_STORED
-from domain.memory.ports import MEMORY_FIELDS, check_query
-from domain.memory.values import check_key
-from domain.shared.specification import Everything, Query, Specification, as_query, validate
-from infrastructure.sqlalchemy import search
-from infrastructure.sqlalchemy.errors import translating
-from infrastructure.sqlalchemy.fastpath import FastReader, PlannedReads, RowCodec
-from infrastructure.sqlalchemy.specifications import SpecCompiler
-from infrastructure.sqlalchemy.tables import LTM_SEARCH
-from infrastructure.sqlalchemy.tables import ltm_entries as table
+from memcore.application.memory.views import NEWEST_FIRST, MemoryEntryView, SearchHit
+from memcore.domain.memory.model import MEMORY_FIELDS_STORED
+from memcore.domain.memory.ports import MEMORY_FIELDS, check_query
+from memcore.domain.memory.values import check_key
+from memcore.domain.shared.specification import Everything, Query, Specification, as_query, validate
+from memcore.infrastructure.sqlalchemy import search
+from memcore.infrastructure.sqlalchemy.errors import translating
+from memcore.infrastructure.sqlalchemy.fastpath import FastReader, PlannedReads, RowCodec
+from memcore.infrastructure.sqlalchemy.specifications import SpecCompiler
+from memcore.infrastructure.sqlalchemy.tables import LTM_SEARCH
+from memcore.infrastructure.sqlalchemy.tables import ltm_entries as table
 
 _COLUMNS = {name: table.c[name] for name in MEMORY_FIELDS}
 _SELECTED = [table.c[name] for name in MEMORY_FIELDS_STORED]

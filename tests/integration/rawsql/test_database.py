@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from domain.shared.errors import AlreadyExists, InvalidInput, StorageUnavailable
+from memcore.domain.shared.errors import AlreadyExists, InvalidInput, StorageUnavailable
 from tests.conftest import dialect_param, server_url
 from tests.integration.rawsql.conftest import create_items, drop_tables, open_database
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.shared.errors import InvalidInput, MemcoreError
+from memcore.domain.shared.errors import InvalidInput, MemcoreError
 
 V1 = """-- users first; a ';' inside a literal or a comment does not end a statement
 CREATE TABLE mig_users (id INTEGER PRIMARY KEY, name VARCHAR(100) NOT NULL);

@@ -1,0 +1,5 @@
+"""`python -m memcore`: the memcore command."""
+
+from memcore.infrastructure.cli.main import run
+
+run()

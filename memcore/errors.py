@@ -1,0 +1,23 @@
+"""memcore's errors: every failure a host sees is one of these, under `MemcoreError`."""
+
+from memcore.domain.shared.errors import (
+    AlreadyExists,
+    ConcurrencyError,
+    InvalidInput,
+    MemcoreError,
+    NotFound,
+    StorageTimeout,
+    StorageUnavailable,
+    TransactionConflict,
+)
+
+__all__ = [
+    "AlreadyExists",
+    "ConcurrencyError",
+    "InvalidInput",
+    "MemcoreError",
+    "NotFound",
+    "StorageTimeout",
+    "StorageUnavailable",
+    "TransactionConflict",
+]
