@@ -15,6 +15,7 @@ nothing and loads no database driver.
 
 from typing import TYPE_CHECKING, Any
 
+from memcore import views
 from memcore.commands import *  # noqa: F403
 from memcore.commands import __all__ as _commands
 from memcore.errors import *  # noqa: F403
@@ -31,7 +32,7 @@ __version__ = "0.1.0"
 
 _APP = ("AsyncMemcore", "Memcore", "connect", "connect_async")
 
-__all__ = ["__version__", *_APP, "Field", "Query", *_errors, *_commands]
+__all__ = ["__version__", *_APP, "Field", "Query", "views", *_errors, *_commands]
 
 
 def __getattr__(name: str) -> Any:
