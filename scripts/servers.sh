@@ -38,8 +38,18 @@ if ! pg_lsclusters -h | awk '{print $1" "$2}' | grep -qx "$PG_VER main"; then
   log "creating PostgreSQL $PG_VER cluster 'main'"
   pg_createcluster --port "$PG_PORT" "$PG_VER" main >&2 || die "pg_createcluster failed"
 fi
+# The suite keeps a pooled connection per engine and thread; several runs on one machine (or a
+# host's own tests beside ours) outgrow the default 100 slots.
+PG_MAX_CONNECTIONS=500
+pg_conftool "$PG_VER" main set max_connections "$PG_MAX_CONNECTIONS" >&2
 if pg_ctlcluster "$PG_VER" main status >/dev/null 2>&1; then
-  log "PostgreSQL $PG_VER already running"
+  running=$(runuser -u postgres -- psql -X -tAq -p "$PG_PORT" -c "SHOW max_connections" 2>/dev/null || echo 0)
+  if [ "$running" != "$PG_MAX_CONNECTIONS" ]; then
+    log "restarting PostgreSQL $PG_VER for max_connections=$PG_MAX_CONNECTIONS"
+    pg_ctlcluster "$PG_VER" main restart >&2 </dev/null || die "pg_ctlcluster $PG_VER main restart failed"
+  else
+    log "PostgreSQL $PG_VER already running"
+  fi
 else
   log "starting PostgreSQL $PG_VER"
   # Daemon output goes to the cluster log file, so it does not hold our stdout open.
