@@ -1,7 +1,8 @@
-"""`memcore db`: schema migrations."""
+"""`memcore db`: schema migrations, and moving a store between databases (cli/transfer.py)."""
 
 import typer
 
+from memcore.infrastructure.cli import transfer
 from memcore.infrastructure.cli.common import UrlOption, open_container
 from memcore.infrastructure.cli.output import console, err_console
 from memcore.infrastructure.sqlalchemy import migrate
@@ -46,3 +47,9 @@ def check(url: UrlOption = None) -> None:
         if at != head or differences:
             raise typer.Exit(1)
         console.print(f"schema matches the models (revision {head})")
+
+
+app.command("export")(transfer.export)
+app.command("import")(transfer.import_)
+app.command("copy")(transfer.copy)
+app.command("verify")(transfer.verify)

@@ -1,0 +1,1 @@
+"""Moving a whole store: export to an archive, import it, copy between databases, verify two stores."""
