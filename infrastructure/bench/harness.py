@@ -16,7 +16,7 @@ import sqlalchemy
 from rich.markup import escape
 
 from memcore.domain.shared.errors import InvalidInput
-from memcore.infrastructure.bench import chat, checkpoints, conflicts, ideas, memory, sql
+from memcore.infrastructure.bench import chat, checkpoints, conflicts, copy, ideas, memory, sql
 from memcore.infrastructure.bench.phase import Phase, Workload
 from memcore.infrastructure.cli.output import console, print_json, print_table
 
@@ -34,6 +34,7 @@ def workloads() -> dict[str, WorkloadKind]:
         "checkpoints": WorkloadKind(checkpoints.DEFAULT_ROWS, checkpoints.CheckpointsWorkload),
         "conflicts": WorkloadKind(conflicts.DEFAULT_ROWS, conflicts.ConflictsWorkload),
         "ideas": WorkloadKind(ideas.DEFAULT_ROWS, ideas.IdeasWorkload),
+        "copy": WorkloadKind(copy.DEFAULT_ROWS, copy.CopyWorkload),
         "memory": WorkloadKind(memory.DEFAULT_ROWS, memory.MemoryWorkload),
         "sql": WorkloadKind(sql.DEFAULT_ROWS, sql.SqlWorkload),
     }
@@ -129,6 +130,8 @@ def _summary(
                              "met": value >= phase.target.minimum}  # fmt: skip
     if phase.note:
         summary["note"] = phase.note
+    if phase.extras is not None:
+        summary.update(phase.extras())
     return summary
 
 
@@ -165,3 +168,5 @@ def _print_report(report: dict[str, Any]) -> None:
             console.print(f"{escape(p['name'])}: target {t['metric']} >= {t['min']:g}: {p[t['metric']]:.2f}, {verdict}")
         if "note" in p:
             console.print(f"{escape(p['name'])}: {escape(p['note'])}")
+        for key in sorted(k for k in p if k.endswith("_mb")):
+            console.print(f"{escape(p['name'])}: {key.replace('_', ' ')} {p[key]:.1f}")

@@ -27,7 +27,8 @@ class Phase:
 
     With `latencies`, each side returns `(outcome, seconds of each op)` and the report adds p50/p95.
     `raw_ops` says how many ops the raw side does when it only runs a sample (a slow scan, say);
-    ratios are then per op. `note` is printed and reported with the phase.
+    ratios are then per op. `note` is printed and reported with the phase; `extras` is called when
+    the report is made, and what it returns (figures the workload measured itself) joins the phase's.
     """
 
     name: str
@@ -40,6 +41,7 @@ class Phase:
     latencies: bool = False
     target: Target | None = None
     note: str | None = None
+    extras: Callable[[], dict[str, Any]] | None = None
 
 
 class Workload(Protocol):

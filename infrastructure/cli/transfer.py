@@ -10,6 +10,7 @@ from rich.text import Text
 from memcore.application.transfer.service import TransferReport, VerifyReport
 from memcore.infrastructure.cli.output import console, err_console, print_json, print_table
 from memcore.infrastructure.transfer import api
+from memcore.infrastructure.transfer.adopt import adopt as adopt_database
 
 ContextOption = Annotated[
     list[str] | None,
@@ -146,3 +147,25 @@ def verify(
     print_json(report.to_dict()) if as_json else _print_verify(report)
     if not report.ok:
         raise typer.Exit(1)
+
+
+def adopt(
+    url: Annotated[str, typer.Argument(help="An existing database of a store memcore replaces")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the plan, change nothing")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Open URL in place: keep the replaced store's tables and rows, add what memcore needs, stamp the revision."""
+    with api.engine(url) as engine:
+        found = adopt_database(engine, dry_run=dry_run)
+    if as_json:
+        print_json({**found.to_dict(), "applied": not dry_run})
+        return
+    for table in found.tables:
+        console.print(table.describe(), markup=False)
+    if found.others:
+        console.print(f"other tables, left alone: {', '.join(found.others)}", markup=False)
+    if found.kept:
+        console.print(f"the adopted tables keep their original types and constraints: {', '.join(found.kept)}",
+                      markup=False)  # fmt: skip
+    verb = "would be" if dry_run else "is now"
+    console.print(f"{found.url} {verb} at memcore's revision {found.head}", markup=False)

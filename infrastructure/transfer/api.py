@@ -32,12 +32,13 @@ def _version() -> str:
 
 
 @contextmanager
-def _engine(url: str) -> Iterator[Engine]:
-    engine = build_engine(Settings.from_env().with_url(url))
+def engine(url: str) -> Iterator[Engine]:
+    """An engine on `url` with the environment's pool settings, disposed afterwards."""
+    built = build_engine(Settings.from_env().with_url(url))
     try:
-        yield engine
+        yield built
     finally:
-        engine.dispose()
+        built.dispose()
 
 
 def _known_revisions() -> list[str]:
@@ -63,9 +64,9 @@ def export_store(
     """Write one consistent snapshot of the store at `url` to the archive `path`; returns its manifest."""
     archive = ZipArchiveWriter(path, overwrite=overwrite)
     try:
-        with _engine(url) as engine:
+        with engine(url) as bound:
             manifest = service.export_store(
-                SqlStoreReader(engine), archive, contexts=contexts, batch_size=batch_size,
+                SqlStoreReader(bound), archive, contexts=contexts, batch_size=batch_size,
                 progress=progress, version=_version(),
             )  # fmt: skip
     except BaseException:
@@ -85,9 +86,9 @@ def import_store(
     """Restore the archive `path` into the database at `url` (migrated first), then verify it."""
     archive = ZipArchiveReader(path)
     try:
-        with _engine(url) as engine:
+        with engine(url) as bound:
             return service.import_store(
-                archive, SqlStoreWriter(engine), lambda: SqlStoreReader(engine),
+                archive, SqlStoreWriter(bound), lambda: SqlStoreReader(bound),
                 known_revisions=_known_revisions(), contexts=contexts, replace=replace, progress=progress,
             )  # fmt: skip
     finally:
@@ -105,7 +106,7 @@ def copy_store(
 ) -> service.TransferReport:
     """Copy one snapshot of `source` into `destination` (migrated first), then verify it."""
     _distinct(source, destination)
-    with _engine(source) as src, _engine(destination) as dst:
+    with engine(source) as src, engine(destination) as dst:
         if migrate.current(src) is None:
             raise InvalidInput(f"{SqlStoreReader(src).masked_url} has no memcore schema to copy")
         return service.copy_store(
@@ -118,6 +119,6 @@ def verify_stores(
     a: str, b: str, *, contexts: Sequence[str] | None = None, batch_size: int = DEFAULT_BATCH
 ) -> service.VerifyReport:
     """Compare the stores at `a` and `b` table by table (row counts, checksums, first differing row)."""
-    with _engine(a) as left, _engine(b) as right:
+    with engine(a) as left, engine(b) as right:
         return service.verify_stores(SqlStoreReader(left), SqlStoreReader(right), contexts=contexts,
                                      batch_size=batch_size)  # fmt: skip

@@ -16,23 +16,23 @@ from typing import Any
 from memcore.application.transfer.ports import Row, TableDigest
 from memcore.domain.shared.errors import InvalidInput
 
-_encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=True)
-
 
 def _plain(value: Any) -> Any:
+    """What JSON has no form for (the encoder asks only for those values)."""
     if isinstance(value, datetime):
         if value.tzinfo is not None:
             value = value.astimezone(UTC)
         return {"t": value.isoformat(timespec="microseconds")}
     if isinstance(value, bytes | bytearray | memoryview):
         return {"b": base64.b64encode(bytes(value)).decode("ascii")}
-    if value is None or isinstance(value, str | int | float):
-        return value
     raise InvalidInput(f"cannot transfer a {type(value).__name__} value")
 
 
+_encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=True, default=_plain)
+
+
 def encode(row: Sequence[Any]) -> str:
-    return _encoder.encode([_plain(value) for value in row])
+    return _encoder.encode(row)
 
 
 def _restore(value: Any) -> Any:

@@ -32,7 +32,7 @@ def test_verify_names_the_differing_row_and_fails(tmp_path, capsys):
     assert run(capsys, "db", "copy", a, b)[0] == 0
     with memcore.connect(b) as app:
         app.handle(memcore.DeleteMemory("user:1:🙂"))
-    code, out, err = run(capsys, "db", "verify", a, b, "--json")
+    code, out, _ = run(capsys, "db", "verify", a, b, "--json")
     report = json.loads(out)
     assert code == 1 and report["ok"] is False
     assert report["differences"] == ["ltm_entries: 2 rows != 1 rows (first differing row: {'key': 'user:1:🙂'})"]
@@ -47,3 +47,25 @@ def test_bad_input_is_one_line_and_a_non_zero_exit(tmp_path, capsys):
     code, _, err = run(capsys, "db", "export", "postgresql+psycopg://u:s3cret@127.0.0.1:1/x", str(tmp_path / "o.zip"))
     assert code == 1 and "s3cret" not in err and not (tmp_path / "o.zip").exists()
     assert not (tmp_path / "o.zip.partial").exists()
+
+
+def test_adopt_shows_its_plan_then_opens_the_database_in_place(tmp_path, capsys):
+    import sqlite3
+
+    from tests.integration.test_migrations import LEGACY
+
+    path = tmp_path / "chat.db"
+    with sqlite3.connect(path) as connection:
+        for statement in LEGACY:
+            connection.execute(statement.format(dt="TIMESTAMP", text="TEXT"))
+    url = f"sqlite:///{path}"
+
+    code, out, _ = run(capsys, "db", "adopt", url, "--dry-run")
+    assert code == 0 and "users: adopt its 1 rows, add email_key" in out and "would be at" in out
+    assert run(capsys, "db", "current", "--url", url)[1].strip() == "none (not migrated)"
+    plan = run_json(capsys, "db", "adopt", url)
+    assert plan["applied"] and plan["ok"]
+    assert "modify_type users.created_at" in plan["kept_differences"]  # the legacy column types stay
+    assert run(capsys, "db", "current", "--url", url)[1].strip() == plan["head"]
+    with memcore.connect(url) as app:
+        assert app.users.get_by_email("ann@example.org").external_id == "ext-1"

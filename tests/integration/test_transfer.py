@@ -1,5 +1,9 @@
 """Export / import / copy / verify between every pair of dialects: exact round trips, refusals, reports."""
 
+import signal
+import subprocess
+import sys
+import time
 import zipfile
 from datetime import UTC, datetime
 
@@ -209,3 +213,45 @@ def test_a_snapshot_export_ignores_writes_made_while_it_runs(tmp_path):
     manifest = export_store(src, archive, progress=progress)
     progress.app.close()
     assert manifest["tables"]["ltm_entries"]["rows"] == 2  # the snapshot's two entries only
+
+
+def _idea_rows(url: str, count: int) -> None:
+    with memcore.connect(url) as app:
+        app.migrate()
+        app.handle(memcore.AddIdeas([{"title": f"Idea {n}", "score": n % 101} for n in range(count)]))
+
+
+def _rows_in(url: str) -> int:
+    engine = build_engine(Settings(url=url))
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text("SELECT COUNT(*) FROM idea_inspiration")).scalar_one()
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("destination", [dialect_param(d) for d in SQL_DIALECTS])
+def test_a_copy_killed_midway_leaves_nothing_behind_and_a_rerun_finishes(destination, tmp_path):
+    src = _fresh("sqlite", "transfer_a", tmp_path)
+    _idea_rows(src, 40_000)
+    command = [sys.executable, "-m", "memcore", "db", "copy", src, "--batch-size", "500", "--json"]
+    timing = _fresh(destination, "transfer_t", tmp_path)
+    started = time.perf_counter()
+    subprocess.run([*command[:5], src, timing, *command[6:]], check=True, capture_output=True, timeout=600)
+    full = time.perf_counter() - started
+    for fraction in (0.6, 0.4, 0.2, 0.1):  # a loaded machine may finish sooner than the timing run
+        dst = _fresh(destination, "transfer_b", tmp_path)
+        if destination == "sqlite":
+            (tmp_path / "transfer_b.db").unlink(missing_ok=True)
+        child = subprocess.Popen([*command[:5], src, dst, *command[6:]], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        time.sleep(full * fraction)
+        if child.poll() is None:
+            break
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    assert child.returncode == -signal.SIGKILL  # it was still running: killed midway
+    time.sleep(0.5)  # the server notices the dropped connection and rolls back
+    assert _rows_in(dst) == 0  # all or nothing: the killed copy's rows never committed
+
+    assert copy_store(src, dst).verify.ok  # started again, it finishes
+    assert _rows_in(dst) == 40_000
