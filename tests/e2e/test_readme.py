@@ -1,7 +1,9 @@
 """The README is executed: its Python blocks run top to bottom on SQLite, its CLI listing names real
 commands, and its two shell commands are the ones the wheel test and CI run."""
 
+import os
 import re
+import shlex
 import sqlite3
 from pathlib import Path
 
@@ -31,8 +33,8 @@ def blocks(language: str) -> list[str]:
     return [body for lang, body in BLOCK.findall(README.read_text()) if lang == language]
 
 
-def test_every_block_is_python_shell_or_a_text_listing():
-    assert {lang for lang, _ in BLOCK.findall(README.read_text())} == {"python", "bash", "text"}
+def test_every_block_is_python_shell_a_console_session_or_a_text_listing():
+    assert {lang for lang, _ in BLOCK.findall(README.read_text())} == {"python", "bash", "console", "text"}
 
 
 @pytest.fixture
@@ -74,6 +76,27 @@ def test_the_python_blocks_run_in_order_on_sqlite(workdir, capsys):
     with sqlite3.connect(workdir / "app.db") as connection:
         names = [name for (name,) in connection.execute("SELECT name FROM accounts ORDER BY id")]
     assert names == ["Bo", "Cy"]  # Ann was deleted by the asyncio block
+
+
+def test_the_console_sessions_run_after_the_python_blocks(workdir, capsys, monkeypatch):
+    namespace: dict = {"__name__": "readme"}
+    for source in blocks("python"):
+        exec(compile(source, "README.md", "exec"), namespace)
+    from memcore.compat.chat import dispose_engine
+
+    dispose_engine()
+    monkeypatch.setenv("TARGET_URL", f"sqlite:///{workdir / 'target.db'}")
+    lines = [line[2:] for block in blocks("console") for line in block.splitlines() if line.startswith("$ ")]
+    assert len(lines) >= 4
+    for line in lines:
+        words = shlex.split(os.path.expandvars(line.split("  #")[0]))
+        assert words[0] == "memcore", line
+        code = main(words[1:])
+        err = capsys.readouterr().err
+        assert code == 0, f"{line}: {err}"
+    with sqlite3.connect(workdir / "target.db") as connection:
+        (ideas,) = connection.execute("SELECT COUNT(*) FROM idea_inspiration").fetchone()
+    assert ideas == 3 and (workdir / "backup.zip").exists()
 
 
 def test_the_shell_commands_are_install_and_quickstart_then_the_test_script():
