@@ -74,3 +74,23 @@ def test_a_conflicting_table_is_refused_and_nothing_changes(scratch_engine, stat
     with pytest.raises(InvalidInput, match=f"cannot be adopted, nothing was changed: .*{problem}"):
         adopt(scratch_engine)
     assert _tables(scratch_engine) == before and migrate.current(scratch_engine) is None
+
+
+def test_the_raw_sqlite_idea_store_is_adopted_with_its_rows(tmp_path):
+    from memcore.infrastructure.settings import Settings
+    from memcore.infrastructure.sqlalchemy.engine import build_engine
+    from tests.integration.test_legacy_import import good, legacy_db
+
+    path = legacy_db(tmp_path / "ideas.db", [good(1), good(2)])
+    engine = build_engine(Settings(url=f"sqlite:///{path}"))
+    try:
+        found = adopt(engine)
+        ideas = next(p for p in found.tables if p.table == "idea_inspiration")
+        assert (ideas.action, ideas.rows, ideas.problem) == ("adopt", 2, None)
+        assert migrate.current(engine) == migrate.head()
+        import memcore
+
+        with memcore.connect(f"sqlite:///{path}") as app:
+            assert sorted(view.title for view in app.ideas.find()) == ["Idea 1 ✨", "Idea 2 ✨"]
+    finally:
+        engine.dispose()
