@@ -79,24 +79,14 @@ class TransferReport:
         }
 
 
-class _Uncounted:
-    def __init__(self, table: str) -> None:
-        self.table = table
-
-    def update(self, row: Row) -> None:
-        return None
-
-    def result(self) -> TableDigest:
-        return TableDigest(self.table, 0, "")
-
-
-def _fed(rows: Iterable[Row], digester: Digester, progress: Progress, every: int = 1000) -> Iterator[Row]:
-    """`rows` as they pass: hashed, and counted for the progress bar."""
+def _passing(rows: Iterable[Row], progress: Progress, digester: Digester | None = None) -> Iterator[Row]:
+    """`rows` as they go by: counted for the progress bar (every 1,000), and hashed when asked."""
     pending = 0
     for row in rows:
-        digester.update(row)
+        if digester is not None:
+            digester.update(row)
         pending += 1
-        if pending == every:
+        if pending == 1000:
             progress.advance(pending)
             pending = 0
         yield row
@@ -121,7 +111,7 @@ def export_store(
         for table in tables:
             progress.table(table, totals[table])
             columns = reader.columns(table)
-            digest = archive.write_table(table, columns, _counted(reader.rows(table, batch_size), progress))
+            digest = archive.write_table(table, columns, _passing(reader.rows(table, batch_size), progress))
             entries[table] = {"columns": columns, "rows": digest.rows, "sha256": digest.sha256}
         manifest = {
             "format": ARCHIVE_FORMAT,
@@ -163,21 +153,10 @@ def import_store(
         rows = {}
         for table, entry in tables.items():
             progress.table(table, entry["rows"])
-            rows[table] = writer.write(table, entry["columns"], _counted(archive.rows(table), progress))
+            rows[table] = writer.write(table, entry["columns"], _passing(archive.rows(table), progress))
     expected = {t: TableDigest(t, e["rows"], e["sha256"]) for t, e in tables.items()}
     report = _verify_against(expected, destination)
     return TransferReport("archive", writer.masked_url, rows, time.perf_counter() - started, report)
-
-
-def _counted(rows: Iterable[Row], progress: Progress, every: int = 1000) -> Iterator[Row]:
-    pending = 0
-    for row in rows:
-        pending += 1
-        if pending == every:
-            progress.advance(pending)
-            pending = 0
-        yield row
-    progress.advance(pending)
 
 
 def copy_store(
@@ -206,10 +185,11 @@ def copy_store(
         with writer.open(tables, replace):
             for table in tables:
                 progress.table(table, totals[table])
-                digester = reader.digester(table) if verify else _Uncounted(table)
-                stream = _fed(reader.rows(table, batch_size), digester, progress)
+                digester = reader.digester(table) if verify else None
+                stream = _passing(reader.rows(table, batch_size), progress, digester)
                 rows[table] = writer.write(table, reader.columns(table), stream)
-                expected[table] = digester.result()
+                if digester is not None:
+                    expected[table] = digester.result()
     report = _verify_against(expected, destination) if verify else VerifyReport({}, [])
     return TransferReport(reader.masked_url, writer.masked_url, rows, time.perf_counter() - started, report)
 
