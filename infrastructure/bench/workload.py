@@ -153,7 +153,7 @@ class BenchWorkload:
         table"). `foreign` maps what they are ("conflicts") to where ("conflicts WHERE user_id NOT LIKE ...")."""
         found = {what: self._scalar(f"SELECT COUNT(*) FROM {where}") for what, where in foreign.items()}
         if any(found.values()):
-            parts = [f"{count} {what}" for what, count in found.items()]
+            parts = [f"{count} {what}" for what, count in found.items() if count]
             held = f"{', '.join(parts[:-1])} and {parts[-1]}" if len(parts) > 1 else parts[0]
             raise InvalidInput(
                 f"{self.masked_url} holds {held} the benchmark did not write, and the benchmark empties {emptied}; "
