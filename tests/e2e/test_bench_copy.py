@@ -25,6 +25,6 @@ def test_the_copy_benchmark_refuses_a_destination_holding_data(tmp_path):
     with memcore.connect(url) as app:
         app.migrate()
         app.handle(memcore.StoreMemory("someone's", 1))
+    workload = CopyWorkload(url, 30)
     with pytest.raises(InvalidInput, match=r"holds 1 rows in ltm_entries the benchmark did not write"):
-        with CopyWorkload(url, 30):
-            pass
+        workload.__enter__()
