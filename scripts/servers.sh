@@ -92,7 +92,7 @@ else
   # setsid+nohup detach it from this shell; redirecting all fds keeps $(...) from hanging.
   # --skip-syslog: Debian's config logs to syslog, which containers often lack.
   nohup setsid mysqld_safe --skip-syslog --log-error="$MY_ERR" --bind-address=127.0.0.1 --port="$MY_PORT" \
-    --character-set-server=utf8mb4 --collation-server=utf8mb4_bin \
+    --character-set-server=utf8mb4 --collation-server=utf8mb4_bin --max-connections=500 \
     >"$MY_LOG" 2>&1 </dev/null &
   for _ in $(seq 60); do
     my_ping && break
@@ -103,6 +103,8 @@ fi
 
 # --- 5. MariaDB database + user (root logs in via unix_socket auth on Debian) -
 mariadb --protocol=socket -uroot >&2 <<SQL || die "MariaDB user/database setup failed"
+-- As for PostgreSQL: room for several test runs at once (a server already running gets it here).
+SET GLOBAL max_connections = 500;
 CREATE DATABASE IF NOT EXISTS $DB CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
 CREATE USER IF NOT EXISTS '$USER_NAME'@'127.0.0.1' IDENTIFIED BY '$PASS';
 CREATE USER IF NOT EXISTS '$USER_NAME'@'localhost' IDENTIFIED BY '$PASS';
