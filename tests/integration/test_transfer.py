@@ -239,7 +239,7 @@ def test_a_copy_killed_midway_leaves_nothing_behind_and_a_rerun_finishes(destina
     started = time.perf_counter()
     subprocess.run([*command[:5], src, timing, *command[6:]], check=True, capture_output=True, timeout=600)
     full = time.perf_counter() - started
-    for fraction in (0.6, 0.4, 0.2, 0.1):  # a loaded machine may finish sooner than the timing run
+    for fraction in (0.35, 0.2, 0.1):  # while it writes, mostly; a loaded machine may finish sooner
         dst = _fresh(destination, "transfer_b", tmp_path)
         if destination == "sqlite":
             (tmp_path / "transfer_b.db").unlink(missing_ok=True)
