@@ -45,6 +45,10 @@ class Digester(Protocol):
     """Hashes a table's rows, fed in key order, the same way on every dialect and in archives."""
 
     def update(self, row: Row) -> None: ...
+    def update_both(self, other: "Digester", row: Row) -> None:
+        """Hash `row` into this digester and `other` alike (a row both stores hold: encoded once)."""
+        ...
+
     def result(self) -> TableDigest: ...
 
 

@@ -239,7 +239,7 @@ def _first_difference(
     x, y = next(ours, None), next(theirs, None)
     while x is not None or y is not None:
         if x is not None and y is not None and x == y:
-            left.update(x), right.update(y)
+            left.update_both(right, x)
             x, y = next(ours, None), next(theirs, None)
             continue
         kx = None if x is None else tuple(a.key(table, x).values())

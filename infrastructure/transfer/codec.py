@@ -20,7 +20,7 @@ from memcore.domain.shared.errors import InvalidInput
 def _plain(value: Any) -> Any:
     """What JSON has no form for (the encoder asks only for those values)."""
     if isinstance(value, datetime):
-        if value.tzinfo is not None:
+        if value.tzinfo is not None and value.tzinfo is not UTC:
             value = value.astimezone(UTC)
         return {"t": value.isoformat(timespec="microseconds")}
     if isinstance(value, bytes | bytearray | memoryview):
@@ -57,6 +57,11 @@ class CanonicalDigester:
 
     def update(self, row: Row) -> None:
         self.update_line(encode(row))
+
+    def update_both(self, other: "CanonicalDigester", row: Row) -> None:
+        line = encode(row)
+        self.update_line(line)
+        other.update_line(line)
 
     def update_line(self, line: str) -> None:
         self._sha.update(line.encode("utf-8"))
