@@ -1,4 +1,5 @@
-"""The API of the idea store memcore replaces: a session factory and a repository on a session.
+"""The API of the idea store memcore replaces: the PrismQ model (`IdeaInspiration`, `ContentType`),
+a session factory and a repository on a session.
 
 A `session()` is one memcore Unit of Work: everything done through the repository inside it
 commits together on success and rolls back on an error.
@@ -10,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import sessionmaker
 
-from memcore.domain.ideas.model import IdeaInspiration
+from memcore.domain.ideas.model import ContentType, IdeaInspiration
 from memcore.domain.shared.errors import InvalidInput
 from memcore.domain.shared.specification import Field, Query, Specification
 from memcore.infrastructure.settings import Settings
@@ -20,6 +21,7 @@ from memcore.infrastructure.sqlalchemy.mappers import start_mappers
 from memcore.infrastructure.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 
 __all__ = [
+    "ContentType",
     "IdeaInspiration",
     "SQLAlchemyIdeaInspirationRepository",
     "SessionFactory",
