@@ -165,7 +165,8 @@ class MemoryConflict:
 
 @attrs.frozen
 class ConflictResolution:
-    """How a conflict was settled, and by whom."""
+    """How a conflict was settled, and by whom; `conflict_id` (keyword only, optional) names the conflict
+    as the replaced store's model did: the conflict resolved is the one it is given to."""
 
     decision: str = attrs.field(validator=lambda i, a, v: one_of(DECISIONS, "decision")(a.name, v))
     resolution_type: str = attrs.field(validator=lambda i, a, v: one_of(RESOLUTION_TYPES, "resolution type")(a.name, v))
@@ -173,4 +174,7 @@ class ConflictResolution:
     notes: str | None = attrs.field(default=None, validator=lambda i, a, v: optional(check_text)(a.name, v))
     confirming_memory_text: str | None = attrs.field(
         default=None, validator=lambda i, a, v: optional(check_text)(a.name, v)
+    )
+    conflict_id: str | None = attrs.field(
+        default=None, kw_only=True, validator=lambda i, a, v: optional(check_id)(a.name, v)
     )

@@ -244,3 +244,10 @@ def test_recording_a_conflict_raises_conflict_recorded():
     conflict = MemoryConflict.record(**conflict_fields(id="c-1", user_id="u-9"))
     assert conflict.events == [ConflictRecorded("c-1", "u-9")]
     assert MemoryConflict(**conflict_fields()).events == []
+
+
+def test_a_resolution_may_name_its_conflict_by_keyword_as_the_replaced_model_did():
+    assert make_resolution(conflict_id="c-1").conflict_id == "c-1"
+    assert make_resolution().conflict_id is None
+    with pytest.raises(InvalidInput, match="conflict_id"):
+        make_resolution(conflict_id="")
