@@ -13,6 +13,9 @@ UPSTREAM_BLOBS = {
     ),
     "casual_memory_conflicts/memory_store/test_memory_conflict_store.py": "0a265c7f90738c3b6dd09c09b6d2110a19e8b765",
     "casual_memory_conflicts/LICENSE": "43f4b4752ac75a750c58e8a08123fe6371713d55",
+    "the_edge_agent_ltm/test_sqlalchemy_backend.py": "f0e6bc0998d9e1e38128ddf30171d8e5936e3fc4",
+    "the_edge_agent_ltm/test_catalog_sqlalchemy.py": "765dcc45252e4000ce413c4a777d008c912d5169",
+    "the_edge_agent_ltm/LICENSE": "cb0b0a32afe38649637cb32a194ed9c22e482e09",
 }
 
 
