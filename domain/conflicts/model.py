@@ -135,6 +135,7 @@ class MemoryConflict:
             "resolution_decision": resolution.decision,
             "resolved_by": resolution.resolved_by,
             "resolution_notes": resolution.notes,
+            "resolved_at": at.isoformat(),  # as the replaced stores wrote it, beside the column
             **(
                 {"confirming_memory_text": resolution.confirming_memory_text}
                 if resolution.confirming_memory_text is not None

@@ -76,6 +76,8 @@ class _ConflictStore:
         return None if view is None else _entity(view)
 
     def get_pending_conflicts(self, user_id: str, limit: int | None = None) -> list[MemoryConflict]:
+        """Most important first; no `limit` (None or 0, as the replaced stores read it) gives all."""
+        limit = None if limit == 0 and not isinstance(limit, bool) else limit
         return [_entity(view) for view in self._services.pending_conflicts(user_id, limit=limit)]
 
     def resolve_conflict(self, conflict_id: str, resolution: Any) -> bool:

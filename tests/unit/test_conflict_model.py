@@ -142,6 +142,7 @@ def test_resolving_records_the_decision_in_metadata_and_keeps_earlier_keys():
         "resolution_decision": "merge",
         "resolved_by": "bob",
         "resolution_notes": "both true",
+        "resolved_at": "2024-05-01T12:00:00+00:00",
         "confirming_memory_text": "t",
     }
 
