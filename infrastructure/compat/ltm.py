@@ -21,6 +21,7 @@ from memcore.infrastructure.compat.ltm_connection import LtmConnection, reportin
 
 log = logging.getLogger(__name__)
 ITERATE_BATCH = 500
+TABLE = "ltm_entries"
 
 
 def _found(hit: SearchHit) -> dict[str, Any]:
@@ -32,6 +33,15 @@ def _found(hit: SearchHit) -> dict[str, Any]:
 
 class SQLAlchemyBackend(LtmConnection):
     """Long-term memory on SQLite, PostgreSQL or MySQL/MariaDB; every method answers with a dict."""
+
+    def __init__(
+        self, url: str, pool_size: int = 5, echo: bool = False, lazy: bool = False, table_name: str = TABLE
+    ) -> None:
+        """The replaced backend's parameters; memcore's schema has one entries table, so `table_name`
+        can only name it (anything else: InvalidInput)."""
+        if table_name != TABLE:
+            raise InvalidInput(f"table_name must be {TABLE!r}: memcore keeps long-term memory in that table")
+        super().__init__(url, pool_size=pool_size, echo=echo, lazy=lazy)
 
     @reporting
     def store(self, key: str, value: Any, metadata: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -153,44 +163,49 @@ _BACKENDS: dict[str, BackendFactory] = {"sqlalchemy": SQLAlchemyBackend}
 _CATALOGS: dict[str, BackendFactory] = {"sqlalchemy": SQLAlchemyCatalog}
 
 
+class UnknownBackend(InvalidInput, ValueError):
+    """No backend of that name: memcore's InvalidInput, and the ValueError the replaced factories raised."""
+
+
 def _register(registry: dict[str, BackendFactory], name: str, factory: BackendFactory) -> None:
     if not isinstance(name, str) or not name.strip():
         raise InvalidInput("a backend name must be a non-empty string")
     if not callable(factory):
         raise InvalidInput(f"backend {name!r} needs a class or factory, got {type(factory).__name__}")
-    registry[name] = factory
+    registry[name.lower()] = factory  # names are case-insensitive, as in the replaced registries
 
 
 def _create(registry: dict[str, BackendFactory], kind: str, name: str, options: Mapping[str, Any]) -> Any:
-    if name not in registry:
-        raise InvalidInput(f"no {kind} backend named {name!r} (registered: {', '.join(sorted(registry))})")
-    return registry[name](**options)
+    if not isinstance(name, str) or name.lower() not in registry:
+        raise UnknownBackend(f"no {kind} backend named {name!r} (registered: {', '.join(sorted(registry))})")
+    return registry[name.lower()](**options)
 
 
-def register_backend(name: str, factory: BackendFactory) -> None:
-    """Make `create_ltm_backend(name, ...)` build `factory(...)`; a name registered again is replaced."""
-    _register(_BACKENDS, name, factory)
+def register_backend(name: str, backend_class: BackendFactory) -> None:
+    """Make `create_ltm_backend(name, ...)` build `backend_class(...)`; a name registered again is replaced."""
+    _register(_BACKENDS, name, backend_class)
 
 
-def get_registered_backends() -> dict[str, BackendFactory]:
-    return dict(_BACKENDS)
+def get_registered_backends() -> list[str]:
+    """The LTM backend names, as the replaced registry listed them."""
+    return list(_BACKENDS)
 
 
-def create_ltm_backend(name: str = "sqlalchemy", **options: Any) -> Any:
+def create_ltm_backend(backend_type: str = "sqlalchemy", **kwargs: Any) -> Any:
     """e.g. create_ltm_backend("sqlalchemy", url="sqlite:///memory.db", lazy=True)."""
-    return _create(_BACKENDS, "LTM", name, options)
+    return _create(_BACKENDS, "LTM", backend_type, kwargs)
 
 
-def register_catalog_backend(name: str, factory: BackendFactory) -> None:
-    _register(_CATALOGS, name, factory)
+def register_catalog_backend(name: str, cls: BackendFactory) -> None:
+    _register(_CATALOGS, name, cls)
 
 
 def get_registered_catalog_backends() -> dict[str, BackendFactory]:
     return dict(_CATALOGS)
 
 
-def create_catalog_backend(name: str = "sqlalchemy", **options: Any) -> Any:
-    return _create(_CATALOGS, "catalog", name, options)
+def create_catalog_backend(backend_type: str = "sqlalchemy", **config: Any) -> Any:
+    return _create(_CATALOGS, "catalog", backend_type, config)
 
 
 def parse_backend_config(settings: Mapping[str, Any]) -> ltm_config.LtmConfig:
@@ -214,6 +229,7 @@ def load_ltm_from_yaml(path: str | Path) -> tuple[Any, Any]:
 __all__ = [
     "SQLAlchemyBackend",
     "SQLAlchemyCatalog",
+    "UnknownBackend",
     "create_catalog_backend",
     "create_ltm_backend",
     "get_registered_backends",

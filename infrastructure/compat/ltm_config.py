@@ -73,11 +73,11 @@ def _options(where: str, block: Mapping[str, Any], allowed: set[str], inherited:
 
 
 def _name(where: str, key: str, value: Any, known: Collection[str]) -> str:
-    if not isinstance(value, str) or value not in known:
+    if not isinstance(value, str) or value.lower() not in known:
         raise InvalidInput(
             f"{where}.{key} {value!r} is not a registered backend (registered: {', '.join(sorted(known))})"
         )
-    return value
+    return value.lower()
 
 
 def parse(settings: Mapping[str, Any], backends: Collection[str], catalogs: Collection[str]) -> LtmConfig:

@@ -131,7 +131,7 @@ def test_registries_make_backends_by_name_and_take_new_ones(tmp_path, monkeypatc
         def __init__(self, **options):
             made.append(options)
 
-    assert get_registered_backends() == {"sqlalchemy": SQLAlchemyBackend}
+    assert get_registered_backends() == ["sqlalchemy"]
     assert get_registered_catalog_backends() == {"sqlalchemy": SQLAlchemyCatalog}
     url = f"sqlite:///{tmp_path / 'r.db'}"
     backend = create_ltm_backend("sqlalchemy", url=url, lazy=True)
@@ -141,9 +141,11 @@ def test_registries_make_backends_by_name_and_take_new_ones(tmp_path, monkeypatc
     catalog.close()
     with pytest.raises(InvalidInput, match="no LTM backend named 'recording' \\(registered: sqlalchemy\\)"):
         create_ltm_backend("recording", url=url)
-    register_backend("recording", Recording)
-    register_catalog_backend("recording", Recording)
-    assert isinstance(create_ltm_backend("recording", url="x://", pool_size=2), Recording)
+    with pytest.raises(ValueError, match="no catalog backend"):  # what the replaced factories raised
+        create_catalog_backend("recording", url=url)
+    register_backend("Recording", backend_class=Recording)  # names are case-insensitive
+    register_catalog_backend("recording", cls=Recording)
+    assert isinstance(create_ltm_backend(backend_type="RECORDING", url="x://", pool_size=2), Recording)
     assert isinstance(create_catalog_backend("recording", url="y://"), Recording)
     assert made == [{"url": "x://", "pool_size": 2}, {"url": "y://"}]
     assert parse_backend_config({"backend": "recording", "url": "x://"}).ltm.name == "recording"
