@@ -91,8 +91,8 @@ class _RolledBack(Exception):
 class MemoryTransaction:
     """One memcore transaction: tx.store / tx.retrieve / tx.delete answer like the backend's methods
     and see the block's own writes. Leaving the block commits; an exception in it, or a failed
-    operation, rolls everything back. `tx.result` says how it ended; nothing raises but the
-    block's own exception."""
+    operation, rolls everything back; `tx.commit()` / `tx.rollback()` end it earlier, as in the
+    replaced backend. `tx.result` says how it ended; nothing raises but the block's own exception."""
 
     def __init__(self, backend: SQLAlchemyBackend) -> None:
         self.backend = backend
@@ -100,6 +100,7 @@ class MemoryTransaction:
         self.result: dict[str, Any] | None = None
         self._tx: Any = None
         self._operations = 0
+        self._ended = False
 
     def __enter__(self) -> Self:
         try:
@@ -135,10 +136,33 @@ class MemoryTransaction:
     def delete(self, key: str) -> dict[str, Any]:
         return self._run(lambda tx: {"success": True, "deleted": tx.delete(key), "key": key})
 
+    def commit(self) -> dict[str, Any]:
+        """End the transaction now, committing (as leaving the block does); the answer is `result`."""
+        return self._end(None, None, None) or self._ended_twice()
+
+    def rollback(self) -> dict[str, Any]:
+        """End the transaction now, writing nothing; `{"success": True, "rolled_back": True}`."""
+        if self._end(_RolledBack, _RolledBack(), None, rolling_back=True) is None:
+            return self._ended_twice()
+        self.result = {"success": True, "rolled_back": True}
+        return self.result
+
+    def _ended_twice(self) -> dict[str, Any]:
+        result = self.result or {}
+        done = "committed" if result.get("committed") else "rolled back" if result.get("rolled_back") else "ended"
+        return {"success": False, "error": f"the transaction is already {done}", "error_type": "validation_error"}
+
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        self._end(exc_type, exc, tb)  # after commit() or rollback(), nothing is left to do
+
+    def _end(self, exc_type: Any, exc: Any, tb: Any, rolling_back: bool = False) -> dict[str, Any] | None:
+        """Close memcore's transaction once; the result, or None when it was already closed."""
+        if self._ended:
+            return None
+        self._ended = True
         if self._tx is None:  # memcore's transaction never opened
             self.result = self.failed
-            return
+            return self.result
         if exc_type is None and self.failed is not None:
             exc_type, exc = _RolledBack, _RolledBack()
         try:
@@ -152,8 +176,9 @@ class MemoryTransaction:
         elif self.failed is not None:
             log.warning("memory transaction rolled back: %s", self.failed["error"])
             self.result = {**self.failed, "error": f"rolled back: {self.failed['error']}"}
-        else:
+        elif not rolling_back:
             self.result = {"success": True, "committed": True, "operations": self._operations}
+        return self.result or {}
 
 
 # -- registries and configuration
