@@ -233,7 +233,13 @@ def create_catalog_backend(backend_type: str = "sqlalchemy", **config: Any) -> A
     return _create(_CATALOGS, "catalog", backend_type, config)
 
 
-def parse_backend_config(settings: Mapping[str, Any]) -> ltm_config.LtmConfig:
+def parse_backend_config(config: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The replaced helper: `backend_type, kwargs = parse_backend_config({"ltm_backend": "sqlalchemy",
+    "ltm_url": url})`, then `create_ltm_backend(backend_type, **kwargs)`."""
+    return ltm_config.parse_flat(config)
+
+
+def parse_ltm_settings(settings: Mapping[str, Any]) -> ltm_config.LtmConfig:
     """The `settings.ltm` block (a dict) checked: `.ltm` and `.catalog` each give a registered
     backend's `name` and the `options` its factory takes. Unknown keys or no url: InvalidInput."""
     return ltm_config.parse(settings, _BACKENDS, _CATALOGS)
@@ -241,7 +247,7 @@ def parse_backend_config(settings: Mapping[str, Any]) -> ltm_config.LtmConfig:
 
 def load_ltm_from_yaml(path: str | Path) -> tuple[Any, Any]:
     """(backend, catalog) built from the `settings.ltm` block of a YAML file."""
-    config = parse_backend_config(ltm_config.read_yaml(path))
+    config = parse_ltm_settings(ltm_config.read_yaml(path))
     backend = create_ltm_backend(config.ltm.name, **config.ltm.options)
     try:
         catalog = create_catalog_backend(config.catalog.name, **config.catalog.options)
@@ -261,6 +267,7 @@ __all__ = [
     "get_registered_catalog_backends",
     "load_ltm_from_yaml",
     "parse_backend_config",
+    "parse_ltm_settings",
     "register_backend",
     "register_catalog_backend",
 ]

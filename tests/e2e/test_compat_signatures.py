@@ -90,3 +90,18 @@ def test_the_ltm_constructors_take_the_replaced_extra_parameters(tmp_path):
     fresh = f"sqlite:///{tmp_path / 'unmigrated.db'}"
     with ltm.SQLAlchemyCatalog(fresh, auto_migrate=False) as catalog:
         assert catalog.track_entry("k", "sha256:x", None, 1, {})["success"] is False  # no schema made
+
+
+def test_parse_backend_config_reads_the_replaced_flat_settings_into_a_type_and_kwargs(tmp_path):
+    url = f"sqlite:///{tmp_path / 'flat.db'}"
+    backend_type, kwargs = ltm.parse_backend_config(
+        {"ltm_backend": "sqlalchemy", "ltm_url": url, "pool_size": 2, "lazy": True, "unrelated": 1}
+    )
+    assert (backend_type, kwargs) == ("sqlalchemy", {"url": url, "pool_size": 2, "lazy": True})
+    with ltm.create_ltm_backend(backend_type, **kwargs) as backend:
+        assert backend.store("k", "v")["success"] is True
+    assert ltm.parse_backend_config({"ltm_path": "m.db", "storage": {"uri": "s3://b/"}}) == (
+        "sqlite", {"db_path": "m.db", "storage_uri": "s3://b/"}
+    )  # fmt: skip
+    with pytest.raises(InvalidInput, match="mapping"):
+        ltm.parse_backend_config(["ltm_backend"])
