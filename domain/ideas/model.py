@@ -198,11 +198,14 @@ def _factory(kind: "ContentType", content: str) -> Any:
         except TypeError as exc:
             raise TypeError(f"from_{kind.value}(): {exc}") from None
         bound.apply_defaults()
-        given = dict(bound.arguments)
-        del given["cls"]
-        fields = {name: value for name, value in given.items() if value is not None}
+        fields = dict(bound.arguments)
+        del fields["cls"]
         for name, empty in _COLLECTIONS.items():
-            fields.setdefault(name, empty())
+            if fields[name] is None:
+                fields[name] = empty()
+        for name in ("created_at", "updated_at"):
+            if fields[name] is None:
+                del fields[name]
         fields["content"] = fields.pop(content)
         return cls(source_type=kind, **fields)
 

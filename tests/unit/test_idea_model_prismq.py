@@ -71,6 +71,12 @@ def test_a_factory_with_only_a_title_gives_empty_text_and_collections(factory, c
     assert (idea.subcategory_relevance, idea.contextual_category_scores, idea.score) == ({}, {}, None)
 
 
+@pytest.mark.parametrize(("factory", "content"), FACTORIES)
+def test_a_factory_given_none_for_text_stores_none_as_the_replaced_one_did(factory, content):
+    idea = getattr(IdeaInspiration, factory)("T", description=None, **{content: None}, created_at=None)
+    assert (idea.description, idea.content, idea.created_at.tzinfo) == (None, None, UTC)
+
+
 def test_a_factory_refuses_a_parameter_it_does_not_have_as_python_does():
     with pytest.raises(TypeError, match="subtitle_text"):
         IdeaInspiration.from_text("t", subtitle_text="x")
