@@ -275,8 +275,8 @@ class IdeaInspiration:
     @classmethod
     def from_dict(cls, data: dict[str, Any], now: datetime | None = None) -> "IdeaInspiration":
         """The inverse of to_dict, also reading the replaced model's older dicts (`score_detail`,
-        `category_flags`); an unknown source type reads as UNKNOWN, missing or None fields default
-        (missing timestamps to `now` when given)."""
+        `category_flags`); an unknown source type reads as UNKNOWN, missing fields default (missing
+        timestamps to `now` when given), and so do None values but for description and content."""
         return cls(**_normalised(data, now))
 
 
@@ -286,7 +286,9 @@ def _normalised(data: dict[str, Any], now: datetime | None) -> dict[str, Any]:
         raise InvalidInput(f"an idea must be a mapping, got {type(data).__name__}")
     if not _READABLE.issuperset(data):
         raise InvalidInput(f"unknown idea fields: {', '.join(sorted(data.keys() - _READABLE))}")
-    fields = {k: v for k, v in data.items() if v is not None}
+    # None reads as the default, but for the texts whose default is "": there None stays None, as in
+    # the replaced from_dict (and as such rows were stored).
+    fields = {k: v for k, v in data.items() if v is not None or k in ("description", "content")}
     for old, new in _RENAMED.items():
         if old in fields:
             if new in fields:

@@ -143,7 +143,8 @@ def test_to_dict_writes_timestamps_as_iso_text_and_from_dict_reads_a_trailing_z(
 
 def test_from_dict_fills_missing_and_null_fields_with_defaults():
     idea = IdeaInspiration.from_dict({"title": "t", "keywords": None, "metadata": None, "description": None})
-    assert (idea.keywords, idea.metadata, idea.description, idea.source_type) == ([], {}, "", "unknown")
+    assert (idea.keywords, idea.metadata, idea.description, idea.source_type) == ([], {}, None, "unknown")
+    assert IdeaInspiration.from_dict({"title": "t"}).description == ""  # missing: the default
 
 
 def test_from_dict_refuses_unknown_fields_bad_timestamps_and_non_mappings():
