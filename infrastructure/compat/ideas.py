@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import attrs
 from sqlalchemy.orm import sessionmaker
 
 from memcore.domain.ideas.model import ContentType, IdeaInspiration
@@ -34,6 +35,11 @@ class SessionFactory:
     """Opens memcore sessions on `database_url`; engine options are memcore settings (echo, pool_size, …)."""
 
     def __init__(self, database_url: str, **engine_kwargs: Any) -> None:
+        options = {field.name for field in attrs.fields(Settings)} - {"url"}
+        unknown = engine_kwargs.keys() - options
+        if unknown:  # memcore sets the engine up itself; only its settings can change it
+            allowed = ", ".join(sorted(options))
+            raise InvalidInput(f"unknown engine options: {', '.join(sorted(unknown))} (memcore's settings: {allowed})")
         start_mappers()
         self.engine = build_engine(Settings(url=database_url, **engine_kwargs))
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)

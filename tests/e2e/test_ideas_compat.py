@@ -51,3 +51,12 @@ def test_unknown_filters_are_refused(factory):
 
     with factory.session() as session, pytest.raises(InvalidInput, match="unknown filters: colour"):
         SQLAlchemyIdeaInspirationRepository(session).find_all(colour="red")
+
+
+def test_engine_options_are_memcores_settings_and_others_are_refused_by_name(tmp_path):
+    from memcore.domain.shared.errors import InvalidInput
+
+    url = f"sqlite:///{tmp_path / 'ideas.db'}"
+    SessionFactory(url, pool_size=10, max_overflow=20).close()  # the replaced design's example
+    with pytest.raises(InvalidInput, match="unknown engine options: connect_args"):
+        SessionFactory(url, connect_args={"timeout": 5})
