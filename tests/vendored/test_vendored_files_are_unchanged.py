@@ -16,6 +16,8 @@ UPSTREAM_BLOBS = {
     "the_edge_agent_ltm/test_sqlalchemy_backend.py": "f0e6bc0998d9e1e38128ddf30171d8e5936e3fc4",
     "the_edge_agent_ltm/test_catalog_sqlalchemy.py": "765dcc45252e4000ce413c4a777d008c912d5169",
     "the_edge_agent_ltm/LICENSE": "cb0b0a32afe38649637cb32a194ed9c22e482e09",
+    "maveric_minipilot_chat/test_database.py": "7b53254db881c7a207fbca1ac503eaaddbae2dfd",
+    "maveric_minipilot_chat/LICENSE": "10e12e2f8d181a74dd7630f5b640961373eecc4c",
 }
 
 
