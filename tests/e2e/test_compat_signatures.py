@@ -8,7 +8,7 @@ import inspect
 
 import pytest
 
-from memcore.compat import conflict_store, ideas, ltm
+from memcore.compat import chat, conflict_store, ideas, ltm
 from memcore.domain.shared.errors import InvalidInput
 
 TRACK_ENTRY = ["key", "content_hash", "storage_uri", "byte_size", "metadata", "inlined_value", "expires_at"]
@@ -51,6 +51,42 @@ UPSTREAM = {
     (ltm, "register_catalog_backend"): ["name", "cls"],
     (ltm, "get_registered_catalog_backends"): [],
     (ltm, "create_catalog_backend"): ["backend_type"],
+    # maveric-minipilot ec66714, database/repository.py and db_config.py
+    **{
+        (chat, name): ["session", *params]
+        for name, params in {
+            "create_user": ["email", "name", "external_id"],
+            "get_user_by_id": ["user_id"],
+            "get_user_by_email": ["email"],
+            "get_user_by_external_id": ["external_id"],
+            "get_or_create_user_by_external_id": ["external_id", "email", "name"],
+            "list_users": ["limit", "offset"],
+            "update_user": ["user_id", "email", "name"],
+            "delete_user": ["user_id"],
+            "create_conversation": ["user_id", "title", "status"],
+            "get_conversation_by_id": ["conversation_id"],
+            "list_conversations_for_user": ["user_id", "status", "limit", "offset"],
+            "list_all_conversations": ["status", "limit", "offset"],
+            "update_conversation": ["conversation_id", "title", "status"],
+            "archive_conversation": ["conversation_id"],
+            "delete_conversation": ["conversation_id"],
+            "add_message": ["conversation_id", "sender_type", "content", "role_metadata"],
+            "get_message_by_id": ["message_id"],
+            "list_messages_for_conversation": ["conversation_id", "limit", "offset", "sender_type"],
+            "get_conversation_message_count": ["conversation_id"],
+            "delete_message": ["message_id"],
+            "upsert_knowledge_chunk": ["source", "content", "external_id", "title", "chunk_metadata"],
+            "get_knowledge_chunk_by_id": ["chunk_id"],
+            "get_knowledge_chunk_by_external_id": ["external_id", "source"],
+            "search_knowledge_chunks_by_source": ["source", "limit", "offset"],
+            "list_all_knowledge_chunks": ["limit", "offset"],
+            "delete_knowledge_chunk": ["chunk_id"],
+            "bulk_upsert_knowledge_chunks": ["chunks"],
+        }.items()
+    },
+    **{(chat, name): [] for name in ("get_engine", "get_session", "session_scope", "init_db", "drop_db", "reset_db")},
+    (chat, "get_database_url"): [],
+    (chat, "create_database_engine"): ["url"],
     # PrismQ.IdeaInspiration.Model dc52d30, idea_inspiration.py
     (ideas.IdeaInspiration, "from_text"): ["title", "description", "text_content", "keywords", "metadata"],
     (ideas.IdeaInspiration, "from_video"): ["title", "description", "subtitle_text", "keywords", "metadata"],
