@@ -74,6 +74,7 @@ class PostMessage:
     content: str
     role_metadata: dict[str, Any] | None = None
     id: str | None = None
+    even_if_archived: bool = False  # the chat drop-in's rule: an archived conversation takes posts
 
 
 @attrs.frozen

@@ -188,7 +188,7 @@ class PostMessageHandler:
                 with self.uow:
                     conversation = _conversation(self.uow, cmd.conversation_id)
                     message = conversation.post(cmd.sender_type, cmd.content, self.clock(), cmd.role_metadata,
-                                                message_id)  # fmt: skip
+                                                message_id, even_if_archived=cmd.even_if_archived)  # fmt: skip
                     self.uow.commit()
                 return MessageView.of(message)
             except ConcurrencyError:

@@ -135,6 +135,7 @@ class MemoryConflict:
             "resolution_decision": resolution.decision,
             "resolved_by": resolution.resolved_by,
             "resolution_notes": resolution.notes,
+            "resolved_at": at.isoformat(),  # as the replaced stores wrote it, beside the column
             **(
                 {"confirming_memory_text": resolution.confirming_memory_text}
                 if resolution.confirming_memory_text is not None
@@ -165,7 +166,8 @@ class MemoryConflict:
 
 @attrs.frozen
 class ConflictResolution:
-    """How a conflict was settled, and by whom."""
+    """How a conflict was settled, and by whom; `conflict_id` (keyword only, optional) names the conflict
+    as the replaced store's model did: the conflict resolved is the one it is given to."""
 
     decision: str = attrs.field(validator=lambda i, a, v: one_of(DECISIONS, "decision")(a.name, v))
     resolution_type: str = attrs.field(validator=lambda i, a, v: one_of(RESOLUTION_TYPES, "resolution type")(a.name, v))
@@ -173,4 +175,7 @@ class ConflictResolution:
     notes: str | None = attrs.field(default=None, validator=lambda i, a, v: optional(check_text)(a.name, v))
     confirming_memory_text: str | None = attrs.field(
         default=None, validator=lambda i, a, v: optional(check_text)(a.name, v)
+    )
+    conflict_id: str | None = attrs.field(
+        default=None, kw_only=True, validator=lambda i, a, v: optional(check_id)(a.name, v)
     )

@@ -224,9 +224,12 @@ class Conversation:
         at: datetime,
         role_metadata: dict[str, Any] | None = None,
         message_id: str | None = None,
+        *,
+        even_if_archived: bool = False,
     ) -> Message:
-        """Add a message; refused once the conversation is archived."""
-        if self.archived:
+        """Add a message; refused once the conversation is archived, unless `even_if_archived` (the
+        rule of the chat store memcore replaces, which its drop-in keeps)."""
+        if self.archived and not even_if_archived:
             raise InvalidInput(f"conversation {self.id} is archived; no more messages can be posted")
         at = check_utc("created_at", at)
         fields: dict[str, Any] = {} if message_id is None else {"id": message_id}

@@ -1,6 +1,12 @@
-"""IdeaInspiration: a piece of content (text, video, audio) worth turning into an idea."""
+"""IdeaInspiration: a piece of content (text, video, audio) worth turning into an idea.
+
+Its fields, factories, `ContentType` and plain-dict form are those of the PrismQ idea model that
+memcore replaces; memcore adds `id`, `created_at`, `updated_at` and validation (docs/compat.md).
+"""
 
 import copy
+import enum
+import inspect
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -18,15 +24,35 @@ from memcore.domain.shared.validation import (
     on_setattr,
 )
 
-SOURCE_TYPES = ("text", "video", "audio", "unknown")
+
+class ContentType(enum.StrEnum):
+    """The kind of source an idea came from; members equal (and store as) their string values."""
+
+    TEXT = "text"
+    VIDEO = "video"
+    AUDIO = "audio"
+    UNKNOWN = "unknown"
+
+    @classmethod
+    def read(cls, value: Any) -> "ContentType":
+        """A member from a member or its value; anything else (an older or foreign value) is UNKNOWN."""
+        try:
+            return cls(value)
+        except ValueError:
+            return cls.UNKNOWN
+
+
+SOURCE_TYPES = tuple(member.value for member in ContentType)
 SHORT_TEXT = 255  # category and source fields are indexed columns
 URL_MAX_LENGTH = 2048
 INT32_MAX = 2**31 - 1
-FIELDS = (
-    "id", "title", "description", "content", "keywords", "source_type", "metadata", "source_id", "source_url",
+# The replaced model's fields in its order (its to_dict keys), then memcore's additions.
+PRISMQ_FIELDS = (
+    "title", "description", "content", "keywords", "source_type", "metadata", "source_id", "source_url",
     "source_created_by", "source_created_at", "score", "category", "subcategory_relevance",
-    "contextual_category_scores", "created_at", "updated_at",
+    "contextual_category_scores",
 )  # fmt: skip
+FIELDS = ("id", *PRISMQ_FIELDS, "created_at", "updated_at")
 
 
 def _opt_text(max_length: int | None = None) -> Any:
@@ -72,10 +98,12 @@ def _encodes(text: str) -> bool:
     return True
 
 
-def _source_type(name: str, value: Any) -> str:
-    if value not in SOURCE_TYPES:
+def _source_type(name: str, value: Any) -> ContentType:
+    if type(value) is ContentType:
+        return value
+    if not isinstance(value, str) or value not in SOURCE_TYPES:
         raise InvalidInput(f"unknown source type {value!r}; expected one of {', '.join(SOURCE_TYPES)}")
-    return value
+    return ContentType(value)
 
 
 def _score(name: str, value: Any) -> int | None:
@@ -115,6 +143,9 @@ def check_idea_id(value: Any, name: str = "idea id") -> int:
 
 
 def _opt_utc(name: str, value: Any) -> datetime | None:
+    """A UTC datetime; ISO 8601 text (what the replaced model kept) is parsed."""
+    if isinstance(value, str):
+        return parse_timestamp(name, value)
     return None if value is None else check_utc(name, value)
 
 
@@ -139,19 +170,64 @@ _RULES: dict[str, Any] = {
 }
 
 
+_P = inspect.Parameter
+# After title, description and the content (named per kind), the replaced factories' parameters, in order.
+_FACTORY_TAIL = (
+    "keywords", "metadata", "source_id", "source_url", "source_created_by", "source_created_at", "score",
+    "category", "subcategory_relevance", "contextual_category_scores",
+)  # fmt: skip
+_COLLECTIONS = {"keywords": list, "metadata": dict, "subcategory_relevance": dict, "contextual_category_scores": dict}
+
+
+def _factory(kind: "ContentType", content: str) -> Any:
+    """A factory with the replaced model's signature (a None collection meaning empty), plus memcore's
+    keyword-only `created_at` / `updated_at` (None: now)."""
+    signature = inspect.Signature(
+        [
+            _P("cls", _P.POSITIONAL_OR_KEYWORD),
+            _P("title", _P.POSITIONAL_OR_KEYWORD, annotation=str),
+            *(_P(name, _P.POSITIONAL_OR_KEYWORD, default="", annotation=str) for name in ("description", content)),
+            *(_P(name, _P.POSITIONAL_OR_KEYWORD, default=None) for name in _FACTORY_TAIL),
+            *(_P(name, _P.KEYWORD_ONLY, default=None) for name in ("created_at", "updated_at")),
+        ]
+    )
+
+    def build(cls: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            bound = signature.bind(cls, *args, **kwargs)
+        except TypeError as exc:
+            raise TypeError(f"from_{kind.value}(): {exc}") from None
+        bound.apply_defaults()
+        fields = dict(bound.arguments)
+        del fields["cls"]
+        for name, empty in _COLLECTIONS.items():
+            if fields[name] is None:
+                fields[name] = empty()
+        for name in ("created_at", "updated_at"):
+            if fields[name] is None:
+                del fields[name]
+        fields["content"] = fields.pop(content)
+        return cls(source_type=kind, **fields)
+
+    build.__name__ = build.__qualname__ = f"from_{kind.value}"
+    build.__doc__ = f"An idea from {kind.value} content: `{content}` becomes `content`."
+    build.__signature__ = signature  # type: ignore[attr-defined]
+    return build
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
-@attrs.define(slots=False, eq=False, on_setattr=on_setattr(_RULES))
+@attrs.define(slots=False, eq=False, repr=False, on_setattr=on_setattr(_RULES))
 class IdeaInspiration:
     """One collected content item; `id` is assigned by storage."""
 
     title: str
-    description: str | None = None
-    content: str | None = None
+    description: str | None = ""
+    content: str | None = ""
     keywords: list[str] = attrs.field(factory=list)
-    source_type: str = "unknown"
+    source_type: ContentType = ContentType.UNKNOWN
     metadata: dict[str, Any] = attrs.field(factory=dict)
     source_id: str | None = None
     source_url: str | None = None
@@ -169,35 +245,38 @@ class IdeaInspiration:
     def __attrs_post_init__(self) -> None:
         check_all(self, _RULES)
 
-    # -- building from each kind of source
+    # -- building from each kind of source: the replaced model's factories, parameter for parameter
 
-    @classmethod
-    def from_text(cls, title: str, text: str, **fields: Any) -> "IdeaInspiration":
-        return cls(title=title, content=text, source_type="text", **fields)
+    from_text = classmethod(_factory(ContentType.TEXT, "text_content"))
+    from_video = classmethod(_factory(ContentType.VIDEO, "subtitle_text"))
+    from_audio = classmethod(_factory(ContentType.AUDIO, "transcription"))
 
-    @classmethod
-    def from_video(cls, title: str, subtitles: str, **fields: Any) -> "IdeaInspiration":
-        return cls(title=title, content=subtitles, source_type="video", **fields)
-
-    @classmethod
-    def from_audio(cls, title: str, transcription: str, **fields: Any) -> "IdeaInspiration":
-        return cls(title=title, content=transcription, source_type="audio", **fields)
+    def __repr__(self) -> str:
+        # The replaced model's short form: the title cut at 50 characters, the kind, the keyword count.
+        return (
+            f"IdeaInspiration(title='{self.title[:50]}...', source_type={ContentType.read(self.source_type).value}, "
+            f"keywords={len(self.keywords)} items)"
+        )
 
     # -- plain dicts (JSON-ready), as the store it replaces exchanged them
 
     def to_dict(self) -> dict[str, Any]:
-        data = {name: getattr(self, name) for name in FIELDS}
-        for name in ("source_created_at", "created_at", "updated_at"):
+        """The replaced model's keys and value types (the kind as its string, timestamps as ISO text),
+        then memcore's `id`, `created_at`, `updated_at`."""
+        data = {name: getattr(self, name) for name in (*PRISMQ_FIELDS, "id", "created_at", "updated_at")}
+        data["source_type"] = ContentType.read(data["source_type"]).value
+        for name in _TIMESTAMPS:
             if data[name] is not None:
                 data[name] = data[name].isoformat()
-        for name in ("keywords", "metadata", "subcategory_relevance", "contextual_category_scores"):
+        for name in _COLLECTIONS:
             data[name] = copy.deepcopy(data[name])
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], now: datetime | None = None) -> "IdeaInspiration":
-        """The inverse of to_dict; an unknown source type reads as `unknown`, missing fields default
-        (missing timestamps to `now` when given)."""
+        """The inverse of to_dict, also reading the replaced model's older dicts (`score_detail`,
+        `category_flags`); an unknown source type reads as UNKNOWN, missing fields default (missing
+        timestamps to `now` when given), and so do None values but for description and content."""
         return cls(**_normalised(data, now))
 
 
@@ -205,14 +284,20 @@ def _normalised(data: dict[str, Any], now: datetime | None) -> dict[str, Any]:
     """from_dict's reading of a plain dict: known fields only, ISO timestamps parsed, None as default."""
     if not isinstance(data, dict):
         raise InvalidInput(f"an idea must be a mapping, got {type(data).__name__}")
-    if not _KNOWN.issuperset(data):
-        raise InvalidInput(f"unknown idea fields: {', '.join(sorted(data.keys() - _KNOWN))}")
-    fields = {k: v for k, v in data.items() if v is not None}
+    if not _READABLE.issuperset(data):
+        raise InvalidInput(f"unknown idea fields: {', '.join(sorted(data.keys() - _READABLE))}")
+    # None reads as the default, but for the texts whose default is "": there None stays None, as in
+    # the replaced from_dict (and as such rows were stored).
+    fields = {k: v for k, v in data.items() if v is not None or k in ("description", "content")}
+    for old, new in _RENAMED.items():
+        if old in fields:
+            if new in fields:
+                raise InvalidInput(f"{old} is the older name of {new}: give one of them")
+            fields[new] = fields.pop(old)
     if now is not None:
         fields.setdefault("created_at", now)
         fields.setdefault("updated_at", now)
-    if fields.get("source_type") not in SOURCE_TYPES:
-        fields["source_type"] = "unknown"
+    fields["source_type"] = ContentType.read(fields.get("source_type"))
     for name in _TIMESTAMPS:
         if isinstance(fields.get(name), str):
             fields[name] = parse_timestamp(name, fields[name])
@@ -221,7 +306,9 @@ def _normalised(data: dict[str, Any], now: datetime | None) -> dict[str, Any]:
     return fields
 
 
-_KNOWN = frozenset(FIELDS)
+# Fields the replaced model had before its v0.2.1 renamed them.
+_RENAMED = {"score_detail": "subcategory_relevance", "category_flags": "contextual_category_scores"}
+_READABLE = frozenset(FIELDS) | _RENAMED.keys()
 _TIMESTAMPS = ("source_created_at", "created_at", "updated_at")
 
 

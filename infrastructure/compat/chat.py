@@ -23,13 +23,8 @@ snapshots: change them through the functions here, not by setting attributes.
 """
 
 import enum
-import threading
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
-
-from sqlalchemy import Engine
 
 from memcore.application.conversations import commands
 from memcore.domain.conversations.model import (
@@ -44,20 +39,32 @@ from memcore.domain.conversations.model import (
 from memcore.domain.shared.errors import InvalidInput
 from memcore.domain.shared.specification import Field, Query, Specification
 from memcore.domain.shared.validation import check_id, check_text
-from memcore.infrastructure.compat.chat_session import ChatSession, JoinedUnitOfWork, reload_stale
-from memcore.infrastructure.container import Container, container_for
-from memcore.infrastructure.sqlalchemy import migrate
+from memcore.infrastructure.compat.chat_db import (
+    create_database_engine,
+    dispose_engine,
+    drop_db,
+    get_database_url,
+    get_engine,
+    get_session,
+    init_db,
+    reset_db,
+    session_scope,
+)
+from memcore.infrastructure.compat.chat_models import MessageSenderType, relating
+from memcore.infrastructure.compat.chat_session import ChatSession
 
 __all__ = [
     "ChatSession",
     "Conversation",
     "KnowledgeChunk",
     "Message",
+    "MessageSenderType",
     "User",
     "add_message",
     "archive_conversation",
     "bulk_upsert_knowledge_chunks",
     "create_conversation",
+    "create_database_engine",
     "create_user",
     "delete_conversation",
     "delete_knowledge_chunk",
@@ -67,6 +74,7 @@ __all__ = [
     "drop_db",
     "get_conversation_by_id",
     "get_conversation_message_count",
+    "get_database_url",
     "get_engine",
     "get_knowledge_chunk_by_external_id",
     "get_knowledge_chunk_by_id",
@@ -84,67 +92,11 @@ __all__ = [
     "list_users",
     "reset_db",
     "search_knowledge_chunks_by_source",
+    "session_scope",
     "update_conversation",
     "update_user",
     "upsert_knowledge_chunk",
 ]
-
-_lock = threading.Lock()
-_container: Container | None = None
-
-
-def _current() -> Container:
-    global _container
-    with _lock:
-        if _container is None:
-            container = container_for(None)
-            container.engine()  # the engine resource starts here, mappers included
-            _container = container
-        return _container
-
-
-def get_engine() -> Engine:
-    """The engine the environment configures, built on first use and then shared."""
-    return _current().engine()
-
-
-def dispose_engine() -> None:
-    """Close the engine's connections and forget it; the next call reads the environment again."""
-    global _container
-    with _lock:
-        container, _container = _container, None
-    if container is not None:
-        container.shutdown_resources()
-
-
-@contextmanager
-def get_session() -> Iterator[ChatSession]:
-    """One transaction: committed when the block ends, rolled back when it raises."""
-    container = _current()
-    with container.uow() as uow:
-        services = container.services(uow=JoinedUnitOfWork(uow))
-        services.bus.retries = 0  # a use case inside a caller's transaction cannot be rerun alone
-        yield ChatSession(uow, services)
-        assert uow.session is not None
-        reload_stale(uow.session)
-        uow.commit()
-
-
-def init_db() -> None:
-    """Create memcore's schema, the chat tables included, or bring it up to date (idempotent)."""
-    migrate.upgrade(get_engine())
-
-
-def drop_db() -> None:
-    """Drop memcore's tables (every migration undone): the chat tables and those of the other contexts."""
-    migrate.downgrade(get_engine(), "base")
-
-
-def reset_db() -> None:
-    """An empty, current schema: drop_db() then init_db()."""
-    drop_db()
-    init_db()
-
 
 # -- helpers ------------------------------------------------------------------------------------
 
@@ -171,6 +123,7 @@ def _status(status: Any) -> str | None:
 # -- users --------------------------------------------------------------------------------------
 
 
+@relating
 def create_user(
     session: ChatSession, email: str | None = None, name: str | None = None, external_id: str | None = None
 ) -> User:
@@ -179,19 +132,23 @@ def create_user(
     return _found(session.uow.users.get(view.id))
 
 
+@relating
 def get_user_by_id(session: ChatSession, user_id: str | uuid.UUID) -> User | None:
     return session.uow.users.get(check_uuid("user_id", user_id))
 
 
+@relating
 def get_user_by_email(session: ChatSession, email: str) -> User | None:
     """Emails compare case-insensitively."""
     return session.uow.users.get_by_email(email_key(check_text("email", email)) or "")
 
 
+@relating
 def get_user_by_external_id(session: ChatSession, external_id: str) -> User | None:
     return session.uow.users.get_by_external_id(check_id("external_id", external_id))
 
 
+@relating
 def get_or_create_user_by_external_id(
     session: ChatSession, external_id: str, email: str | None = None, name: str | None = None
 ) -> tuple[User, bool]:
@@ -200,11 +157,13 @@ def get_or_create_user_by_external_id(
     return _found(session.uow.users.get(view.id)), created
 
 
+@relating
 def list_users(session: ChatSession, limit: int = 100, offset: int = 0) -> list[User]:
     """Oldest first."""
     return session.uow.users.list(_page(None, OLDEST_FIRST, limit, offset))
 
 
+@relating
 def update_user(
     session: ChatSession, user_id: str | uuid.UUID, email: str | None = None, name: str | None = None
 ) -> User | None:
@@ -226,6 +185,7 @@ def delete_user(session: ChatSession, user_id: str | uuid.UUID) -> bool:
 # -- conversations ------------------------------------------------------------------------------
 
 
+@relating
 def create_conversation(
     session: ChatSession, user_id: str | uuid.UUID | None = None, title: str | None = None, status: str = "active"
 ) -> Conversation:
@@ -238,10 +198,12 @@ def create_conversation(
     return _found(session.uow.conversations.get(view.id))
 
 
+@relating
 def get_conversation_by_id(session: ChatSession, conversation_id: str | uuid.UUID) -> Conversation | None:
     return session.uow.conversations.get(check_uuid("conversation_id", conversation_id))
 
 
+@relating
 def list_conversations_for_user(
     session: ChatSession, user_id: str | uuid.UUID, status: str | None = None, limit: int = 100, offset: int = 0
 ) -> list[Conversation]:
@@ -252,6 +214,7 @@ def list_conversations_for_user(
     return session.uow.conversations.list(_page(where, NEWEST_FIRST, limit, offset))
 
 
+@relating
 def list_all_conversations(
     session: ChatSession, status: str | None = None, limit: int = 100, offset: int = 0
 ) -> list[Conversation]:
@@ -261,6 +224,7 @@ def list_all_conversations(
     return session.uow.conversations.list(_page(where, NEWEST_FIRST, limit, offset))
 
 
+@relating
 def update_conversation(
     session: ChatSession, conversation_id: str | uuid.UUID, title: str | None = None, status: str | None = None
 ) -> Conversation | None:
@@ -274,6 +238,7 @@ def update_conversation(
     return conversation
 
 
+@relating
 def archive_conversation(session: ChatSession, conversation_id: str | uuid.UUID) -> Conversation | None:
     """Archiving twice is harmless; None when there is no such conversation."""
     return update_conversation(session, conversation_id, status="archived")
@@ -294,10 +259,12 @@ def add_message(
     content: str,
     role_metadata: dict[str, Any] | None = None,
 ) -> Message:
-    """NotFound for an unknown conversation; InvalidInput when it is archived or the message is bad."""
+    """NotFound for an unknown conversation; InvalidInput when the message is bad. An archived
+    conversation takes messages, as in the replaced store (memcore's own use case refuses them)."""
     command = commands.PostMessage(
-        check_uuid("conversation_id", conversation_id), _plain(sender_type), content, role_metadata
-    )
+        check_uuid("conversation_id", conversation_id), _plain(sender_type), content, role_metadata,
+        even_if_archived=True,
+    )  # fmt: skip
     view = session.services.bus.handle(command)
     return _found(session.uow.conversations.get_message(view.id))
 

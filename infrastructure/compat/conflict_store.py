@@ -1,4 +1,5 @@
-"""SQLAlchemyConflictStore: the API of the conflict store memcore replaces, on memcore's use cases.
+"""SQLAlchemyConflictStore and InMemoryConflictStore: the API of the conflict stores memcore
+replaces, on memcore's use cases (the in-memory one on memcore's fake Unit of Work).
 
 It accepts memcore's MemoryConflict / ConflictResolution or any objects with the same attribute
 names (the original's pydantic models, enums included), opens the original's `conflicts` table as
@@ -17,11 +18,13 @@ from memcore.application.conflicts.views import ConflictView
 from memcore.domain.conflicts.model import ConflictResolution, MemoryConflict
 from memcore.domain.shared.errors import NotFound
 from memcore.infrastructure.container import Container
+from memcore.infrastructure.inmemory.unit_of_work import InMemoryStore, InMemoryUnitOfWork
 from memcore.infrastructure.sqlalchemy import migrate
 from memcore.infrastructure.sqlalchemy.mappers import start_mappers
 
 __all__ = [
     "ConflictResolution",
+    "InMemoryConflictStore",
     "MemoryConflict",
     "SQLAlchemyConflictStore",
 ]
@@ -54,19 +57,12 @@ def _entity(view: ConflictView) -> MemoryConflict:
     return MemoryConflict(**view.to_dict())
 
 
-class SQLAlchemyConflictStore:
-    """Conflict storage on a SQLAlchemy engine (SQLite, PostgreSQL or MySQL/MariaDB)."""
+class _ConflictStore:
+    """The replaced stores' methods over a container's use cases."""
 
-    def __init__(self, engine: Engine) -> None:
-        start_mappers()
-        self.engine = engine
-        self._container = Container()
-        self._container.engine.override(providers.Object(engine))
-        self._services = self._container.services()
-
-    def create_tables(self) -> None:
-        """Create what is missing (an existing `conflicts` table is kept as it is)."""
-        migrate.upgrade(self.engine)
+    def __init__(self, container: Container) -> None:
+        self._container = container
+        self._services = container.services()
 
     def add_conflict(self, conflict: Any) -> str:
         fields = {name: _plain(getattr(conflict, name)) for name in _REQUIRED}
@@ -80,6 +76,8 @@ class SQLAlchemyConflictStore:
         return None if view is None else _entity(view)
 
     def get_pending_conflicts(self, user_id: str, limit: int | None = None) -> list[MemoryConflict]:
+        """Most important first; no `limit` (None or 0, as the replaced stores read it) gives all."""
+        limit = None if limit == 0 and not isinstance(limit, bool) else limit
         return [_entity(view) for view in self._services.pending_conflicts(user_id, limit=limit)]
 
     def resolve_conflict(self, conflict_id: str, resolution: Any) -> bool:
@@ -109,3 +107,27 @@ class SQLAlchemyConflictStore:
 
     def clear_user_conflicts(self, user_id: str, status: Any = None) -> int:
         return self._services.bus.handle(commands.ClearUserConflicts(user_id, _plain(status)))
+
+
+class SQLAlchemyConflictStore(_ConflictStore):
+    """Conflict storage on a SQLAlchemy engine (SQLite, PostgreSQL or MySQL/MariaDB)."""
+
+    def __init__(self, engine: Engine) -> None:
+        start_mappers()
+        self.engine = engine
+        container = Container()
+        container.engine.override(providers.Object(engine))
+        super().__init__(container)
+
+    def create_tables(self) -> None:
+        """Create what is missing (an existing `conflicts` table is kept as it is)."""
+        migrate.upgrade(self.engine)
+
+
+class InMemoryConflictStore(_ConflictStore):
+    """Conflict storage in this process, on memcore's in-memory fake: same rules, nothing persisted."""
+
+    def __init__(self) -> None:
+        container = Container()
+        container.uow.override(providers.Factory(InMemoryUnitOfWork, store=providers.Object(InMemoryStore())))
+        super().__init__(container)

@@ -1,4 +1,5 @@
-"""The API of the idea store memcore replaces: a session factory and a repository on a session.
+"""The API of the idea store memcore replaces: the PrismQ model (`IdeaInspiration`, `ContentType`),
+a session factory and a repository on a session.
 
 A `session()` is one memcore Unit of Work: everything done through the repository inside it
 commits together on success and rolls back on an error.
@@ -8,9 +9,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import attrs
 from sqlalchemy.orm import sessionmaker
 
-from memcore.domain.ideas.model import IdeaInspiration
+from memcore.domain.ideas.model import ContentType, IdeaInspiration
 from memcore.domain.shared.errors import InvalidInput
 from memcore.domain.shared.specification import Field, Query, Specification
 from memcore.infrastructure.settings import Settings
@@ -20,6 +22,7 @@ from memcore.infrastructure.sqlalchemy.mappers import start_mappers
 from memcore.infrastructure.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 
 __all__ = [
+    "ContentType",
     "IdeaInspiration",
     "SQLAlchemyIdeaInspirationRepository",
     "SessionFactory",
@@ -32,6 +35,11 @@ class SessionFactory:
     """Opens memcore sessions on `database_url`; engine options are memcore settings (echo, pool_size, …)."""
 
     def __init__(self, database_url: str, **engine_kwargs: Any) -> None:
+        options = {field.name for field in attrs.fields(Settings)} - {"url"}
+        unknown = engine_kwargs.keys() - options
+        if unknown:  # memcore sets the engine up itself; only its settings can change it
+            allowed = ", ".join(sorted(options))
+            raise InvalidInput(f"unknown engine options: {', '.join(sorted(unknown))} (memcore's settings: {allowed})")
         start_mappers()
         self.engine = build_engine(Settings(url=database_url, **engine_kwargs))
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)

@@ -21,6 +21,7 @@ from memcore.infrastructure.compat.ltm_connection import LtmConnection, reportin
 
 log = logging.getLogger(__name__)
 ITERATE_BATCH = 500
+TABLE = "ltm_entries"
 
 
 def _found(hit: SearchHit) -> dict[str, Any]:
@@ -32,6 +33,15 @@ def _found(hit: SearchHit) -> dict[str, Any]:
 
 class SQLAlchemyBackend(LtmConnection):
     """Long-term memory on SQLite, PostgreSQL or MySQL/MariaDB; every method answers with a dict."""
+
+    def __init__(
+        self, url: str, pool_size: int = 5, echo: bool = False, lazy: bool = False, table_name: str = TABLE
+    ) -> None:
+        """The replaced backend's parameters; memcore's schema has one entries table, so `table_name`
+        can only name it (anything else: InvalidInput)."""
+        if table_name != TABLE:
+            raise InvalidInput(f"table_name must be {TABLE!r}: memcore keeps long-term memory in that table")
+        super().__init__(url, pool_size=pool_size, echo=echo, lazy=lazy)
 
     @reporting
     def store(self, key: str, value: Any, metadata: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -81,8 +91,8 @@ class _RolledBack(Exception):
 class MemoryTransaction:
     """One memcore transaction: tx.store / tx.retrieve / tx.delete answer like the backend's methods
     and see the block's own writes. Leaving the block commits; an exception in it, or a failed
-    operation, rolls everything back. `tx.result` says how it ended; nothing raises but the
-    block's own exception."""
+    operation, rolls everything back; `tx.commit()` / `tx.rollback()` end it earlier, as in the
+    replaced backend. `tx.result` says how it ended; nothing raises but the block's own exception."""
 
     def __init__(self, backend: SQLAlchemyBackend) -> None:
         self.backend = backend
@@ -90,6 +100,7 @@ class MemoryTransaction:
         self.result: dict[str, Any] | None = None
         self._tx: Any = None
         self._operations = 0
+        self._ended = False
 
     def __enter__(self) -> Self:
         try:
@@ -125,10 +136,33 @@ class MemoryTransaction:
     def delete(self, key: str) -> dict[str, Any]:
         return self._run(lambda tx: {"success": True, "deleted": tx.delete(key), "key": key})
 
+    def commit(self) -> dict[str, Any]:
+        """End the transaction now, committing (as leaving the block does); the answer is `result`."""
+        return self._end(None, None, None) or self._ended_twice()
+
+    def rollback(self) -> dict[str, Any]:
+        """End the transaction now, writing nothing; `{"success": True, "rolled_back": True}`."""
+        if self._end(_RolledBack, _RolledBack(), None, rolling_back=True) is None:
+            return self._ended_twice()
+        self.result = {"success": True, "rolled_back": True}
+        return self.result
+
+    def _ended_twice(self) -> dict[str, Any]:
+        result = self.result or {}
+        done = "committed" if result.get("committed") else "rolled back" if result.get("rolled_back") else "ended"
+        return {"success": False, "error": f"the transaction is already {done}", "error_type": "validation_error"}
+
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        self._end(exc_type, exc, tb)  # after commit() or rollback(), nothing is left to do
+
+    def _end(self, exc_type: Any, exc: Any, tb: Any, rolling_back: bool = False) -> dict[str, Any] | None:
+        """Close memcore's transaction once; the result, or None when it was already closed."""
+        if self._ended:
+            return None
+        self._ended = True
         if self._tx is None:  # memcore's transaction never opened
             self.result = self.failed
-            return
+            return self.result
         if exc_type is None and self.failed is not None:
             exc_type, exc = _RolledBack, _RolledBack()
         try:
@@ -142,8 +176,9 @@ class MemoryTransaction:
         elif self.failed is not None:
             log.warning("memory transaction rolled back: %s", self.failed["error"])
             self.result = {**self.failed, "error": f"rolled back: {self.failed['error']}"}
-        else:
+        elif not rolling_back:
             self.result = {"success": True, "committed": True, "operations": self._operations}
+        return self.result or {}
 
 
 # -- registries and configuration
@@ -153,47 +188,58 @@ _BACKENDS: dict[str, BackendFactory] = {"sqlalchemy": SQLAlchemyBackend}
 _CATALOGS: dict[str, BackendFactory] = {"sqlalchemy": SQLAlchemyCatalog}
 
 
+class UnknownBackend(InvalidInput, ValueError):
+    """No backend of that name: memcore's InvalidInput, and the ValueError the replaced factories raised."""
+
+
 def _register(registry: dict[str, BackendFactory], name: str, factory: BackendFactory) -> None:
     if not isinstance(name, str) or not name.strip():
         raise InvalidInput("a backend name must be a non-empty string")
     if not callable(factory):
         raise InvalidInput(f"backend {name!r} needs a class or factory, got {type(factory).__name__}")
-    registry[name] = factory
+    registry[name.lower()] = factory  # names are case-insensitive, as in the replaced registries
 
 
 def _create(registry: dict[str, BackendFactory], kind: str, name: str, options: Mapping[str, Any]) -> Any:
-    if name not in registry:
-        raise InvalidInput(f"no {kind} backend named {name!r} (registered: {', '.join(sorted(registry))})")
-    return registry[name](**options)
+    if not isinstance(name, str) or name.lower() not in registry:
+        raise UnknownBackend(f"no {kind} backend named {name!r} (registered: {', '.join(sorted(registry))})")
+    return registry[name.lower()](**options)
 
 
-def register_backend(name: str, factory: BackendFactory) -> None:
-    """Make `create_ltm_backend(name, ...)` build `factory(...)`; a name registered again is replaced."""
-    _register(_BACKENDS, name, factory)
+def register_backend(name: str, backend_class: BackendFactory) -> None:
+    """Make `create_ltm_backend(name, ...)` build `backend_class(...)`; a name registered again is replaced."""
+    _register(_BACKENDS, name, backend_class)
 
 
-def get_registered_backends() -> dict[str, BackendFactory]:
-    return dict(_BACKENDS)
+def get_registered_backends() -> list[str]:
+    """The LTM backend names, as the replaced registry listed them."""
+    return list(_BACKENDS)
 
 
-def create_ltm_backend(name: str = "sqlalchemy", **options: Any) -> Any:
+def create_ltm_backend(backend_type: str = "sqlalchemy", **kwargs: Any) -> Any:
     """e.g. create_ltm_backend("sqlalchemy", url="sqlite:///memory.db", lazy=True)."""
-    return _create(_BACKENDS, "LTM", name, options)
+    return _create(_BACKENDS, "LTM", backend_type, kwargs)
 
 
-def register_catalog_backend(name: str, factory: BackendFactory) -> None:
-    _register(_CATALOGS, name, factory)
+def register_catalog_backend(name: str, cls: BackendFactory) -> None:
+    _register(_CATALOGS, name, cls)
 
 
 def get_registered_catalog_backends() -> dict[str, BackendFactory]:
     return dict(_CATALOGS)
 
 
-def create_catalog_backend(name: str = "sqlalchemy", **options: Any) -> Any:
-    return _create(_CATALOGS, "catalog", name, options)
+def create_catalog_backend(backend_type: str = "sqlalchemy", **config: Any) -> Any:
+    return _create(_CATALOGS, "catalog", backend_type, config)
 
 
-def parse_backend_config(settings: Mapping[str, Any]) -> ltm_config.LtmConfig:
+def parse_backend_config(config: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The replaced helper: `backend_type, kwargs = parse_backend_config({"ltm_backend": "sqlalchemy",
+    "ltm_url": url})`, then `create_ltm_backend(backend_type, **kwargs)`."""
+    return ltm_config.parse_flat(config)
+
+
+def parse_ltm_settings(settings: Mapping[str, Any]) -> ltm_config.LtmConfig:
     """The `settings.ltm` block (a dict) checked: `.ltm` and `.catalog` each give a registered
     backend's `name` and the `options` its factory takes. Unknown keys or no url: InvalidInput."""
     return ltm_config.parse(settings, _BACKENDS, _CATALOGS)
@@ -201,7 +247,7 @@ def parse_backend_config(settings: Mapping[str, Any]) -> ltm_config.LtmConfig:
 
 def load_ltm_from_yaml(path: str | Path) -> tuple[Any, Any]:
     """(backend, catalog) built from the `settings.ltm` block of a YAML file."""
-    config = parse_backend_config(ltm_config.read_yaml(path))
+    config = parse_ltm_settings(ltm_config.read_yaml(path))
     backend = create_ltm_backend(config.ltm.name, **config.ltm.options)
     try:
         catalog = create_catalog_backend(config.catalog.name, **config.catalog.options)
@@ -214,12 +260,14 @@ def load_ltm_from_yaml(path: str | Path) -> tuple[Any, Any]:
 __all__ = [
     "SQLAlchemyBackend",
     "SQLAlchemyCatalog",
+    "UnknownBackend",
     "create_catalog_backend",
     "create_ltm_backend",
     "get_registered_backends",
     "get_registered_catalog_backends",
     "load_ltm_from_yaml",
     "parse_backend_config",
+    "parse_ltm_settings",
     "register_backend",
     "register_catalog_backend",
 ]

@@ -21,6 +21,14 @@ def _dict(view: Any) -> dict[str, Any] | None:
 class SQLAlchemyCatalog(LtmConnection):
     """Blob entries (hash, URI or inlined value, size, expiry) and named snapshots."""
 
+    def __init__(
+        self, url: str, pool_size: int = 5, echo: bool = False, auto_migrate: bool = True, lazy: bool = False
+    ) -> None:
+        """The replaced catalog's parameters in its order; `auto_migrate=False` opens the schema as it
+        is (memcore's migrations not applied: a schema behind them makes calls fail, reported)."""
+        self.auto_migrate = bool(auto_migrate)
+        super().__init__(url, pool_size=pool_size, echo=echo, lazy=lazy)
+
     @reporting
     def track_entry(
         self,

@@ -73,11 +73,11 @@ def _options(where: str, block: Mapping[str, Any], allowed: set[str], inherited:
 
 
 def _name(where: str, key: str, value: Any, known: Collection[str]) -> str:
-    if not isinstance(value, str) or value not in known:
+    if not isinstance(value, str) or value.lower() not in known:
         raise InvalidInput(
             f"{where}.{key} {value!r} is not a registered backend (registered: {', '.join(sorted(known))})"
         )
-    return value
+    return value.lower()
 
 
 def parse(settings: Mapping[str, Any], backends: Collection[str], catalogs: Collection[str]) -> LtmConfig:
@@ -123,3 +123,26 @@ def read_yaml(path: str | Path) -> dict[str, Any]:
     if not isinstance(block, dict):
         raise InvalidInput(f"settings.ltm in {path} must be a mapping")
     return block
+
+
+# The replaced `parse_backend_config`'s flat engine settings: key -> the backend keyword it becomes.
+FLAT_KEYS = {
+    "ltm_path": "db_path", "ltm_url": "url", "ltm_auth_token": "auth_token", "ltm_account_id": "account_id",
+    "ltm_database_id": "database_id", "ltm_api_token": "api_token", "ltm_collection": "collection",
+    "ltm_blob_uri": "blob_uri", "ltm_lock_backend": "lock_backend", "ltm_lock_ttl": "lock_ttl",
+    "litestream_replica": "replica_url", "catalog": "catalog_config", "storage": "storage_uri",
+    "inline_threshold": "inline_threshold", "enable_fts": "enable_fts", "lazy": "lazy",
+    "pool_size": "pool_size", "echo": "echo",
+}  # fmt: skip
+
+
+def parse_flat(config: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """(backend_type, kwargs) from flat `ltm_*` settings, as the replaced helper read them: the type
+    from `ltm_backend` (default "sqlite"), each known key renamed, a `storage` mapping as its `uri`."""
+    if not isinstance(config, Mapping):
+        raise InvalidInput(f"backend config must be a mapping, got {type(config).__name__}")
+    kwargs = {FLAT_KEYS[key]: value for key, value in config.items() if key in FLAT_KEYS}
+    storage = kwargs.get("storage_uri")
+    if isinstance(storage, Mapping):
+        kwargs["storage_uri"] = storage.get("uri", "./ltm_data/")
+    return config.get("ltm_backend", "sqlite"), kwargs

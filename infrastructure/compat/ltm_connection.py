@@ -48,6 +48,8 @@ class Closed(StorageUnavailable):
 class LtmConnection:
     """memcore's services on one URL, opened on first use (or at once unless lazy) and migrated then."""
 
+    auto_migrate = True  # migrate a schema that is behind when opening
+
     def __init__(self, url: str, pool_size: int = 5, echo: bool = False, lazy: bool = False) -> None:
         if not isinstance(url, str) or not url.strip():
             raise InvalidInput("url must be a non-empty database URL, e.g. sqlite:///memory.db")
@@ -90,7 +92,7 @@ class LtmConnection:
         container = container_for(settings=self._settings)
         try:
             engine = container.engine()
-            if migrate.current(engine) != migrate.head():
+            if self.auto_migrate and migrate.current(engine) != migrate.head():
                 migrate.upgrade(engine)
         except BaseException:
             container.shutdown_resources()

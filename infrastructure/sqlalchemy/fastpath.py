@@ -64,16 +64,22 @@ class FastReader:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._local = threading.local()
+        self._lock = threading.Lock()
+        self._opened: list[Any] = []  # every thread's connection, for close_all()
+        self._generation = 0  # bumped by close_all(): other threads' cursors are then stale
 
     def _cursor(self) -> Any:
         cursor = getattr(self._local, "cursor", None)
-        if cursor is None:
+        if cursor is None or self._local.generation != self._generation:
             pooled = self.engine.raw_connection()
             driver = pooled.driver_connection
             if self.engine.dialect.name == "postgresql":
                 driver.autocommit = True
             elif self.engine.dialect.name in ("mysql", "mariadb"):
                 driver.autocommit(True)
+            with self._lock:
+                self._opened.append(pooled)
+                self._local.generation = self._generation
             self._local.pooled, self._local.cursor = pooled, pooled.cursor()
             cursor = self._local.cursor
         return cursor
@@ -94,11 +100,29 @@ class FastReader:
             raise translate_driver(exc, self.engine.dialect, sql) from exc
 
     def close(self) -> None:
+        """Drop this thread's connection."""
         pooled = getattr(self._local, "pooled", None)
         self._local.pooled = self._local.cursor = None
         if pooled is not None:
-            with contextlib.suppress(Exception):  # a broken connection must not hide the original error
-                pooled.invalidate()
+            with self._lock:
+                if pooled in self._opened:
+                    self._opened.remove(pooled)
+            _invalidate(pooled)
+
+    def close_all(self) -> None:
+        """Drop every thread's connection (the engine is being disposed): they are checked out, so
+        `Engine.dispose()` alone would leave them open."""
+        with self._lock:
+            opened, self._opened = self._opened, []
+            self._generation += 1
+        self._local.pooled = self._local.cursor = None
+        for pooled in opened:
+            _invalidate(pooled)
+
+
+def _invalidate(pooled: Any) -> None:
+    with contextlib.suppress(Exception):  # a broken connection must not hide the original error
+        pooled.invalidate()
 
 
 class PlannedReads:

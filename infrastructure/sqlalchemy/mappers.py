@@ -12,7 +12,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from memcore.domain.checkpoints.model import Checkpoint
 from memcore.domain.conflicts.model import MemoryConflict
 from memcore.domain.conversations.model import KnowledgeChunk, User
-from memcore.domain.ideas.model import IdeaInspiration
+from memcore.domain.ideas.model import ContentType, IdeaInspiration
 from memcore.domain.memory.model import CatalogEntry, CatalogSnapshot, MemoryEntry
 from memcore.infrastructure.sqlalchemy import tables
 
@@ -57,6 +57,12 @@ def _restore_unmapped(target: Any, context: Any) -> None:
     remember_json(target)
 
 
+def _restore_idea(target: Any, context: Any, attributes: Any = None) -> None:
+    # The column holds the kind's text; the entity holds a ContentType (a foreign value reads as UNKNOWN).
+    if "source_type" in target.__dict__:
+        target.__dict__["source_type"] = ContentType.read(target.__dict__["source_type"])
+
+
 def start_mappers() -> None:
     """Map every aggregate once; later calls do nothing."""
     global _started
@@ -70,6 +76,8 @@ def start_mappers() -> None:
     event.listen(MemoryConflict, "load", _restore_unmapped)
     mapper_registry.map_imperatively(IdeaInspiration, tables.idea_inspiration)
     event.listen(IdeaInspiration, "load", _restore_unmapped)
+    event.listen(IdeaInspiration, "load", _restore_idea)
+    event.listen(IdeaInspiration, "refresh", _restore_idea)
     mapper_registry.map_imperatively(Checkpoint, tables.pipeline_checkpoints)
     event.listen(Checkpoint, "load", _restore_unmapped)
     for entity, table in (

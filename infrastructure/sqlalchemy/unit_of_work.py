@@ -4,7 +4,7 @@ import weakref
 from collections.abc import Callable, Iterator
 from typing import Any, Self
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -37,10 +37,23 @@ _views_by_engine: "weakref.WeakKeyDictionary[Engine, dict[type, Any]]" = weakref
 
 def _views(engine: Engine, kind: type) -> Any:
     # One per engine: a fast reader keeps a connection per thread, which must not multiply.
-    built = _views_by_engine.setdefault(engine, {})
+    if engine not in _views_by_engine:
+        _views_by_engine[engine] = {}
+        if not event.contains(engine, "engine_disposed", _forget_views):
+            event.listen(engine, "engine_disposed", _forget_views)
+    built = _views_by_engine[engine]
     if kind not in built:
         built[kind] = kind(engine)
     return built[kind]
+
+
+def _forget_views(engine: Engine) -> None:
+    """On `engine.dispose()`: close the views' reading connections (checked out, so the pool's
+    dispose leaves them open) and forget the views; using the engine again builds new ones."""
+    for views in _views_by_engine.pop(engine, {}).values():
+        reader = getattr(views, "reader", None)
+        if reader is not None:
+            reader.close_all()
 
 
 _REPOSITORIES: dict[str, Callable[[Any], Any]] = {

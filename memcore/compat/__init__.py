@@ -2,10 +2,13 @@
 
 | module | replaces |
 | --- | --- |
-| `memcore.compat.conflict_store` | the conflict store (`SQLAlchemyConflictStore`) |
-| `memcore.compat.ltm` | the long-term memory backend and its catalog |
-| `memcore.compat.ideas` | the idea store's session factory and repository |
-| `memcore.compat.chat` | the chat database layer's module API |
+| `memcore.compat.conflict_store` | casual-memory's `SQLAlchemyConflictStore` and `InMemoryConflictStore` |
+| `memcore.compat.ltm` | the_edge_agent's long-term memory backend, its catalog and their registries |
+| `memcore.compat.ideas` | PrismQ's `IdeaInspiration`, `ContentType`, session factory and repository |
+| `memcore.compat.chat` | maveric-minipilot's chat database layer (`database.db_config`, `.models`, `.repository`) |
 | `memcore.compat.checkpoints` | the async pipeline checkpointer |
 | `memcore.compat.database` | the raw-SQL `Database` / `AsyncDatabase` |
+
+docs/compat.md sets each one beside the store it replaces: what is the same, what memcore adds,
+and what differs and why.
 """

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from memcore.domain.ideas.model import FIELDS, IdeaDraft
+from memcore.domain.ideas.model import FIELDS, ContentType, IdeaDraft
 from memcore.domain.shared.errors import AlreadyExists, InvalidInput
 from memcore.domain.shared.specification import Field, Query
 from tests.idea_factories import an_idea
@@ -54,6 +54,19 @@ def test_a_committed_idea_reads_back_field_for_field_and_a_missing_one_as_none(u
     assert fields_of(by_source) == fields_of(original)
     assert by_id.events == []
     assert missing == (None, None)
+
+
+def test_the_source_type_reads_back_as_a_content_type_from_a_get_a_list_and_a_refresh(uow_factory):
+    ids = store(uow_factory, an_idea(source_type=ContentType.VIDEO), an_idea(source_type="audio"))
+    with uow_factory() as uow:
+        assert uow.ideas.get(ids[0]).source_type is ContentType.VIDEO
+        listed = uow.ideas.list(Query(where=Field("source_type") == ContentType.AUDIO))
+        assert [(idea.id, idea.source_type) for idea in listed] == [(ids[1], ContentType.AUDIO)]
+        assert type(listed[0].source_type) is ContentType
+        listed[0].source_type = "text"
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.ideas.get(ids[1]).source_type is ContentType.TEXT
 
 
 def test_timestamps_keep_microseconds_and_come_back_in_utc(uow_factory):

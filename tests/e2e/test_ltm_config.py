@@ -13,7 +13,7 @@ from memcore.infrastructure.compat.ltm import (
     get_registered_backends,
     get_registered_catalog_backends,
     load_ltm_from_yaml,
-    parse_backend_config,
+    parse_ltm_settings,
     register_backend,
     register_catalog_backend,
 )
@@ -33,7 +33,7 @@ settings:
 
 
 def test_the_issues_block_gives_both_factories_their_options():
-    config = parse_backend_config(
+    config = parse_ltm_settings(
         {"backend": "sqlalchemy", "url": SECRET_URL, "pool_size": 10, "lazy": True,
          "catalog": {"type": "sqlalchemy", "url": "sqlite:///catalog.db"}}
     )  # fmt: skip
@@ -50,7 +50,7 @@ def test_the_issues_block_gives_both_factories_their_options():
 
 
 def test_without_a_catalog_block_the_catalog_shares_the_backends_database():
-    config = parse_backend_config({"settings": {"ltm": {"url": "sqlite:///m.db", "echo": False}}})
+    config = parse_ltm_settings({"settings": {"ltm": {"url": "sqlite:///m.db", "echo": False}}})
     assert config.ltm.name == config.catalog.name == "sqlalchemy"
     assert config.catalog.options == {"url": "sqlite:///m.db", "echo": False}
 
@@ -73,12 +73,12 @@ def test_without_a_catalog_block_the_catalog_shares_the_backends_database():
 )
 def test_a_bad_block_is_refused_with_a_clear_message(block, message):
     with pytest.raises(InvalidInput, match=re.escape(message)):
-        parse_backend_config(block)
+        parse_ltm_settings(block)
 
 
 def test_a_password_never_shows_in_a_config_error():
     with pytest.raises(InvalidInput) as caught:
-        parse_backend_config({"url": SECRET_URL, "catalog": {"url": 5}})
+        parse_ltm_settings({"url": SECRET_URL, "catalog": {"url": 5}})
     assert "s3cr3t" not in str(caught.value)
 
 
@@ -131,7 +131,7 @@ def test_registries_make_backends_by_name_and_take_new_ones(tmp_path, monkeypatc
         def __init__(self, **options):
             made.append(options)
 
-    assert get_registered_backends() == {"sqlalchemy": SQLAlchemyBackend}
+    assert get_registered_backends() == ["sqlalchemy"]
     assert get_registered_catalog_backends() == {"sqlalchemy": SQLAlchemyCatalog}
     url = f"sqlite:///{tmp_path / 'r.db'}"
     backend = create_ltm_backend("sqlalchemy", url=url, lazy=True)
@@ -141,12 +141,14 @@ def test_registries_make_backends_by_name_and_take_new_ones(tmp_path, monkeypatc
     catalog.close()
     with pytest.raises(InvalidInput, match="no LTM backend named 'recording' \\(registered: sqlalchemy\\)"):
         create_ltm_backend("recording", url=url)
-    register_backend("recording", Recording)
-    register_catalog_backend("recording", Recording)
-    assert isinstance(create_ltm_backend("recording", url="x://", pool_size=2), Recording)
+    with pytest.raises(ValueError, match="no catalog backend"):  # what the replaced factories raised
+        create_catalog_backend("recording", url=url)
+    register_backend("Recording", backend_class=Recording)  # names are case-insensitive
+    register_catalog_backend("recording", cls=Recording)
+    assert isinstance(create_ltm_backend(backend_type="RECORDING", url="x://", pool_size=2), Recording)
     assert isinstance(create_catalog_backend("recording", url="y://"), Recording)
     assert made == [{"url": "x://", "pool_size": 2}, {"url": "y://"}]
-    assert parse_backend_config({"backend": "recording", "url": "x://"}).ltm.name == "recording"
+    assert parse_ltm_settings({"backend": "recording", "url": "x://"}).ltm.name == "recording"
     assert set(get_registered_backends()) == {"sqlalchemy", "recording"}
     with pytest.raises(InvalidInput, match="needs a class or factory"):
         register_backend("broken", "not callable")

@@ -142,6 +142,7 @@ def test_resolving_records_the_decision_in_metadata_and_keeps_earlier_keys():
         "resolution_decision": "merge",
         "resolved_by": "bob",
         "resolution_notes": "both true",
+        "resolved_at": "2024-05-01T12:00:00+00:00",
         "confirming_memory_text": "t",
     }
 
@@ -244,3 +245,10 @@ def test_recording_a_conflict_raises_conflict_recorded():
     conflict = MemoryConflict.record(**conflict_fields(id="c-1", user_id="u-9"))
     assert conflict.events == [ConflictRecorded("c-1", "u-9")]
     assert MemoryConflict(**conflict_fields()).events == []
+
+
+def test_a_resolution_may_name_its_conflict_by_keyword_as_the_replaced_model_did():
+    assert make_resolution(conflict_id="c-1").conflict_id == "c-1"
+    assert make_resolution().conflict_id is None
+    with pytest.raises(InvalidInput, match="conflict_id"):
+        make_resolution(conflict_id="")

@@ -62,6 +62,13 @@ def test_posting_gives_the_message_the_next_sequence_and_raises_the_version():
     ]
 
 
+def test_an_archived_conversation_takes_a_post_only_when_told_to_and_stays_archived():
+    conversation = Conversation(created_at=T0, updated_at=T0)
+    conversation.archive(LATER)
+    message = conversation.post("user", "for the record", LATER, even_if_archived=True)
+    assert (conversation.status, conversation.new_messages) == ("archived", [message])
+
+
 def test_an_archived_conversation_refuses_posts_and_archiving_again_changes_nothing():
     conversation = Conversation(created_at=T0, updated_at=T0)
     conversation.archive(LATER)

@@ -144,6 +144,7 @@ def test_to_dict_writes_timestamps_as_iso_text_and_from_dict_reads_a_trailing_z(
 def test_from_dict_fills_missing_and_null_fields_with_defaults():
     idea = IdeaInspiration.from_dict({"title": "t", "keywords": None, "metadata": None, "description": None})
     assert (idea.keywords, idea.metadata, idea.description, idea.source_type) == ([], {}, None, "unknown")
+    assert IdeaInspiration.from_dict({"title": "t"}).description == ""  # missing: the default
 
 
 def test_from_dict_refuses_unknown_fields_bad_timestamps_and_non_mappings():
@@ -172,11 +173,12 @@ def test_changing_the_dict_from_to_dict_does_not_change_the_idea():
     [(IdeaInspiration.from_text, "text"), (IdeaInspiration.from_video, "video"), (IdeaInspiration.from_audio, "audio")],
 )
 def test_each_kind_of_source_puts_its_text_in_content(build, source_type):
-    idea = build("A title", "body, subtitles or transcription", score=70, keywords=["k"])
-    assert (idea.title, idea.content, idea.source_type) == ("A title", "body, subtitles or transcription", source_type)
+    idea = build("A title", "about", "body, subtitles or transcription", score=70, keywords=["k"])
+    assert (idea.title, idea.description, idea.content) == ("A title", "about", "body, subtitles or transcription")
+    assert idea.source_type == source_type
     assert (idea.score, idea.keywords, idea.id) == (70, ["k"], None)
     with pytest.raises(InvalidInput):
-        build("", "text")
+        build("", "", "text")
 
 
 # -- IdeaDraft: what a bulk load carries
