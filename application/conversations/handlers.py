@@ -1,7 +1,5 @@
 """Write-side use cases of the conversations context; each returns frozen views, never aggregates."""
 
-import random
-import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -22,13 +20,6 @@ from memcore.domain.shared.specification import Field
 
 Clock = Callable[[], datetime]
 IdFactory = Callable[[], str]
-# Posting does not depend on what a loser of a race read, so it is run again, after a random pause
-# that grows with each try so that racing writers fall out of step.
-POST_RETRIES = 20
-
-
-def _pause(attempt: int) -> None:
-    time.sleep(random.uniform(0, min(0.05, 0.001 * 2**attempt)))
 
 
 def _user(uow: UnitOfWork, user_id: str) -> User:
@@ -38,8 +29,8 @@ def _user(uow: UnitOfWork, user_id: str) -> User:
     return user
 
 
-def _conversation(uow: UnitOfWork, conversation_id: str) -> Conversation:
-    conversation = uow.conversations.get(check_uuid("conversation_id", conversation_id))
+def _conversation(uow: UnitOfWork, conversation_id: str, for_update: bool = False) -> Conversation:
+    conversation = uow.conversations.get(check_uuid("conversation_id", conversation_id), for_update=for_update)
     if conversation is None:
         raise NotFound(f"no conversation with id {conversation_id!r}")
     return conversation
@@ -178,24 +169,22 @@ class DeleteConversationHandler:
 
 
 class PostMessageHandler:
+    """Posts lock the conversation they read (see ConversationRepository.get), so racing posters
+    queue instead of failing on a stale version. A post does not depend on what a loser of a race
+    read, so the bus runs one that still lost (a stale version) again from a fresh transaction."""
+
+    rerun_when_stale = True
+
     def __init__(self, uow: UnitOfWork, clock: Clock, new_id: IdFactory) -> None:
         self.uow, self.clock, self.new_id = uow, clock, new_id
 
     def __call__(self, cmd: commands.PostMessage) -> MessageView:
         message_id = cmd.id if cmd.id is not None else self.new_id()
-        for attempt in range(POST_RETRIES):
-            try:
-                with self.uow:
-                    conversation = _conversation(self.uow, cmd.conversation_id)
-                    message = conversation.post(cmd.sender_type, cmd.content, self.clock(), cmd.role_metadata,
-                                                message_id)  # fmt: skip
-                    self.uow.commit()
-                return MessageView.of(message)
-            except ConcurrencyError:
-                if attempt == POST_RETRIES - 1:
-                    raise
-                _pause(attempt)
-        raise AssertionError("unreachable")
+        with self.uow:
+            conversation = _conversation(self.uow, cmd.conversation_id, for_update=True)
+            message = conversation.post(cmd.sender_type, cmd.content, self.clock(), cmd.role_metadata, message_id)
+            self.uow.commit()
+        return MessageView.of(message)
 
 
 class DeleteMessageHandler:
