@@ -15,8 +15,9 @@ IdFactory = Callable[[], str]
 
 
 def _load(uow: UnitOfWork, conflict_id: str) -> MemoryConflict:
+    """The conflict, locked for the change the caller makes (racing changes queue, see the port)."""
     check_id("conflict_id", conflict_id)
-    conflict = uow.conflicts.get(conflict_id)
+    conflict = uow.conflicts.get(conflict_id, for_update=True)
     if conflict is None:
         raise NotFound(f"no conflict with id {conflict_id!r}")
     return conflict
