@@ -43,6 +43,8 @@ def _wait(ready, what: str, seconds: float = 60) -> None:
 class PrivatePostgres:
     """A throwaway PostgreSQL cluster (initdb + pg_ctl), role memcore with PASSWORD, database faults."""
 
+    kind = "postgresql"
+
     def __init__(self, port: int | None = None) -> None:
         self.port = port or int(os.environ.get("MEMCORE_FAULT_PG_PORT", "5433"))
         self.dir = ROOT / f"pg-{self.port}"
@@ -104,6 +106,8 @@ class PrivatePostgres:
 
 class PrivateMariaDB:
     """A throwaway MariaDB server (mariadb-install-db + mariadbd, no system config), user memcore."""
+
+    kind = "mariadb"
 
     def __init__(self, port: int | None = None) -> None:
         self.port = port or int(os.environ.get("MEMCORE_FAULT_MARIADB_PORT", "3307"))
