@@ -200,3 +200,27 @@ WRITERS: dict[str, Callable[[Any, str, int, dict], None]] = {
     "posts": _posts,
     "checkpoints": _checkpoints,
 }
+
+
+def session_poster(index: int, barrier: Any, out: Any, url: str, conversation_id: str, posts: int) -> None:
+    """As `poster`, through the chat drop-in: each post in its own get_session() block, after a read."""
+    os.environ["DATABASE_URL"] = url
+    from memcore.compat import chat
+
+    chat.get_engine()
+    latencies: list[float] = []
+    errors: list[str] = []
+    posted = []
+
+    def post(n: int) -> str:
+        with chat.get_session() as session:
+            chat.get_conversation_by_id(session, conversation_id)  # the session has read it first
+            return str(chat.add_message(session, conversation_id, "user", f"{index}:{n}").id)
+
+    barrier.wait()
+    for n in range(posts):
+        got = timed(lambda n=n: post(n), latencies, errors)
+        if got is not None:
+            posted.append(got)
+    chat.dispose_engine()
+    out.put({"index": index, "posted": posted, "latencies": latencies, "errors": errors})
