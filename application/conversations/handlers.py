@@ -17,6 +17,7 @@ from memcore.domain.conversations.model import (
 )
 from memcore.domain.shared.errors import AlreadyExists, ConcurrencyError, InvalidInput, NotFound
 from memcore.domain.shared.specification import Field
+from memcore.domain.shared.validation import check_id, shown
 
 Clock = Callable[[], datetime]
 IdFactory = Callable[[], str]
@@ -25,14 +26,14 @@ IdFactory = Callable[[], str]
 def _user(uow: UnitOfWork, user_id: str) -> User:
     user = uow.users.get(check_uuid("user_id", user_id))
     if user is None:
-        raise NotFound(f"no user with id {user_id!r}")
+        raise NotFound(f"no user with id {shown(user_id)}")
     return user
 
 
 def _conversation(uow: UnitOfWork, conversation_id: str, for_update: bool = False) -> Conversation:
     conversation = uow.conversations.get(check_uuid("conversation_id", conversation_id), for_update=for_update)
     if conversation is None:
-        raise NotFound(f"no conversation with id {conversation_id!r}")
+        raise NotFound(f"no conversation with id {shown(conversation_id)}")
     return conversation
 
 
@@ -62,7 +63,7 @@ class GetOrCreateUserHandler:
 
     def __call__(self, cmd: commands.GetOrCreateUser) -> tuple[UserView, bool]:
         """(the user, whether it was created). A caller that loses the race reads the winner's user."""
-        found = self._find(cmd.external_id)
+        found = self._find(check_id("external_id", cmd.external_id))
         if found is not None:
             return found, False
         create = commands.CreateUser(external_id=cmd.external_id, name=cmd.name, email=cmd.email)
@@ -142,7 +143,7 @@ class UpdateConversationHandler:
         if unknown:
             raise InvalidInput(f"cannot change {', '.join(sorted(unknown))} of a conversation")
         if "status" in changes and changes["status"] not in STATUSES:
-            raise InvalidInput(f"unknown status {changes['status']!r}; expected one of {', '.join(STATUSES)}")
+            raise InvalidInput(f"unknown status {shown(changes['status'])}; expected one of {', '.join(STATUSES)}")
         with self.uow:
             conversation = _conversation(self.uow, cmd.conversation_id)
             now = self.clock()
@@ -250,7 +251,7 @@ class BulkUpsertKnowledgeChunksHandler:
         """How many distinct chunks were written; all of them or, on any error, none."""
         size = cmd.batch_size
         if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-            raise InvalidInput(f"batch_size must be a positive integer, got {size!r}")
+            raise InvalidInput(f"batch_size must be a positive integer, got {shown(size)}")
         now = self.clock()
         by_key: dict[tuple[str, str], KnowledgeChunk] = {}
         for index, data in enumerate(cmd.items):
