@@ -25,12 +25,12 @@ from tests.reliability.conftest import SCALE
 from tests.reliability.test_concurrency import dialect_of
 from tests.reliability.workers import CONTEXT, bulk_writer
 
-BATCH = {"ideas": 40, "conflicts": 40, "memory": 40, "knowledge": 30, "posts": 1, "checkpoints": 40}
+BATCH = {"ideas": 40, "conflicts": 40, "ltm_entries": 40, "knowledge": 30, "posts": 1, "checkpoints": 40}
 # What each context stores per batch row, as (sql, how a row names its batch).
 STORED = {
     "ideas": "SELECT source_id FROM idea_inspiration",
     "conflicts": "SELECT id FROM conflicts",
-    "memory": "SELECT {key} FROM ltm_entries",
+    "ltm_entries": "SELECT {key} FROM ltm_entries",
     "knowledge": "SELECT external_id FROM knowledge_chunks WHERE source = 'crash'",
 }
 

@@ -195,7 +195,7 @@ def _checkpoints(app: Any, tag: str, batch: int, state: dict) -> None:
 WRITERS: dict[str, Callable[[Any, str, int, dict], None]] = {
     "ideas": _ideas,
     "conflicts": _conflicts,
-    "memory": _memory,
+    "ltm_entries": _memory,
     "knowledge": _knowledge,
     "posts": _posts,
     "checkpoints": _checkpoints,
