@@ -31,10 +31,6 @@ SCALE = {
 }
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "faults: restarts private PostgreSQL / MariaDB servers of its own (root)")
-
-
 _RESULTS = Results("full" if FULL else "short")
 
 
@@ -66,7 +62,8 @@ def private_servers() -> Iterator[dict[str, object]]:
         server.destroy()  # type: ignore[attr-defined]
 
 
-@pytest.fixture(params=[pytest.param(name, marks=pytest.mark.faults, id=name) for name in SERVERS])
+# Marked postgresql / mariadb like the tests on the shared servers: `-m "not mariadb"` leaves them out.
+@pytest.fixture(params=[dialect_param(name) for name in SERVERS])
 def private_server(request: pytest.FixtureRequest, private_servers: dict[str, object]):
     """A private server of the kind named, started (made on first use), its database migrated."""
     name = request.param

@@ -20,8 +20,6 @@ from memcore.errors import MemcoreError
 from memcore.infrastructure.cli.main import main
 from tests.reliability.servers import PASSWORD
 
-pytestmark = pytest.mark.faults
-
 
 def _texts_of(exc: BaseException) -> list[str]:
     return [str(exc), repr(exc), "".join(traceback.format_exception(exc))]

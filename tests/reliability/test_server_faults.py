@@ -22,8 +22,6 @@ from memcore.errors import CommitOutcomeUnknown, MemcoreError, StorageUnavailabl
 from tests.reliability.conftest import SCALE
 from tests.reliability.servers import PASSWORD
 
-pytestmark = pytest.mark.faults
-
 
 def test_after_a_restart_an_idle_pool_serves_the_next_calls_without_a_failure(private_server, results):
     """Issue 19: after a restart the LTM backend's idle pooled connection failed every later
