@@ -49,14 +49,14 @@ class SaveCheckpointHandler:
                 parent = self.uow.checkpoints.get(check_checkpoint_id(cmd.parent_id, "parent_id"))
                 if parent is None or parent.thread_id != cmd.thread_id:
                     raise NotFound(f"no checkpoint {shown(cmd.parent_id)} in thread {shown(cmd.thread_id)}")
-            latest = self.uow.checkpoints.list(newest_first(cmd.thread_id, limit=1))
+            latest = self.uow.checkpoints.latest(cmd.thread_id, for_update=True)
             checkpoint = Checkpoint(
                 thread_id=cmd.thread_id,
                 pipeline_id=cmd.pipeline_id,
                 state=cmd.state,
                 metadata=cmd.metadata if cmd.metadata is not None else {},
                 parent_id=cmd.parent_id,
-                sequence=latest[0].sequence + 1 if latest else 1,
+                sequence=latest.sequence + 1 if latest is not None else 1,
                 created_at=self.clock(),
             )
             self.uow.checkpoints.add(checkpoint)
