@@ -2,7 +2,9 @@
 
 from memcore.domain.shared.errors import (
     AlreadyExists,
+    CommitOutcomeUnknown,
     ConcurrencyError,
+    ConnectionLost,
     InvalidInput,
     MemcoreError,
     NotFound,
@@ -13,7 +15,9 @@ from memcore.domain.shared.errors import (
 
 __all__ = [
     "AlreadyExists",
+    "CommitOutcomeUnknown",
     "ConcurrencyError",
+    "ConnectionLost",
     "InvalidInput",
     "MemcoreError",
     "NotFound",

@@ -10,7 +10,7 @@ from memcore.application.unit_of_work import UnitOfWork
 from memcore.domain.checkpoints.model import Checkpoint, check_checkpoint_id
 from memcore.domain.shared.errors import AlreadyExists, InvalidInput, NotFound, StorageTimeout, TransactionConflict
 from memcore.domain.shared.specification import Field, Query
-from memcore.domain.shared.validation import check_id
+from memcore.domain.shared.validation import check_id, shown
 
 Clock = Callable[[], datetime]
 # Writers saving to one thread at once may pick the same sequence (or meet each other's lock);
@@ -48,15 +48,15 @@ class SaveCheckpointHandler:
             if cmd.parent_id is not None:
                 parent = self.uow.checkpoints.get(check_checkpoint_id(cmd.parent_id, "parent_id"))
                 if parent is None or parent.thread_id != cmd.thread_id:
-                    raise NotFound(f"no checkpoint {cmd.parent_id!r} in thread {cmd.thread_id!r}")
-            latest = self.uow.checkpoints.list(newest_first(cmd.thread_id, limit=1))
+                    raise NotFound(f"no checkpoint {shown(cmd.parent_id)} in thread {shown(cmd.thread_id)}")
+            latest = self.uow.checkpoints.latest(cmd.thread_id, for_update=True)
             checkpoint = Checkpoint(
                 thread_id=cmd.thread_id,
                 pipeline_id=cmd.pipeline_id,
                 state=cmd.state,
                 metadata=cmd.metadata if cmd.metadata is not None else {},
                 parent_id=cmd.parent_id,
-                sequence=latest[0].sequence + 1 if latest else 1,
+                sequence=latest.sequence + 1 if latest is not None else 1,
                 created_at=self.clock(),
             )
             self.uow.checkpoints.add(checkpoint)
@@ -83,7 +83,7 @@ class PruneThreadHandler:
     def __call__(self, cmd: commands.PruneThread) -> int:
         check_id("thread_id", cmd.thread_id)
         if isinstance(cmd.keep_last, bool) or not isinstance(cmd.keep_last, int) or cmd.keep_last < 0:
-            raise InvalidInput(f"keep_last must be a non-negative integer, got {cmd.keep_last!r}")
+            raise InvalidInput(f"keep_last must be a non-negative integer, got {shown(cmd.keep_last)}")
         with self.uow:
             spec = Field("thread_id") == cmd.thread_id
             if cmd.keep_last:

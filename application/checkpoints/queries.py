@@ -4,9 +4,9 @@ from memcore.application.checkpoints.handlers import newest_first
 from memcore.application.checkpoints.views import CheckpointView
 from memcore.application.unit_of_work import UnitOfWork
 from memcore.domain.checkpoints.model import check_checkpoint_id
-from memcore.domain.shared.errors import InvalidInput, NotFound
+from memcore.domain.shared.errors import NotFound
 from memcore.domain.shared.specification import Field, Query
-from memcore.domain.shared.validation import check_id
+from memcore.domain.shared.validation import check_count, check_id, shown
 
 
 class CheckpointQueries:
@@ -28,13 +28,12 @@ class CheckpointQueries:
     def history(self, thread_id: str, limit: int = 20, before: str | None = None) -> list[CheckpointView]:
         """Newest first; `before` (a checkpoint id of the thread) pages further back."""
         check_id("thread_id", thread_id)
-        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
-            raise InvalidInput(f"limit must be a non-negative integer, got {limit!r}")
+        check_count("limit", limit)
         query = newest_first(thread_id, limit=limit)
         if before is not None:
             anchor = self.uow.checkpoint_views.get(check_checkpoint_id(before, "before"))
             if anchor is None or anchor.thread_id != thread_id:
-                raise NotFound(f"no checkpoint {before!r} in thread {thread_id!r}")
+                raise NotFound(f"no checkpoint {shown(before)} in thread {shown(thread_id)}")
             query = Query(where=query.where & (Field("sequence") < anchor.sequence), order_by=query.order_by,
                           limit=limit)  # fmt: skip
         return self.uow.checkpoint_views.list(query)

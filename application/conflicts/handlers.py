@@ -8,17 +8,18 @@ from memcore.application.unit_of_work import UnitOfWork
 from memcore.domain.conflicts.model import DEFAULT_MAX_ATTEMPTS, STATUSES, ConflictResolution, MemoryConflict
 from memcore.domain.shared.errors import InvalidInput, NotFound
 from memcore.domain.shared.specification import Field
-from memcore.domain.shared.validation import check_id
+from memcore.domain.shared.validation import check_id, shown
 
 Clock = Callable[[], datetime]
 IdFactory = Callable[[], str]
 
 
 def _load(uow: UnitOfWork, conflict_id: str) -> MemoryConflict:
+    """The conflict, locked for the change the caller makes (racing changes queue, see the port)."""
     check_id("conflict_id", conflict_id)
-    conflict = uow.conflicts.get(conflict_id)
+    conflict = uow.conflicts.get(conflict_id, for_update=True)
     if conflict is None:
-        raise NotFound(f"no conflict with id {conflict_id!r}")
+        raise NotFound(f"no conflict with id {shown(conflict_id)}")
     return conflict
 
 
@@ -104,7 +105,7 @@ class ClearUserConflictsHandler:
         spec = Field("user_id") == cmd.user_id
         if cmd.status is not None:
             if cmd.status not in STATUSES:
-                raise InvalidInput(f"unknown status {cmd.status!r}; expected one of {', '.join(STATUSES)}")
+                raise InvalidInput(f"unknown status {shown(cmd.status)}; expected one of {', '.join(STATUSES)}")
             spec = spec & (Field("status") == cmd.status)
         with self.uow:
             removed = self.uow.conflicts.remove(spec)

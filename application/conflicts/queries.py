@@ -5,7 +5,7 @@ from memcore.application.unit_of_work import UnitOfWork
 from memcore.domain.conflicts.model import PENDING, STATUSES
 from memcore.domain.shared.errors import InvalidInput
 from memcore.domain.shared.specification import Field, Query
-from memcore.domain.shared.validation import check_id
+from memcore.domain.shared.validation import check_id, shown
 
 # The pending list shows the most important first, then the oldest, then by id.
 PENDING_ORDER = (Field("avg_importance").desc(), Field("created_at").asc())
@@ -43,6 +43,6 @@ class CountConflicts:
         spec = Field("user_id") == user_id
         if status is not None:
             if status not in STATUSES:
-                raise InvalidInput(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}")
+                raise InvalidInput(f"unknown status {shown(status)}; expected one of {', '.join(STATUSES)}")
             spec = spec & (Field("status") == status)
         return self.uow.conflict_views.count(spec)

@@ -1,7 +1,5 @@
 """Write-side use cases of the conversations context; each returns frozen views, never aggregates."""
 
-import random
-import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -19,29 +17,23 @@ from memcore.domain.conversations.model import (
 )
 from memcore.domain.shared.errors import AlreadyExists, ConcurrencyError, InvalidInput, NotFound
 from memcore.domain.shared.specification import Field
+from memcore.domain.shared.validation import check_id, shown
 
 Clock = Callable[[], datetime]
 IdFactory = Callable[[], str]
-# Posting does not depend on what a loser of a race read, so it is run again, after a random pause
-# that grows with each try so that racing writers fall out of step.
-POST_RETRIES = 20
-
-
-def _pause(attempt: int) -> None:
-    time.sleep(random.uniform(0, min(0.05, 0.001 * 2**attempt)))
 
 
 def _user(uow: UnitOfWork, user_id: str) -> User:
     user = uow.users.get(check_uuid("user_id", user_id))
     if user is None:
-        raise NotFound(f"no user with id {user_id!r}")
+        raise NotFound(f"no user with id {shown(user_id)}")
     return user
 
 
-def _conversation(uow: UnitOfWork, conversation_id: str) -> Conversation:
-    conversation = uow.conversations.get(check_uuid("conversation_id", conversation_id))
+def _conversation(uow: UnitOfWork, conversation_id: str, for_update: bool = False) -> Conversation:
+    conversation = uow.conversations.get(check_uuid("conversation_id", conversation_id), for_update=for_update)
     if conversation is None:
-        raise NotFound(f"no conversation with id {conversation_id!r}")
+        raise NotFound(f"no conversation with id {shown(conversation_id)}")
     return conversation
 
 
@@ -71,7 +63,7 @@ class GetOrCreateUserHandler:
 
     def __call__(self, cmd: commands.GetOrCreateUser) -> tuple[UserView, bool]:
         """(the user, whether it was created). A caller that loses the race reads the winner's user."""
-        found = self._find(cmd.external_id)
+        found = self._find(check_id("external_id", cmd.external_id))
         if found is not None:
             return found, False
         create = commands.CreateUser(external_id=cmd.external_id, name=cmd.name, email=cmd.email)
@@ -151,7 +143,7 @@ class UpdateConversationHandler:
         if unknown:
             raise InvalidInput(f"cannot change {', '.join(sorted(unknown))} of a conversation")
         if "status" in changes and changes["status"] not in STATUSES:
-            raise InvalidInput(f"unknown status {changes['status']!r}; expected one of {', '.join(STATUSES)}")
+            raise InvalidInput(f"unknown status {shown(changes['status'])}; expected one of {', '.join(STATUSES)}")
         with self.uow:
             conversation = _conversation(self.uow, cmd.conversation_id)
             now = self.clock()
@@ -178,24 +170,23 @@ class DeleteConversationHandler:
 
 
 class PostMessageHandler:
+    """Posts lock the conversation they read (see ConversationRepository.get), so racing posters
+    queue instead of failing on a stale version. A post does not depend on what a loser of a race
+    read, so the bus runs one that still lost (a stale version) again from a fresh transaction."""
+
+    rerun_when_stale = True
+
     def __init__(self, uow: UnitOfWork, clock: Clock, new_id: IdFactory) -> None:
         self.uow, self.clock, self.new_id = uow, clock, new_id
 
     def __call__(self, cmd: commands.PostMessage) -> MessageView:
         message_id = cmd.id if cmd.id is not None else self.new_id()
-        for attempt in range(POST_RETRIES):
-            try:
-                with self.uow:
-                    conversation = _conversation(self.uow, cmd.conversation_id)
-                    message = conversation.post(cmd.sender_type, cmd.content, self.clock(), cmd.role_metadata,
-                                                message_id, even_if_archived=cmd.even_if_archived)  # fmt: skip
-                    self.uow.commit()
-                return MessageView.of(message)
-            except ConcurrencyError:
-                if attempt == POST_RETRIES - 1:
-                    raise
-                _pause(attempt)
-        raise AssertionError("unreachable")
+        with self.uow:
+            conversation = _conversation(self.uow, cmd.conversation_id, for_update=True)
+            message = conversation.post(cmd.sender_type, cmd.content, self.clock(), cmd.role_metadata, message_id,
+                                        even_if_archived=cmd.even_if_archived)  # fmt: skip
+            self.uow.commit()
+        return MessageView.of(message)
 
 
 class DeleteMessageHandler:
@@ -261,7 +252,7 @@ class BulkUpsertKnowledgeChunksHandler:
         """How many distinct chunks were written; all of them or, on any error, none."""
         size = cmd.batch_size
         if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-            raise InvalidInput(f"batch_size must be a positive integer, got {size!r}")
+            raise InvalidInput(f"batch_size must be a positive integer, got {shown(size)}")
         now = self.clock()
         by_key: dict[tuple[str, str], KnowledgeChunk] = {}
         for index, data in enumerate(cmd.items):

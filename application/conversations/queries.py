@@ -5,7 +5,7 @@ from memcore.application.unit_of_work import UnitOfWork
 from memcore.domain.conversations.model import SENDER_TYPES, STATUSES, check_uuid, email_key
 from memcore.domain.shared.errors import InvalidInput
 from memcore.domain.shared.specification import Field, Query, Specification
-from memcore.domain.shared.validation import check_id, check_text
+from memcore.domain.shared.validation import check_count, check_id, check_text, shown
 
 OLDEST_FIRST = (Field("created_at").asc(), Field("sequence").asc())
 NEWEST_FIRST = (Field("created_at").desc(),)
@@ -15,7 +15,7 @@ CHUNK_ORDER = (Field("created_at").asc(), Field("source").asc(), Field("external
 
 def _choice(value: str | None, choices: tuple[str, ...], what: str) -> str | None:
     if value is not None and value not in choices:
-        raise InvalidInput(f"unknown {what} {value!r}; expected one of {', '.join(choices)}")
+        raise InvalidInput(f"unknown {what} {shown(value)}; expected one of {', '.join(choices)}")
     return value
 
 
@@ -112,6 +112,5 @@ class KnowledgeQueries:
     def search(self, text: str, limit: int = 10, source: str | None = None) -> list[KnowledgeChunkView]:
         """Full-text search over title and content: chunks holding every word, best first."""
         check_text("text", text)
-        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
-            raise InvalidInput(f"limit must be a non-negative integer, got {limit!r}")
+        check_count("limit", limit)
         return self.uow.knowledge_views.search(text, limit, None if source is None else check_id("source", source))

@@ -11,6 +11,7 @@ from memcore.application.unit_of_work import UnitOfWork
 from memcore.domain.ideas.model import IdeaDraft, IdeaInspiration, check_idea_id
 from memcore.domain.shared.errors import InvalidInput
 from memcore.domain.shared.specification import Field
+from memcore.domain.shared.validation import shown
 
 Clock = Callable[[], datetime]
 
@@ -48,11 +49,11 @@ def build_batch(items: Iterable[dict[str, Any]], now: datetime) -> list[IdeaDraf
             idea = IdeaDraft.from_dict(_without_id(data) if "id" in data else data, now)
         except InvalidInput as exc:
             title = data.get("title") if isinstance(data, dict) else None
-            raise InvalidInput(f"idea #{index} ({title!r}) is invalid: {exc}") from None
+            raise InvalidInput(f"idea #{index} ({shown(title)}) is invalid: {exc}") from None
         if idea.source_id is not None:
             if idea.source_id in sources:
                 first = sources[idea.source_id]
-                raise InvalidInput(f"idea #{index} ({idea.title!r}) repeats the source_id of idea #{first}")
+                raise InvalidInput(f"idea #{index} ({shown(idea.title)}) repeats the source_id of idea #{first}")
             sources[idea.source_id] = index
         ideas.append(idea)
     return ideas
@@ -177,7 +178,7 @@ class ImportLegacyIdeasHandler:
             fresh: list[IdeaDraft] = []
             for legacy_id, idea in batch:
                 if idea.source_id in present:
-                    reasons.append((legacy_id, f"already imported (source_id {idea.source_id!r})"))
+                    reasons.append((legacy_id, f"already imported (source_id {shown(idea.source_id)})"))
                 else:
                     present.add(idea.source_id)
                     fresh.append(idea)

@@ -6,6 +6,7 @@ from memcore.application.ideas.views import GroupTotals, IdeaView
 from memcore.application.unit_of_work import UnitOfWork
 from memcore.domain.shared.errors import InvalidInput
 from memcore.domain.shared.specification import Query, Specification
+from memcore.domain.shared.validation import shown
 
 
 @attrs.frozen
@@ -55,14 +56,14 @@ class IdeaQueries:
     def top_categories(self, n: int = 10, spec: Specification | None = None) -> list[GroupStats]:
         """The n largest categories (most ideas first, then by name); uncategorised left out."""
         if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-            raise InvalidInput(f"n must be a non-negative integer, got {n!r}")
+            raise InvalidInput(f"n must be a non-negative integer, got {shown(n)}")
         named = [row for row in self.stats_by_category(spec) if row.key is not None]
         return sorted(named, key=lambda row: (-row.count, row.key))[:n]
 
     def score_histogram(self, spec: Specification | None = None, width: int = 10) -> list[ScoreBucket]:
         """Scored ideas per bucket: 0-9, 10-19, ... with 100 in the last bucket."""
         if isinstance(width, bool) or not isinstance(width, int) or not 1 <= width <= 100:
-            raise InvalidInput(f"width must be an integer from 1 to 100, got {width!r}")
+            raise InvalidInput(f"width must be an integer from 1 to 100, got {shown(width)}")
         lows = list(range(0, 100, width))
         counts = dict.fromkeys(lows, 0)
         for score, count in self.uow.idea_views.score_counts(spec).items():

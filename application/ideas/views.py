@@ -11,6 +11,7 @@ import attrs
 from memcore.domain.ideas.model import FIELDS, IdeaInspiration, check_idea_id
 from memcore.domain.shared.errors import InvalidInput
 from memcore.domain.shared.specification import Query, Specification, as_query
+from memcore.domain.shared.validation import shown
 
 
 @attrs.frozen
@@ -60,7 +61,7 @@ GROUPABLE = ("category", "source_type")
 
 def check_groupable(field: str) -> None:
     if field not in GROUPABLE:
-        raise InvalidInput(f"cannot group ideas by {field!r}; choose one of {', '.join(GROUPABLE)}")
+        raise InvalidInput(f"cannot group ideas by {shown(field)}; choose one of {', '.join(GROUPABLE)}")
 
 
 class IdeaViews(Protocol):

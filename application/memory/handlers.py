@@ -13,6 +13,7 @@ from memcore.domain.memory.model import CatalogEntry, CatalogSnapshot, MemoryDra
 from memcore.domain.memory.values import check_key
 from memcore.domain.shared.errors import InvalidInput, MemcoreError
 from memcore.domain.shared.specification import Field, Query
+from memcore.domain.shared.validation import shown
 
 Clock = Callable[[], datetime]
 
@@ -151,7 +152,7 @@ def _timestamp(text: str) -> datetime:
     try:
         value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise InvalidInput(f"expires_at is not an ISO 8601 timestamp: {text!r}") from None
+        raise InvalidInput(f"expires_at is not an ISO 8601 timestamp: {shown(text)}") from None
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
@@ -248,7 +249,7 @@ class CleanupExpiredHandler:
     def __call__(self, cmd: commands.CleanupExpired) -> int:
         size = cmd.batch_size
         if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-            raise InvalidInput(f"batch_size must be a positive integer, got {size!r}")
+            raise InvalidInput(f"batch_size must be a positive integer, got {shown(size)}")
         now = self.clock()
         expired = Field("expires_at") <= now
         oldest_first = Query(where=expired, order_by=(Field("expires_at").asc(),), limit=size)

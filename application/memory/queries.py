@@ -13,6 +13,7 @@ from memcore.domain.memory.text import query_words
 from memcore.domain.memory.values import check_key
 from memcore.domain.shared.errors import InvalidInput, NotFound
 from memcore.domain.shared.specification import Field, Query, Specification
+from memcore.domain.shared.validation import shown
 
 MAX_LIMIT = 10_000
 KEY_ORDER = (Field("key").asc(),)
@@ -20,7 +21,7 @@ KEY_ORDER = (Field("key").asc(),)
 
 def check_limit(limit: object, name: str = "limit") -> int:
     if isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit <= MAX_LIMIT:
-        raise InvalidInput(f"{name} must be an integer from 0 to {MAX_LIMIT}, got {limit!r}")
+        raise InvalidInput(f"{name} must be an integer from 0 to {MAX_LIMIT}, got {shown(limit)}")
     return limit
 
 
@@ -107,5 +108,5 @@ class CatalogQueries:
             return self.uow.catalog_views.list(Query(order_by=KEY_ORDER))
         snapshot = self.get_snapshot(snapshot_id)
         if snapshot is None:
-            raise NotFound(f"no catalog snapshot {snapshot_id!r}")
+            raise NotFound(f"no catalog snapshot {shown(snapshot_id)}")
         return self.uow.catalog_views.list(Query(where=Field("updated_at") > snapshot.created_at, order_by=KEY_ORDER))

@@ -7,7 +7,7 @@ from typing import Any
 import attrs
 
 from memcore.domain.shared.errors import InvalidInput
-from memcore.domain.shared.validation import check_all, check_id, check_json_object, check_utc, on_setattr
+from memcore.domain.shared.validation import check_all, check_id, check_json_object, check_utc, on_setattr, shown
 
 FIELDS = ("checkpoint_id", "thread_id", "pipeline_id", "parent_id", "sequence", "state", "metadata", "created_at")
 
@@ -19,9 +19,9 @@ def check_checkpoint_id(value: Any, name: str = "checkpoint_id") -> str:
     try:
         canonical = str(uuid.UUID(value))
     except ValueError:
-        raise InvalidInput(f"{name} is not a UUID: {value!r}") from None
+        raise InvalidInput(f"{name} is not a UUID: {shown(value)}") from None
     if canonical != value:
-        raise InvalidInput(f"{name} must be written as {canonical!r}")
+        raise InvalidInput(f"{name} must be written as {shown(canonical)}")
     return value
 
 
@@ -31,7 +31,7 @@ def _optional_uuid(name: str, value: Any) -> str | None:
 
 def _sequence(name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**31:
-        raise InvalidInput(f"{name} must be a positive integer, got {value!r}")
+        raise InvalidInput(f"{name} must be a positive integer, got {shown(value)}")
     return value
 
 

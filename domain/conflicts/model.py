@@ -19,6 +19,7 @@ from memcore.domain.shared.validation import (
     on_setattr,
     one_of,
     optional,
+    shown,
 )
 
 PENDING, RESOLVED, ESCALATED = "pending", "resolved", "escalated"
@@ -39,7 +40,7 @@ def new_id() -> str:
 
 def _count(name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise InvalidInput(f"{name} must be a non-negative integer, got {value!r}")
+        raise InvalidInput(f"{name} must be a non-negative integer, got {shown(value)}")
     if value > 2**31 - 1:
         raise InvalidInput(f"{name} is too large")
     return value
@@ -155,7 +156,7 @@ class MemoryConflict:
     def record_failed_attempt(self, max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> None:
         """Count a failed clarification; escalate once `max_attempts` have failed."""
         if isinstance(max_attempts, bool) or not isinstance(max_attempts, int) or max_attempts < 1:
-            raise InvalidInput(f"max_attempts must be a positive integer, got {max_attempts!r}")
+            raise InvalidInput(f"max_attempts must be a positive integer, got {shown(max_attempts)}")
         if self.status == RESOLVED:
             raise InvalidInput(f"conflict {self.id} is already resolved")
         self.resolution_attempts += 1

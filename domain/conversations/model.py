@@ -19,6 +19,7 @@ from memcore.domain.shared.validation import (
     on_setattr,
     one_of,
     optional,
+    shown,
 )
 
 ACTIVE, ARCHIVED = "active", "archived"
@@ -49,13 +50,13 @@ def check_uuid(name: str, value: Any) -> str:
     try:
         return str(uuid.UUID(value))
     except ValueError:
-        raise InvalidInput(f"{name} is not a UUID: {value[:64]!r}") from None
+        raise InvalidInput(f"{name} is not a UUID: {shown(value[:64])}") from None
 
 
 def check_email(name: str, value: Any) -> str:
     check_text(name, value, max_length=SHORT_TEXT, empty=False)
     if not _EMAIL.fullmatch(value):
-        raise InvalidInput(f"{name} is not an email address: {value[:64]!r}")
+        raise InvalidInput(f"{name} is not an email address: {shown(value[:64])}")
     return value
 
 
@@ -70,7 +71,7 @@ def _short(name: str, value: Any) -> str:
 
 def _counter(name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_VERSION:
-        raise InvalidInput(f"{name} must be an integer from 0 to {MAX_VERSION}, got {value!r}")
+        raise InvalidInput(f"{name} must be an integer from 0 to {MAX_VERSION}, got {shown(value)}")
     return value
 
 

@@ -22,6 +22,7 @@ from memcore.domain.shared.validation import (
     check_utc,
     draft_class,
     on_setattr,
+    shown,
 )
 
 
@@ -102,7 +103,7 @@ def _source_type(name: str, value: Any) -> ContentType:
     if type(value) is ContentType:
         return value
     if not isinstance(value, str) or value not in SOURCE_TYPES:
-        raise InvalidInput(f"unknown source type {value!r}; expected one of {', '.join(SOURCE_TYPES)}")
+        raise InvalidInput(f"unknown source type {shown(value)}; expected one of {', '.join(SOURCE_TYPES)}")
     return ContentType(value)
 
 
@@ -110,7 +111,7 @@ def _score(name: str, value: Any) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
-        raise InvalidInput(f"{name} must be an integer from 0 to 100, got {value!r}")
+        raise InvalidInput(f"{name} must be an integer from 0 to 100, got {shown(value)}")
     return value
 
 
@@ -125,7 +126,7 @@ def _int_map(copying: bool) -> Any:
         checked = check_json_object(name, value)  # the precise message for what is not a dict of str
         for key, number in checked.items():
             if type(number) is not int or abs(number) > INT32_MAX:
-                raise InvalidInput(f"{name}[{key!r}] must be an integer, got {number!r}")
+                raise InvalidInput(f"{name}[{shown(key)}] must be an integer, got {shown(number)}")
         return checked
 
     return run
@@ -138,7 +139,7 @@ def _id(name: str, value: Any) -> int | None:
 def check_idea_id(value: Any, name: str = "idea id") -> int:
     """Ids that storage gives: positive integers (a string such as "1" is refused, not coerced)."""
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
-        raise InvalidInput(f"{name} must be a positive integer, got {value!r}")
+        raise InvalidInput(f"{name} must be a positive integer, got {shown(value)}")
     return value
 
 
@@ -345,5 +346,5 @@ def parse_timestamp(name: str, text: str) -> datetime:
     try:
         value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise InvalidInput(f"{name} is not an ISO 8601 timestamp: {text!r}") from None
+        raise InvalidInput(f"{name} is not an ISO 8601 timestamp: {shown(text)}") from None
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

@@ -9,7 +9,7 @@ import attrs
 
 from memcore.domain.memory.values import check_json_object_or_none, check_json_value, check_key
 from memcore.domain.shared.errors import InvalidInput
-from memcore.domain.shared.validation import check_all, check_text, check_utc, draft_class, on_setattr
+from memcore.domain.shared.validation import check_all, check_text, check_utc, draft_class, on_setattr, shown
 
 HASH_MAX_LENGTH = 255
 URI_MAX_LENGTH = 2048
@@ -32,7 +32,7 @@ def _opt_utc(name: str, value: Any) -> datetime | None:
 
 def _count(name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**63:
-        raise InvalidInput(f"{name} must be a non-negative integer, got {value!r}")
+        raise InvalidInput(f"{name} must be a non-negative integer, got {shown(value)}")
     return value
 
 
@@ -61,9 +61,9 @@ def check_snapshot_id(value: Any, name: str = "snapshot id") -> str:
     try:
         canonical = str(uuid.UUID(value))
     except ValueError:
-        raise InvalidInput(f"{name} is not a UUID: {value!r}") from None
+        raise InvalidInput(f"{name} is not a UUID: {shown(value)}") from None
     if canonical != value:
-        raise InvalidInput(f"{name} must be written as {canonical!r}")
+        raise InvalidInput(f"{name} must be written as {shown(canonical)}")
     return value
 
 

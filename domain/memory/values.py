@@ -5,7 +5,7 @@ import math
 from typing import Any
 
 from memcore.domain.shared.errors import InvalidInput
-from memcore.domain.shared.validation import check_text
+from memcore.domain.shared.validation import check_text, shown
 
 KEY_MAX_LENGTH = 512
 MAX_DEPTH = 64
@@ -33,7 +33,7 @@ def _walk(name: str, value: Any, depth: int) -> Any:
         return check_text(name, value)
     if kind is float:
         if not math.isfinite(value):
-            raise InvalidInput(f"{name} holds {value!r}, which JSON cannot represent")
+            raise InvalidInput(f"{name} holds {shown(value)}, which JSON cannot represent")
         return value
     if depth >= MAX_DEPTH:
         raise InvalidInput(f"{name} is nested deeper than {MAX_DEPTH} levels")
@@ -41,9 +41,9 @@ def _walk(name: str, value: Any, depth: int) -> Any:
         copy = {}
         for key, item in value.items():
             if not isinstance(key, str):
-                raise InvalidInput(f"{name} has a non-string object key {key!r}")
+                raise InvalidInput(f"{name} has a non-string object key {shown(key)}")
             check_text(f"{name} key", key)
-            copy[key] = _walk(f"{name}[{key!r}]", item, depth + 1)
+            copy[key] = _walk(f"{name}[{shown(key)}]", item, depth + 1)
         return copy
     if isinstance(value, (list, tuple)):
         return [_walk(f"{name}[{i}]", item, depth + 1) for i, item in enumerate(value)]

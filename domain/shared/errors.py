@@ -31,3 +31,13 @@ class StorageUnavailable(MemcoreError):
 
 class StorageTimeout(MemcoreError):
     """The database did not answer in time (statement or lock timeout)."""
+
+
+class ConnectionLost(StorageUnavailable):
+    """The connection broke before the transaction committed: nothing of it was written, so the
+    whole unit of work may be run again (the bus does, once)."""
+
+
+class CommitOutcomeUnknown(StorageUnavailable):
+    """The connection broke while the database was committing: the write may or may not be stored.
+    Never retried silently; read the data back before writing it again."""

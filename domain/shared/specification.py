@@ -14,6 +14,7 @@ from typing import Any
 import attrs
 
 from memcore.domain.shared.errors import InvalidInput
+from memcore.domain.shared.validation import check_count, shown
 
 
 class Op(enum.Enum):
@@ -189,14 +190,9 @@ class Query:
     offset: int = 0
 
     def __attrs_post_init__(self) -> None:
-        if self.limit is not None and not _natural(self.limit):
-            raise InvalidInput(f"limit must be a non-negative integer, got {self.limit!r}")
-        if not _natural(self.offset):
-            raise InvalidInput(f"offset must be a non-negative integer, got {self.offset!r}")
-
-
-def _natural(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        if self.limit is not None:
+            check_count("limit", self.limit)
+        check_count("offset", self.offset)
 
 
 def as_query(spec: "Specification | Query | None") -> Query:
@@ -219,14 +215,14 @@ def validate(query: Query, schema: Schema) -> None:
         if not isinstance(order, Order):
             raise InvalidInput(f"order_by takes Order values, got {type(order).__name__}")
         if _field_type(order.field, schema) is list:
-            raise InvalidInput(f"cannot order by the list field {order.field!r}")
+            raise InvalidInput(f"cannot order by the list field {shown(order.field)}")
 
 
 def _field_type(name: str, schema: Schema) -> type:
     try:
         return schema[name]
     except (KeyError, TypeError):
-        raise InvalidInput(f"unknown or unqueryable field {name!r}") from None
+        raise InvalidInput(f"unknown or unqueryable field {shown(name)}") from None
 
 
 def _validate_spec(spec: Specification, schema: Schema) -> None:
@@ -245,18 +241,18 @@ def _validate_spec(spec: Specification, schema: Schema) -> None:
         raise InvalidInput(f"unsupported specification {type(spec).__name__}")
     kind = _field_type(spec.field, schema)
     if not isinstance(spec.op, Op):
-        raise InvalidInput(f"unknown operator {spec.op!r}")
+        raise InvalidInput(f"unknown operator {shown(spec.op)}")
     if spec.op is Op.IS_NULL:
         return
     if kind is list:  # a list of strings: only membership of one element
         if spec.op is not Op.CONTAINS:
-            raise InvalidInput(f"{spec.field!r} is a list; only contains(element) applies")
+            raise InvalidInput(f"{shown(spec.field)} is a list; only contains(element) applies")
         _check_value(spec.field, str, spec.value)
         return
     if spec.op in TEXT_OPS and kind is not str:
-        raise InvalidInput(f"{spec.op.value} needs a text field, {spec.field!r} is not")
+        raise InvalidInput(f"{spec.op.value} needs a text field, {shown(spec.field)} is not")
     if spec.op in ORDERED_OPS and kind is bool:
-        raise InvalidInput(f"{spec.field!r} is a boolean and has no order")
+        raise InvalidInput(f"{shown(spec.field)} is a boolean and has no order")
     values: Sequence[Any] = spec.value if spec.op is Op.IN else (spec.value,)
     if spec.op is Op.IN and not isinstance(spec.value, tuple):
         raise InvalidInput("in takes a sequence of values")
@@ -266,18 +262,18 @@ def _validate_spec(spec: Specification, schema: Schema) -> None:
 
 def _check_value(field: str, kind: type, value: Any) -> None:
     if value is None:
-        raise InvalidInput(f"compare {field!r} with None using is_null()")
+        raise InvalidInput(f"compare {shown(field)} with None using is_null()")
     ok = isinstance(value, kind) and not (kind is not bool and isinstance(value, bool))
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         ok = True
     if not ok:
-        raise InvalidInput(f"{field!r} takes {kind.__name__} values, got {type(value).__name__}")
+        raise InvalidInput(f"{shown(field)} takes {kind.__name__} values, got {type(value).__name__}")
     if kind is float and value != value:
-        raise InvalidInput(f"{field!r} cannot be compared with NaN")
+        raise InvalidInput(f"{shown(field)} cannot be compared with NaN")
     if kind is datetime and value.tzinfo is None:
-        raise InvalidInput(f"{field!r} takes timezone-aware datetimes")
+        raise InvalidInput(f"{shown(field)} takes timezone-aware datetimes")
     if kind is str and "\x00" in value:
-        raise InvalidInput(f"{field!r} cannot be compared with text containing NUL")
+        raise InvalidInput(f"{shown(field)} cannot be compared with text containing NUL")
 
 
 # --- in-memory evaluation -------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 import json
 import math
+import reprlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
@@ -12,6 +13,17 @@ import attrs
 from memcore.domain.shared.errors import InvalidInput
 
 ID_MAX_LENGTH = 255
+_SHOWN = reprlib.Repr()
+_SHOWN.maxlevel, _SHOWN.maxstring, _SHOWN.maxother, _SHOWN.maxdict, _SHOWN.maxlist = 2, 80, 80, 4, 4
+
+
+def shown(value: Any) -> str:
+    """`value` as an error message shows it: short, and safe for any input (a 10 MB string, a dict
+    nested 2,000 deep, an object whose repr fails)."""
+    try:
+        return _SHOWN.repr(value)
+    except Exception:
+        return f"<{type(value).__name__}>"
 
 
 def check_text(name: str, value: Any, *, max_length: int | None = None, empty: bool = True) -> str:
@@ -38,14 +50,24 @@ def check_id(name: str, value: Any) -> str:
     return check_text(name, value, max_length=ID_MAX_LENGTH, empty=False)
 
 
+MAX_COUNT = 2**63 - 1  # the largest limit or offset every dialect's 64-bit integers can hold
+
+
+def check_count(name: str, value: Any) -> int:
+    """A non-negative integer (a limit, an offset) that every dialect can bind."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNT:
+        raise InvalidInput(f"{name} must be an integer from 0 to {MAX_COUNT}, got {shown(value)}")
+    return value
+
+
 def check_unit_interval(name: str, value: Any) -> float:
     """A score between 0.0 and 1.0 inclusive."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise InvalidInput(f"{name} must be a number, got {type(value).__name__}")
     if isinstance(value, int) and not 0 <= value <= 1:  # before float(): huge ints overflow
-        raise InvalidInput(f"{name} must be between 0.0 and 1.0, got {value!r}")
+        raise InvalidInput(f"{name} must be between 0.0 and 1.0, got {shown(value)}")
     if math.isnan(value) or not 0.0 <= value <= 1.0:
-        raise InvalidInput(f"{name} must be between 0.0 and 1.0, got {value!r}")
+        raise InvalidInput(f"{name} must be between 0.0 and 1.0, got {shown(value)}")
     return float(value)
 
 
@@ -125,6 +147,8 @@ def check_json_object(name: str, value: Any, *, copying: bool = True) -> dict[st
         text = json.dumps(value, allow_nan=False)
     except (TypeError, ValueError) as exc:
         raise InvalidInput(f"{name} is not JSON-serialisable: {exc}") from exc
+    except RecursionError:
+        raise InvalidInput(f"{name} is nested too deeply to store") from None
     restored = json.loads(text)
     if restored != value:
         raise InvalidInput(f"{name} does not round-trip through JSON (keys must be strings)")
@@ -170,7 +194,7 @@ def one_of(choices: tuple[str, ...], what: str) -> Callable[[str, Any], str]:
 
     def run(name: str, value: Any) -> str:
         if value not in choices:
-            raise InvalidInput(f"unknown {what} {value!r}; expected one of {', '.join(choices)}")
+            raise InvalidInput(f"unknown {what} {shown(value)}; expected one of {', '.join(choices)}")
         return value
 
     return run

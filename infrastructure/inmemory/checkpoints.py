@@ -22,3 +22,8 @@ class InMemoryCheckpointRepository(InMemoryRepository):
 
     def get(self, checkpoint_id: str) -> Checkpoint | None:
         return self._seen(self.rows.get(check_checkpoint_id(checkpoint_id)))
+
+    def latest(self, thread_id: str, for_update: bool = False) -> Checkpoint | None:
+        """`for_update` changes nothing here: the in-memory store has one writer at a time."""
+        mine = [c for c in self.rows.values() if c.thread_id == thread_id]
+        return self._seen(max(mine, key=lambda c: c.sequence)) if mine else None

@@ -25,5 +25,5 @@ class InMemoryConflictRepository(InMemoryRepository):
             self.rows[conflict.id] = conflict
             self.seen.add(conflict)
 
-    def get(self, conflict_id: str) -> MemoryConflict | None:
+    def get(self, conflict_id: str, for_update: bool = False) -> MemoryConflict | None:
         return self._seen(self.rows.get(conflict_id))

@@ -33,7 +33,8 @@ class InMemoryConversationRepository(InMemoryRepository):
         self.seen.add(conversation)
         self.flush()
 
-    def get(self, conversation_id: str) -> Conversation | None:
+    def get(self, conversation_id: str, for_update: bool = False) -> Conversation | None:
+        """`for_update` changes nothing here: the in-memory store has one writer at a time."""
         return self._seen(self.rows.get(conversation_id))
 
     def flush(self) -> None:

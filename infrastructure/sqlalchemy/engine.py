@@ -1,5 +1,6 @@
 """Engine set-up per dialect: drivers, SQLite pragmas, MySQL charset and strict mode, timeouts."""
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -74,14 +75,36 @@ def build_engine(settings: Settings) -> Engine:
     return engine
 
 
+# The execution option that marks a unit of work's connection: on SQLite it begins IMMEDIATE.
+WRITER = "memcore_writer"
+
+
+def sqlite_begin_sql(writer: bool) -> str:
+    """How a SQLite transaction begins. A writer takes the write lock up front, waiting up to the
+    busy timeout for it: a deferred transaction that read first and then writes gets SQLITE_BUSY at
+    once (BUSY_SNAPSHOT in WAL) when another writer went first, without waiting. Readers begin
+    deferred, so in WAL they never wait for a writer."""
+    return "BEGIN IMMEDIATE" if writer else "BEGIN"
+
+
 def _sqlite_begin(connection: Any) -> None:
     # pysqlite would only BEGIN before the first write, so reads ran outside the transaction and
     # a concurrent commit could be silently overwritten. Beginning here makes every transaction
-    # one snapshot; a write over a stale snapshot then fails (and is retried) instead.
-    # A unit of work touching only conversations begins on the DB-API connection itself (see
-    # SqlAlchemyUnitOfWork); a session joining it later finds the transaction already open.
+    # one snapshot. A unit of work touching only conversations begins on the DB-API connection
+    # itself (see SqlAlchemyUnitOfWork); a session joining it later finds the transaction open.
     if not connection.connection.driver_connection.in_transaction:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql(sqlite_begin_sql(bool(connection.get_execution_options().get(WRITER))))
+
+
+def invalidate_pool(engine: Engine, fairy: Any, exc: BaseException) -> None:
+    """What SQLAlchemy does when a statement finds its connection gone: `fairy` is closed and never
+    pooled again, and every connection the pool made before now is renewed on its next checkout
+    (a server restart broke them all), so one failed call is all a restart costs."""
+    with contextlib.suppress(Exception):
+        engine.pool._invalidate(fairy, exc)  # the pool's own soft invalidation
+    with contextlib.suppress(Exception):
+        if fairy.is_valid:
+            fairy.invalidate(exc)
 
 
 def _reset_if_open(in_transaction: Callable[[Any], bool]) -> Any:

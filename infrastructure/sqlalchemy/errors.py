@@ -52,9 +52,14 @@ def describe(orig: Any) -> str:
     return _first_line(orig)
 
 
-def translate_driver(exc: Exception, dialect: Any, sql: str | None = None) -> errors.MemcoreError:
+def wrap_driver(exc: Exception, dialect: Any, sql: str | None = None, gone: bool = False) -> sa_exc.DBAPIError:
+    """SQLAlchemy's wrapper of a driver error raised on the lean route; `gone`: the connection broke."""
+    return sa_exc.DBAPIError.instance(sql, None, exc, dialect.loaded_dbapi.Error, connection_invalidated=gone)
+
+
+def translate_driver(exc: Exception, dialect: Any, sql: str | None = None, gone: bool = False) -> errors.MemcoreError:
     """A driver's own error, raised on the lean route outside SQLAlchemy, as the domain error."""
-    return translate(sa_exc.DBAPIError.instance(sql, None, exc, dialect.loaded_dbapi.Error))
+    return translate(wrap_driver(exc, dialect, sql, gone))
 
 
 def translate(exc: Exception) -> errors.MemcoreError:
@@ -83,7 +88,7 @@ def translate(exc: Exception) -> errors.MemcoreError:
     if "database is locked" in lowered or "database table is locked" in lowered:
         return errors.StorageTimeout(f"the database stayed locked: {message}")
     if exc.connection_invalidated or code in _MY_GONE or isinstance(exc, sa_exc.InterfaceError):
-        return errors.StorageUnavailable(f"lost the database connection: {message}")
+        return errors.ConnectionLost(f"lost the database connection: {message}")
     if isinstance(exc, sa_exc.DataError) or (state or "").startswith("22"):  # SQLSTATE class 22: bad data
         return errors.InvalidInput(f"refused by the database: {message}")
     bad_statement = _sqlite_code(orig) == _SQLITE_ERROR or (state or "").startswith("42")  # syntax, unknown names

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Column, Engine, Float, Table
 from sqlalchemy.engine import Dialect
 
+from memcore.infrastructure.sqlalchemy.engine import invalidate_pool
 from memcore.infrastructure.sqlalchemy.errors import translate_driver, translating
 
 Processor = Callable[[Any], Any] | None
@@ -91,23 +92,35 @@ class FastReader:
         return self._run(sql, params, lambda cursor: cursor.fetchall())
 
     def _run(self, sql: str, params: Any, fetch: Callable[[Any], Any]) -> Any:
-        try:
-            cursor = self._cursor()
-            cursor.execute(sql, params)
-            return fetch(cursor)
-        except self.engine.dialect.loaded_dbapi.Error as exc:
-            self.close()  # the connection may be gone; the next read opens a fresh one
-            raise translate_driver(exc, self.engine.dialect, sql) from exc
+        # A read is idempotent: when the connection turns out broken (a server restart), it is
+        # dropped with the pool's older connections and the read runs once more on a fresh one.
+        for attempt in (1, 2):
+            cursor = None
+            try:
+                with translating():  # taking a pooled connection can fail in SQLAlchemy
+                    cursor = self._cursor()
+                cursor.execute(sql, params)
+                return fetch(cursor)
+            except self.engine.dialect.loaded_dbapi.Error as exc:
+                gone = self.engine.dialect.is_disconnect(exc, getattr(cursor, "connection", None), cursor)
+                self.close(exc if gone else None)  # the next read opens a fresh connection
+                if not (gone and attempt == 1):
+                    raise translate_driver(exc, self.engine.dialect, sql, gone) from exc
+        raise AssertionError("unreachable")
 
-    def close(self) -> None:
-        """Drop this thread's connection."""
+    def close(self, broken: BaseException | None = None) -> None:
+        """Drop this thread's connection; `broken`: the error that showed it gone (the pool's older
+        connections are renewed too, see engine.invalidate_pool)."""
         pooled = getattr(self._local, "pooled", None)
         self._local.pooled = self._local.cursor = None
         if pooled is not None:
             with self._lock:
                 if pooled in self._opened:
                     self._opened.remove(pooled)
-            _invalidate(pooled)
+            if broken is not None:
+                invalidate_pool(self.engine, pooled, broken)
+            else:
+                _invalidate(pooled)
 
     def close_all(self) -> None:
         """Drop every thread's connection (the engine is being disposed): they are checked out, so

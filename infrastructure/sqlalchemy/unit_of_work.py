@@ -1,5 +1,6 @@
 """SqlAlchemyUnitOfWork: one transaction, its ORM session made on first use, driver errors translated."""
 
+import contextlib
 import weakref
 from collections.abc import Callable, Iterator
 from typing import Any, Self
@@ -10,7 +11,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import FlushError
 
+from memcore.domain.shared.errors import CommitOutcomeUnknown, ConnectionLost
 from memcore.domain.shared.events import DomainEvent
+from memcore.infrastructure.sqlalchemy.engine import WRITER, invalidate_pool, sqlite_begin_sql
 from memcore.infrastructure.sqlalchemy.errors import translate, translate_driver, translating
 from memcore.infrastructure.sqlalchemy.mappers import flag_changed_json
 from memcore.infrastructure.sqlalchemy.repositories.base import SqlAlchemyRepository
@@ -33,6 +36,15 @@ from memcore.infrastructure.sqlalchemy.views.ideas import SqlAlchemyIdeaViews
 from memcore.infrastructure.sqlalchemy.views.memory import SqlAlchemyMemoryViews
 
 _views_by_engine: "weakref.WeakKeyDictionary[Engine, dict[type, Any]]" = weakref.WeakKeyDictionary()
+_writers: "weakref.WeakKeyDictionary[Engine, Engine]" = weakref.WeakKeyDictionary()
+
+
+def _writer(engine: Engine) -> Engine:
+    """The engine whose connections begin as writers (BEGIN IMMEDIATE on SQLite, engine.py)."""
+    writer = _writers.get(engine)
+    if writer is None:
+        writer = _writers[engine] = engine.execution_options(**{WRITER: True})
+    return writer
 
 
 def _views(engine: Engine, kind: type) -> Any:
@@ -77,11 +89,18 @@ class SqlAlchemyUnitOfWork:
     posting to a conversation, storing a memory or catalog entry, a bulk load of ideas) runs its
     transaction on a pooled DB-API connection instead, skipping the session's transaction
     machinery; a session needed later joins that same transaction.
+
+    On SQLite a unit of work begins as a writer (BEGIN IMMEDIATE): concurrent writers queue for
+    the lock within the busy timeout instead of failing over a stale snapshot. Reads that need no
+    transaction go through the views. A connection found broken is invalidated (see
+    `invalidate_pool`); a break before COMMIT raises ConnectionLost (nothing written, the bus runs
+    the command again), a break during COMMIT raises CommitOutcomeUnknown (never retried).
     """
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self.session_factory = session_factory
         self.engine: Engine = session_factory.kw["bind"]
+        self._bind = _writer(self.engine) if self.engine.dialect.name == "sqlite" else self.engine
         self._open = False
         self._session: Session | None = None
         self._pooled: Any = None  # the DB-API connection of a transaction begun without a session
@@ -108,7 +127,7 @@ class SqlAlchemyUnitOfWork:
         if self._session is None and self._open:
             with translating():
                 if self._pooled is None:
-                    self._session = self.session_factory()
+                    self._session = self.session_factory(bind=self._bind)
                 else:  # join the transaction begun on the pooled connection
                     self._joined = Connection(self.engine, self._pooled)
                     self._pooled = None
@@ -133,9 +152,24 @@ class SqlAlchemyUnitOfWork:
         if self._pooled is None:
             pooled = self.engine.raw_connection()
             if self.dialect.name == "sqlite":  # pysqlite leaves BEGIN to us (engine.py)
-                pooled.driver_connection.execute("BEGIN")
+                try:
+                    pooled.driver_connection.execute(sqlite_begin_sql(writer=True))
+                except BaseException:
+                    pooled.close()
+                    raise
             self._pooled = pooled
         return self._pooled.driver_connection
+
+    def invalidate(self, exc: BaseException) -> None:
+        """The transaction's connection broke: it is dropped, never pooled again (see invalidate_pool)."""
+        if self._pooled is not None:
+            invalidate_pool(self.engine, self._pooled, exc)
+        elif self._joined is not None:
+            with contextlib.suppress(Exception):
+                self._joined.invalidate(exc)
+        elif self._session is not None:
+            with contextlib.suppress(Exception):
+                self._session.connection().invalidate(exc)
 
     def __enter__(self) -> Self:
         self._open = True
@@ -182,13 +216,24 @@ class SqlAlchemyUnitOfWork:
         ended only what it began itself (nothing, if it ran no statement), so the joined DB-API
         connection ends the rest (a no-op when the session already did)."""
         pooled, self._pooled = self._pooled, None
-        driver = pooled if pooled is not None else self._joined.connection if self._joined is not None else None
-        if driver is None:
+        if pooled is not None:
+            driver = pooled
+        elif self._joined is not None and not self._joined.invalidated:
+            driver = self._joined.connection
+        else:
             return
         try:
+            if not driver.is_valid:  # broken and dropped (invalidate): the server ended the transaction
+                if commit:
+                    raise ConnectionLost("lost the database connection before the commit; nothing was written")
+                return
             driver.commit() if commit else driver.rollback()
         except self.dialect.loaded_dbapi.Error as exc:
-            raise translate_driver(exc, self.dialect) from exc
+            gone = self.dialect.is_disconnect(exc, driver.driver_connection, None)
+            if gone:
+                invalidate_pool(self.engine, driver, exc)
+            error = translate_driver(exc, self.dialect, "COMMIT" if commit else "ROLLBACK", gone)
+            raise (_commit_unknown(error) if commit and isinstance(error, ConnectionLost) else error) from exc
         finally:
             if pooled is not None:
                 pooled.close()  # the pool resets (or discards) a connection left in a bad state
@@ -209,8 +254,12 @@ class SqlAlchemyUnitOfWork:
             try:
                 self.flush()
                 self._release_cursors()
-                if self._session is not None:
-                    self._session.commit()
+                try:
+                    if self._session is not None:
+                        self._session.commit()
+                except (SQLAlchemyError, FlushError) as exc:
+                    error = translate(exc)
+                    raise (_commit_unknown(error) if isinstance(error, ConnectionLost) else error) from exc
                 self._end_lean(commit=True)
             except Exception:
                 self.rollback()
@@ -231,3 +280,10 @@ class SqlAlchemyUnitOfWork:
             for aggregate in repository.seen:
                 while aggregate.events:
                     yield aggregate.events.pop(0)
+
+
+def _commit_unknown(lost: Exception) -> CommitOutcomeUnknown:
+    return CommitOutcomeUnknown(
+        f"{lost}; the connection broke during COMMIT, so the write may or may not be stored "
+        "(read it back before writing it again)"
+    )

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from memcore.application.conversations import commands
-from memcore.domain.shared.errors import AlreadyExists, ConcurrencyError, InvalidInput, NotFound
+from memcore.domain.shared.errors import AlreadyExists, ConcurrencyError, InvalidInput, NotFound, StorageTimeout
 from tests.chat_fixtures import METADATA, chat_services
 
 UNKNOWN = "0b7a4f55-3c2d-4e8f-9a1b-2c3d4e5f6a7b"
@@ -245,19 +245,47 @@ def test_deleting_a_message_removes_only_it(chat):
 # -- optimistic concurrency (interleaved units of work; real concurrency: tests/integration) ------
 
 
+def _on_sqlite(uow) -> bool:
+    return getattr(getattr(uow, "engine", None), "dialect", None) is not None and uow.engine.dialect.name == "sqlite"
+
+
+def _impatient_rival(uow):
+    """A unit of work on the same SQLite file that gives up waiting for the write lock after 0.1 s."""
+    from sqlalchemy.orm import sessionmaker
+
+    from memcore.infrastructure.settings import Settings
+    from memcore.infrastructure.sqlalchemy.engine import build_engine
+    from memcore.infrastructure.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
+
+    engine = build_engine(Settings(url=uow.engine.url.render_as_string(hide_password=False), busy_timeout_ms=100))
+    return SqlAlchemyUnitOfWork(sessionmaker(engine, expire_on_commit=False))
+
+
 def test_the_second_of_two_units_of_work_changing_a_conversation_gets_a_concurrency_error(uow_factory):
+    """On SQLite a unit of work holds the write lock from its first statement, so the second cannot
+    even read until the first ends (StorageTimeout once its busy timeout runs out): it writes nothing
+    either way."""
     services, clock = chat_services(uow_factory())
     conversation = services.bus.handle(commands.StartConversation(title="shared"))
-    first, second = uow_factory(), uow_factory()
+    first = uow_factory()
+    second = _impatient_rival(first) if _on_sqlite(first) else uow_factory()
     with first, second:
-        mine, theirs = first.conversations.get(conversation.id), second.conversations.get(conversation.id)
+        mine = first.conversations.get(conversation.id)
+        if _on_sqlite(first):
+            with pytest.raises(StorageTimeout):
+                second.conversations.get(conversation.id)
+            theirs = None
+        else:
+            theirs = second.conversations.get(conversation.id)
         mine.rename("mine", clock())
         mine.post("user", "from the first", clock())
-        theirs.post("user", "from the second", clock())
-        theirs.archive(clock())
+        if theirs is not None:
+            theirs.post("user", "from the second", clock())
+            theirs.archive(clock())
         first.commit()
-        with pytest.raises(ConcurrencyError):
-            second.commit()
+        if theirs is not None:
+            with pytest.raises(ConcurrencyError):
+                second.commit()
     stored = services.conversations.get(conversation.id)
     assert (stored.title, stored.status, stored.version) == ("mine", "active", 3)
     assert [m.content for m in services.conversations.messages(conversation.id)] == ["from the first"]
@@ -268,10 +296,17 @@ def test_a_deleted_conversation_cannot_be_written_by_a_stale_unit_of_work(uow_fa
     conversation = services.bus.handle(commands.StartConversation())
     with uow_factory() as stale:
         loaded = stale.conversations.get(conversation.id)
-        services.bus.handle(commands.DeleteConversation(conversation.id))
-        loaded.post("user", "too late", clock())
-        with pytest.raises(ConcurrencyError):
-            stale.commit()
+        if _on_sqlite(stale):  # the stale one holds the write lock: the delete waits, then times out
+            rival = chat_services(_impatient_rival(stale))[0]
+            with pytest.raises(StorageTimeout):
+                rival.bus.handle(commands.DeleteConversation(conversation.id))
+            stale.rollback()
+            services.bus.handle(commands.DeleteConversation(conversation.id))
+        else:
+            services.bus.handle(commands.DeleteConversation(conversation.id))
+            loaded.post("user", "too late", clock())
+            with pytest.raises(ConcurrencyError):
+                stale.commit()
     assert services.conversations.get(conversation.id) is None
 
 

@@ -137,3 +137,44 @@ def test_a_retried_command_writes_once(uow):
     bus = MessageBus(uow, {Store: handle})
     bus.handle(Store("final"))
     assert stored_ids(uow) == ["attempt-2", "final"]
+
+
+def test_a_connection_lost_before_commit_is_run_again_but_not_without_end(uow):
+    from memcore.domain.shared.errors import ConnectionLost
+
+    handler, calls = flaky(1, ConnectionLost("lost the database connection"))
+    assert MessageBus(uow, {Store: handler}).handle(Store("c-1")) == "done after 2 calls"
+    handler, calls = flaky(100, ConnectionLost("lost the database connection"))
+    with pytest.raises(ConnectionLost):
+        MessageBus(uow, {Store: handler}, retries=10).handle(Store("c-1"))
+    assert len(calls) == 3  # a server that stays down fails the call after two more tries
+
+
+def test_a_commit_whose_outcome_is_unknown_is_never_retried(uow):
+    from memcore.domain.shared.errors import CommitOutcomeUnknown
+
+    handler, calls = flaky(1, CommitOutcomeUnknown("the connection broke during COMMIT"))
+    with pytest.raises(CommitOutcomeUnknown):
+        MessageBus(uow, {Store: handler}).handle(Store("c-1"))
+    assert len(calls) == 1
+
+
+def test_a_stale_version_is_retried_only_for_handlers_that_say_so(uow):
+    from memcore.domain.shared.errors import ConcurrencyError
+
+    handler, calls = flaky(1, ConcurrencyError("stale"))
+    with pytest.raises(ConcurrencyError):
+        MessageBus(uow, {Store: handler}).handle(Store("c-1"))
+    assert len(calls) == 1
+
+    class Rerunnable:
+        rerun_when_stale = True
+
+        def __init__(self) -> None:
+            self.handle, self.calls = flaky(2, ConcurrencyError("stale"))
+
+        def __call__(self, cmd: Store) -> str:
+            return self.handle(cmd)
+
+    rerunnable = Rerunnable()
+    assert MessageBus(uow, {Store: rerunnable}).handle(Store("c-2")) == "done after 3 calls"

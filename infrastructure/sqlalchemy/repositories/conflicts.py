@@ -23,5 +23,6 @@ class SqlAlchemyConflictRepository(SqlAlchemyRepository):
         if items:
             self._insert(items)
 
-    def get(self, conflict_id: str) -> MemoryConflict | None:
-        return self._seen(self.session.get(MemoryConflict, conflict_id))
+    def get(self, conflict_id: str, for_update: bool = False) -> MemoryConflict | None:
+        lock = True if for_update else None  # SQLite renders no FOR UPDATE: its writers hold the lock
+        return self._seen(self.session.get(MemoryConflict, conflict_id, with_for_update=lock))

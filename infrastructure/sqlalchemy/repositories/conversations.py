@@ -55,6 +55,9 @@ class _Statements:
         self.get_conversation = (
             f"SELECT {self.conversation.column_list} FROM {self.conversation.table_name} WHERE id = {mark}"
         )
+        # SQLite has no row locks: a unit of work there holds the write lock from its BEGIN.
+        lock = "" if dialect.name == "sqlite" else " FOR UPDATE"
+        self.get_conversation_for_update = self.get_conversation + lock
         self.get_message = f"SELECT {self.message.column_list} FROM {self.message.table_name} WHERE id = {mark}"
         # Every change writes the whole row; a post only moves updated_at and version.
         self.update, self.touch = (
@@ -182,14 +185,28 @@ class SqlAlchemyConversationRepository:
         self._run(self.sql.conversation.insert_sql, row)
         self._track(conversation)
 
-    def get(self, conversation_id: str) -> Conversation | None:
+    def get(self, conversation_id: str, for_update: bool = False) -> Conversation | None:
         known = self._tracked.get(conversation_id)
         if known is not None:
+            if for_update and self.dialect != "sqlite":
+                self._lock_and_refresh(known)
             return known
-        row = self._run(self.sql.get_conversation, (conversation_id,)).fetchone()
+        sql = self.sql.get_conversation_for_update if for_update else self.sql.get_conversation
+        row = self._run(sql, (conversation_id,)).fetchone()
         if row is None:
             return None
         return self._track(loaded(Conversation, CONVERSATION_COLUMNS, self.sql.conversation.decode(row)))
+
+    def _lock_and_refresh(self, known: Conversation) -> None:
+        """Lock a conversation read earlier in this transaction; unchanged since, it takes the row's
+        current state (a writer may have committed since the read: REPEATABLE READ would keep
+        showing the old one, and the guarded update would then fail on every try)."""
+        if _state(known) != self._stored[known.id] or known.new_messages or known.removed_messages:
+            return  # changed here: the guarded update tells whether someone else changed it too
+        row = self._run(self.sql.get_conversation_for_update, (known.id,)).fetchone()
+        if row is not None:
+            known.__dict__.update(zip(CONVERSATION_COLUMNS, self.sql.conversation.decode(row), strict=True))
+            self._stored[known.id] = _state(known)
 
     def list(self, query: Specification | Query | None = None) -> list[Conversation]:
         self.flush()

@@ -9,11 +9,10 @@ takes the lean route never builds a session.
 import contextlib
 from typing import Any, Protocol
 
-from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import Session
 
-from memcore.infrastructure.sqlalchemy.errors import translate, translating
+from memcore.infrastructure.sqlalchemy.errors import translate, translating, wrap_driver
 
 
 class Transaction(Protocol):
@@ -32,6 +31,8 @@ class Transaction(Protocol):
 
     def driver_connection(self) -> Any: ...
 
+    def invalidate(self, exc: BaseException) -> None: ...
+
 
 class DriverCursor:
     """One DB-API cursor of the transaction, opened on first use and closed when it ends."""
@@ -47,15 +48,21 @@ class DriverCursor:
         engine = self.transaction.engine
         if engine.echo:  # echo logs what SQLAlchemy runs; these statements too (without their values)
             engine.logger.info("%s", sql)
+        cursor = self._cursor
         try:
-            cursor = self._cursor
             if cursor is None:
                 with translating():  # taking a pooled connection can fail in SQLAlchemy
                     cursor = self._cursor = self.transaction.driver_connection().cursor()
             cursor.executemany(sql, params) if many else cursor.execute(sql, params)
         except dialect.loaded_dbapi.Error as exc:
+            # As SQLAlchemy does on the session's route: a broken connection never goes back to the
+            # pool, and the pool's older connections (likely broken by the same restart) are renewed.
+            gone = dialect.is_disconnect(exc, getattr(cursor, "connection", None), cursor)
+            if gone:
+                self._cursor = None
+                self.transaction.invalidate(exc)
             # Chained to SQLAlchemy's wrapper of the driver error, as on the session's route.
-            wrapped = sa_exc.DBAPIError.instance(sql, None, exc, dialect.loaded_dbapi.Error)
+            wrapped = wrap_driver(exc, dialect, sql, gone)
             raise translate(wrapped) from wrapped
         return cursor
 

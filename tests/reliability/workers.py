@@ -1,0 +1,228 @@
+"""What the child processes of the reliability tests run, and how the tests start and collect them.
+
+Children are forked (fast enough for hundreds of SIGKILLs) and each opens its own `memcore.connect`:
+nothing of the parent's pool is used in a child.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+import memcore
+from memcore import commands as c
+from memcore.errors import MemcoreError
+
+CONTEXT = multiprocessing.get_context("fork")
+
+
+def describe(exc: BaseException) -> str:
+    return f"{type(exc).__module__}.{type(exc).__name__}: {exc}"
+
+
+def run_processes(target: Callable[..., Any], count: int, args: tuple, timeout: float = 300) -> list[Any]:
+    """`target(index, barrier, out, *args)` in `count` processes at once; what each put on `out`."""
+    barrier, out = CONTEXT.Barrier(count), CONTEXT.Queue()
+    processes = [CONTEXT.Process(target=_guarded, args=(target, i, barrier, out, *args)) for i in range(count)]
+    for process in processes:
+        process.start()
+    results, deadline = [], time.monotonic() + timeout
+    try:
+        while len(results) < count:
+            results.append(out.get(timeout=max(0.1, deadline - time.monotonic())))
+    finally:
+        for process in processes:
+            process.join(5)
+            if process.is_alive():
+                process.kill()
+    crashed = [r["crash"] for r in results if isinstance(r, dict) and "crash" in r]
+    first = [c for c in crashed if "BrokenBarrierError" not in c] or crashed
+    assert not crashed, first[0]
+    return results
+
+
+def _guarded(target: Callable[..., Any], index: int, barrier: Any, out: Any, *args: Any) -> None:
+    try:
+        target(index, barrier, out, *args)
+    except BaseException:
+        barrier.abort()  # the others stop waiting for this one (BrokenBarrierError) and report too
+        out.put({"crash": traceback.format_exc()})
+
+
+def timed(call: Callable[[], Any], latencies: list[float], errors: list[str]) -> Any:
+    """`call()`, its latency appended; a failure is described in `errors` (None returned)."""
+    start = time.perf_counter()
+    try:
+        return call()
+    except Exception as exc:  # every failure is a figure: typed or not, it is counted
+        errors.append(describe(exc))
+        return None
+    finally:
+        latencies.append(time.perf_counter() - start)
+
+
+# -- concurrency ---------------------------------------------------------------------------------
+
+
+def poster(index: int, barrier: Any, out: Any, url: str, conversation_id: str, posts: int) -> None:
+    with memcore.connect(url) as app:
+        app.conversations.get(conversation_id)  # connected before the race starts
+        latencies: list[float] = []
+        errors: list[str] = []
+        barrier.wait()
+        posted = []
+        for n in range(posts):
+            view = timed(
+                lambda n=n: app.handle(c.PostMessage(conversation_id, "user", f"{index}:{n}")), latencies, errors
+            )
+            if view is not None:
+                posted.append(view.id)
+        out.put({"index": index, "posted": posted, "latencies": latencies, "errors": errors})
+
+
+def user_racer(index: int, barrier: Any, out: Any, url: str, rounds: int) -> None:
+    with memcore.connect(url) as app:
+        app.users.count()
+        latencies: list[float] = []
+        errors: list[str] = []
+        outcomes = []
+        for r in range(rounds):
+            barrier.wait()
+            got = timed(lambda r=r: app.handle(c.GetOrCreateUser(f"auth|race-{r}", name=f"racer {index}")), latencies,
+                        errors)  # fmt: skip
+            outcomes.append(None if got is None else (got[0].id, got[1]))
+        out.put({"index": index, "outcomes": outcomes, "latencies": latencies, "errors": errors})
+
+
+def resolver(index: int, barrier: Any, out: Any, url: str, conflict_ids: list[str]) -> None:
+    with memcore.connect(url) as app:
+        app.get_conflict(conflict_ids[0])
+        latencies: list[float] = []
+        outcomes = []
+        for conflict_id in conflict_ids:
+            barrier.wait()
+            start = time.perf_counter()
+            try:
+                app.handle(c.ResolveConflict(conflict_id, "keep_a", "manual", resolved_by=f"resolver-{index}"))
+                outcomes.append("resolved")
+            except MemcoreError as exc:
+                outcomes.append(describe(exc))
+            latencies.append(time.perf_counter() - start)
+        out.put({"index": index, "outcomes": outcomes, "latencies": latencies, "errors": []})
+
+
+def checkpointer(index: int, barrier: Any, out: Any, url: str, thread_id: str, saves: int, width: int) -> None:
+    with memcore.connect(url) as app:
+        app.checkpoints.latest(thread_id)
+        latencies: list[float] = []
+        errors: list[str] = []
+        saved = []
+        barrier.wait()
+        for n in range(saves):
+            state = {"writer": index, "step": n, "writes": [f"{index}:{n}:{k}" for k in range(width)]}
+            got = timed(lambda state=state: app.handle(c.SaveCheckpoint(thread_id, "pipeline", state)), latencies,
+                        errors)  # fmt: skip
+            if got is not None:
+                saved.append(got)
+        out.put({"index": index, "saved": saved, "latencies": latencies, "errors": errors})
+
+
+# -- crash atomicity: a child writes batches and logs each one after its commit returned ------
+
+
+def bulk_writer(url: str, context: str, run: int, batch: int, ack_path: str) -> None:
+    """Writes batches `run-0`, `run-1`, … of `batch` rows each until killed; appends each batch's
+    number to `ack_path` once its commit has returned (an acknowledged write)."""
+    with memcore.connect(url) as app, open(ack_path, "a", buffering=1) as acks:
+        write = WRITERS[context]
+        state: dict[str, Any] = {}
+        for n in range(10**6):
+            write(app, f"r{run}-{n}", batch, state)
+            acks.write(f"{n}\n")
+            acks.flush()
+            os.fsync(acks.fileno())
+
+
+def _ideas(app: Any, tag: str, batch: int, state: dict) -> None:
+    items = [{"title": f"{tag} {k}", "description": "d" * 200, "content": "c" * 500, "keywords": ["crash"],
+              "source_type": "text", "metadata": {"tag": tag}, "source_id": f"{tag}/{k}", "score": 50,
+              "category": "technology"} for k in range(batch)]  # fmt: skip
+    app.handle(c.AddIdeas(items))
+
+
+def _conflicts(app: Any, tag: str, batch: int, state: dict) -> None:
+    from datetime import UTC, datetime
+
+    from memcore.domain.conflicts.model import MemoryConflict
+
+    now = datetime.now(UTC)
+    items = [MemoryConflict(id=f"{tag}/{k}", user_id="crash", memory_a_id=f"a{k}", memory_b_id=f"b{k}",
+                            category="preferences", similarity_score=0.5, avg_importance=0.5, created_at=now)
+             for k in range(batch)]  # fmt: skip
+    uow = app.services.bus.uow
+    with uow:
+        uow.conflicts.add_many(items)
+        uow.commit()
+
+
+def _memory(app: Any, tag: str, batch: int, state: dict) -> None:
+    entries = [c.StoreMemory(f"{tag}/{k}", {"text": f"remember {tag} item {k}", "pad": "x" * 300}, {"tag": tag})
+               for k in range(batch)]  # fmt: skip
+    app.handle(c.StoreMemories(entries))
+
+
+def _knowledge(app: Any, tag: str, batch: int, state: dict) -> None:
+    words = f"searchable words {tag.replace('-', ' ')} number"
+    items = [{"source": "crash", "external_id": f"{tag}/{k}", "title": f"chunk {tag}", "content": f"{words} {k} " * 5}
+             for k in range(batch)]  # fmt: skip
+    app.handle(c.BulkUpsertKnowledgeChunks(items))
+
+
+def _posts(app: Any, tag: str, batch: int, state: dict) -> None:
+    if "conversation" not in state:
+        state["conversation"] = app.conversations.list_all(limit=1)[0].id
+    app.handle(c.PostMessage(state["conversation"], "user", tag))
+
+
+def _checkpoints(app: Any, tag: str, batch: int, state: dict) -> None:
+    app.handle(
+        c.SaveCheckpoint("crash-thread", "pipeline", {"tag": tag, "writes": [f"{tag}/{k}" for k in range(batch)]})
+    )
+
+
+WRITERS: dict[str, Callable[[Any, str, int, dict], None]] = {
+    "ideas": _ideas,
+    "conflicts": _conflicts,
+    "ltm_entries": _memory,
+    "knowledge": _knowledge,
+    "posts": _posts,
+    "checkpoints": _checkpoints,
+}
+
+
+def session_poster(index: int, barrier: Any, out: Any, url: str, conversation_id: str, posts: int) -> None:
+    """As `poster`, through the chat drop-in: each post in its own get_session() block, after a read."""
+    os.environ["DATABASE_URL"] = url
+    from memcore.compat import chat
+
+    chat.get_engine()
+    latencies: list[float] = []
+    errors: list[str] = []
+    posted = []
+
+    def post(n: int) -> str:
+        with chat.get_session() as session:
+            chat.get_conversation_by_id(session, conversation_id)  # the session has read it first
+            return str(chat.add_message(session, conversation_id, "user", f"{index}:{n}").id)
+
+    barrier.wait()
+    for n in range(posts):
+        got = timed(lambda n=n: post(n), latencies, errors)
+        if got is not None:
+            posted.append(got)
+    chat.dispose_engine()
+    out.put({"index": index, "posted": posted, "latencies": latencies, "errors": errors})
