@@ -1,7 +1,9 @@
 """The suite's figures: each test records rows; the session writes them as JSON and a Markdown table.
 
-Written to MEMCORE_RELIABILITY_RESULTS (a directory; default docs/reliability/ of the repository)
-as results.json and results.md, so a run's figures can be read and linked.
+Written to MEMCORE_RELIABILITY_RESULTS (a directory) as results.json and results.md, so a run's
+figures can be read and linked. By default a full-scale run writes docs/reliability/ of the
+repository (the figures the README links) and a short run (CI's) the temporary directory, so
+a test run never rewrites the committed figures with smaller ones.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import tempfile
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,7 +36,7 @@ class Results:
     def write(self, directory: Path | None = None) -> Path | None:
         if not self.rows:
             return None
-        target = directory or Path(os.environ.get("MEMCORE_RELIABILITY_RESULTS", REPOSITORY / "docs" / "reliability"))
+        target = directory or self._default_directory()
         target.mkdir(parents=True, exist_ok=True)
         document = {
             "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -46,6 +49,15 @@ class Results:
         (target / "results.json").write_text(json.dumps(document, indent=2, default=str) + "\n")
         (target / "results.md").write_text(markdown(document))
         return target
+
+
+    def _default_directory(self) -> Path:
+        chosen = os.environ.get("MEMCORE_RELIABILITY_RESULTS")
+        if chosen:
+            return Path(chosen)
+        if self.scale == "full":
+            return REPOSITORY / "docs" / "reliability"
+        return Path(tempfile.gettempdir()) / "memcore-reliability"
 
 
 def markdown(document: dict[str, Any]) -> str:
