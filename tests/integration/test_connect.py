@@ -1,7 +1,6 @@
 """`memcore.connect` and `connect_async` on each SQL dialect: migrate, commands, views, threads, close."""
 
 import asyncio
-import contextlib
 import threading
 
 import pytest
@@ -31,9 +30,6 @@ def test_an_application_migrates_runs_commands_and_closes(url):
 
 
 def test_threads_share_one_application_each_with_its_own_unit_of_work(url):
-    # On SQLite, concurrent writers still fail fast on the deferred BEGIN (issue 19), so there the
-    # workers take turns; the servers run them at once.
-    turns = threading.Lock() if url.startswith("sqlite") else contextlib.nullcontext()
     seen = []
     with memcore.connect(url, pool_size=4) as app:
         app.subscribe(memcore.views.ConflictRecorded, seen.append)
@@ -43,10 +39,8 @@ def test_threads_share_one_application_each_with_its_own_unit_of_work(url):
             buses.append(app.bus)
             try:
                 for i in range(5):
-                    with turns:
-                        app.handle(memcore.StoreMemory(f"t{n}:{i}", {"n": n, "i": i}))
-                    with turns:
-                        app.handle(memcore.RecordConflict(f"user{n}", f"a{i}", f"b{i}", "city", 0.5, 0.5))
+                    app.handle(memcore.StoreMemory(f"t{n}:{i}", {"n": n, "i": i}))
+                    app.handle(memcore.RecordConflict(f"user{n}", f"a{i}", f"b{i}", "city", 0.5, 0.5))
             except Exception as exc:  # reported below
                 errors.append(exc)
 
