@@ -135,7 +135,7 @@ def test_summarising_what_is_not_there_is_refused_and_changes_nothing(memory):
 
 
 def test_the_chat_sees_a_session_as_one_conversation(memory):
-    memory.add_items("s", say("hello") + [{"role": "tool", "content": "42"}])
+    memory.add_items("s", [*say("hello"), {"role": "tool", "content": "42"}])
     with memory.engine.connect() as connection:
         rows = connection.execute(
             text("SELECT sender_type, content FROM messages WHERE conversation_id = :c ORDER BY sequence"),
