@@ -39,11 +39,13 @@ def conversation_id(session_id: str) -> str:
     return str(uuid.uuid5(SESSION_NAMESPACE, check_id("session_id", session_id)))
 
 
+_SENDER_TYPES = {"human": "user", "ai": "assistant", "developer": "system", **{t: t for t in SENDER_TYPES}}
+
+
 def sender_type(role: str) -> str:
-    """The chat's sender type for a role: tool calls and their results belong to the assistant."""
-    if role in SENDER_TYPES:
-        return role
-    return "system" if role == "developer" else "assistant"
+    """The chat's sender type for a role (LangChain's and OpenAI's names included); anything else,
+    tool calls and their results among them, belongs to the assistant's turn."""
+    return _SENDER_TYPES.get(role, "assistant")
 
 
 @attrs.frozen
