@@ -28,11 +28,9 @@ from memcore.domain.conversations.memory import (
 )
 from memcore.domain.shared.errors import InvalidInput
 from memcore.infrastructure.compat.memory_plans import MemoryPlans
-from memcore.infrastructure.settings import Settings
 from memcore.infrastructure.sqlalchemy import migrate
 from memcore.infrastructure.sqlalchemy.async_database import AsyncDatabase
 from memcore.infrastructure.sqlalchemy.database import Database
-from memcore.infrastructure.sqlalchemy.engine import build_engine
 from memcore.infrastructure.sqlalchemy.plans import run, run_async
 
 __all__ = ["AsyncSQLConversationMemory", "MemoryItem", "SQLConversationMemory", "conversation_id"]
@@ -40,21 +38,6 @@ __all__ = ["AsyncSQLConversationMemory", "MemoryItem", "SQLConversationMemory", 
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _migrate(url: str) -> None:
-    engine = build_engine(Settings(url=url))
-    try:
-        migrate.upgrade(engine)
-    finally:
-        engine.dispose()
-
-
-def _sync_url(db: Any) -> str:
-    from sqlalchemy.engine import make_url
-
-    url = make_url(db.settings.url)
-    return url.set(drivername=url.get_backend_name()).render_as_string(hide_password=False)
 
 
 class _Memory:
@@ -96,7 +79,7 @@ class SQLConversationMemory(_Memory):
 
     def setup(self) -> None:
         """Migrate the database (memcore's schema) if it is behind."""
-        _migrate(_sync_url(self.db))
+        migrate.upgrade_database(self.db)
 
     def add_items(self, session_id: str, items: Iterable[Mapping[str, Any]]) -> list[MemoryItem]:
         """Append items (`role`, `content`, optional `payload`) in order, all or none."""
@@ -167,7 +150,7 @@ class AsyncSQLConversationMemory(_Memory):
             await self.db.close()
 
     async def setup(self) -> None:
-        await asyncio.to_thread(_migrate, _sync_url(self.db))
+        await asyncio.to_thread(migrate.upgrade_database, self.db)
 
     async def add_items(self, session_id: str, items: Iterable[Mapping[str, Any]]) -> list[MemoryItem]:
         checked = check_items(items, self.count)

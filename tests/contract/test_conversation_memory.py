@@ -7,7 +7,7 @@ from sqlalchemy import text
 
 from memcore.domain.conversations.memory import MAX_CONTENT_CHARS, conversation_id
 from memcore.domain.shared.errors import InvalidInput, NotFound
-from tests.memory_fixtures import MODES, open_memory
+from tests.store_fixtures import MODES, open_memory
 from tests.unit.builders import FakeClock
 
 PAYLOAD = {"text": "Grüße, 世界 👋 \U0001d518", "big": 2**63 - 1, "nested": [{"a": [1.5, None, True]}], "": "e"}

@@ -12,7 +12,7 @@ from memcore.infrastructure.sqlalchemy.async_database import AsyncDatabase
 from memcore.infrastructure.sqlalchemy.database import Database
 from memcore.integrations.langchain import MemcoreChatMessageHistory
 from tests.conftest import SQL_DIALECTS, dialect_param, empty_tables
-from tests.memory_fixtures import url_of
+from tests.store_fixtures import url_of
 
 MESSAGES = [
     SystemMessage("be brief"),

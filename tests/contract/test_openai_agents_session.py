@@ -15,7 +15,7 @@ from memcore.domain.shared.errors import InvalidInput
 from memcore.infrastructure.sqlalchemy.async_database import AsyncDatabase
 from memcore.integrations.openai_agents import MemcoreSession
 from tests.conftest import SQL_DIALECTS, dialect_param, empty_tables
-from tests.memory_fixtures import url_of
+from tests.store_fixtures import url_of
 
 CALL = {"type": "function_call", "call_id": "c1", "name": "lookup", "arguments": '{"q": "ü"}', "id": "fc1"}
 OUTPUT = {"type": "function_call_output", "call_id": "c1", "output": "42"}

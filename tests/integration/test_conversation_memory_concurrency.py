@@ -9,7 +9,7 @@ from memcore.infrastructure.compat.conversation_memory import AsyncSQLConversati
 from memcore.infrastructure.sqlalchemy.async_database import AsyncDatabase
 from memcore.infrastructure.sqlalchemy.database import Database
 from tests.conftest import SQL_DIALECTS, dialect_param, empty_tables
-from tests.memory_fixtures import url_of
+from tests.store_fixtures import url_of
 
 WRITERS, BATCHES, BATCH = 6, 8, 3
 

@@ -1,4 +1,4 @@
-"""Conversation memories on every dialect, sync and async; the async one driven through `Synced`."""
+"""Stores (conversation memory, metrics) on every dialect, sync and async; async ones driven through `Synced`."""
 
 import asyncio
 import inspect
@@ -39,14 +39,19 @@ MODES = [
 
 def open_memory(engine: Any, mode: str, **options: Any) -> Iterator[Any]:
     """A memory on the engine's (migrated, emptied) database, closed afterwards."""
+    yield from open_store(engine, mode, (SQLConversationMemory, AsyncSQLConversationMemory), **options)
+
+
+def open_store(engine: Any, mode: str, classes: tuple[type, type], **options: Any) -> Iterator[Any]:
+    """A store of the sync or async class on the engine's (migrated, emptied) database."""
     empty_tables(engine)
     if mode == "sync":
         db = Database(url_of(engine))
-        yield SQLConversationMemory(db, **options)
+        yield classes[0](db, **options)
         db.close()
         return
     loop = asyncio.new_event_loop()
     adb = AsyncDatabase(url_of(engine))
-    yield Synced(AsyncSQLConversationMemory(adb, **options), loop)
+    yield Synced(classes[1](adb, **options), loop)
     loop.run_until_complete(adb.close())
     loop.close()
