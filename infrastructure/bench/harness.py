@@ -16,7 +16,7 @@ import sqlalchemy
 from rich.markup import escape
 
 from memcore.domain.shared.errors import InvalidInput
-from memcore.infrastructure.bench import chat, checkpoints, conflicts, ideas, memory, sessions, sql
+from memcore.infrastructure.bench import chat, checkpoints, conflicts, ideas, memory, metrics, sessions, sql
 from memcore.infrastructure.bench.phase import Phase, Workload
 from memcore.infrastructure.cli.output import console, print_json, print_table
 
@@ -35,6 +35,7 @@ def workloads() -> dict[str, WorkloadKind]:
         "conflicts": WorkloadKind(conflicts.DEFAULT_ROWS, conflicts.ConflictsWorkload),
         "ideas": WorkloadKind(ideas.DEFAULT_ROWS, ideas.IdeasWorkload),
         "memory": WorkloadKind(memory.DEFAULT_ROWS, memory.MemoryWorkload),
+        "metrics": WorkloadKind(metrics.DEFAULT_ROWS, metrics.MetricsWorkload),
         "sessions": WorkloadKind(sessions.DEFAULT_ROWS, sessions.SessionsWorkload),
         "sql": WorkloadKind(sql.DEFAULT_ROWS, sql.SqlWorkload),
     }
