@@ -9,7 +9,7 @@ floor arithmetic with the same result on every dialect, negative timestamps incl
 from collections.abc import Mapping
 from typing import Any
 
-from memcore.domain.metrics.model import Bucket, Point, from_micros, series_key, tag_text, to_micros
+from memcore.domain.metrics.model import EPOCH, MICROSECOND, Bucket, Point, from_micros, tag_text
 from memcore.infrastructure.sqlalchemy.fastpath import RowCodec
 from memcore.infrastructure.sqlalchemy.plans import Plan
 from memcore.infrastructure.sqlalchemy.tables import metric_series
@@ -57,16 +57,17 @@ class MetricPlans:
             sql = self._inserts[count] = f"INSERT INTO metric_points (series_id, ts, value) VALUES {values}"
         return sql
 
-    def record(self, points: list[Point]) -> Plan[dict[str, int]]:
-        """Write the points; the ids of the series this created (known once it commits)."""
-        keys = [series_key(p.name, p.tags) for p in points]
+    def record(self, points: list[Point], keys: list[str]) -> Plan[dict[str, int]]:
+        """Write the points (`keys`: each one's series key); the ids of the series this created."""
         found = {key: self.series[key] for key in keys if key in self.series}
         created: dict[str, int] = {}
         missing = {key: point for key, point in zip(keys, points, strict=True) if key not in found}
         if missing:
             created = yield from self._series(missing)
             found.update(created)
-        rows = [(found[key], to_micros("timestamp", p.timestamp), p.value) for key, p in zip(keys, points, strict=True)]
+        rows = [
+            (found[key], (p.timestamp - EPOCH) // MICROSECOND, p.value) for key, p in zip(keys, points, strict=True)
+        ]
         for start in range(0, len(rows), ROWS_PER_INSERT):
             chunk = rows[start : start + ROWS_PER_INSERT]
             params = {}

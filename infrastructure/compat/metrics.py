@@ -23,10 +23,12 @@ from memcore.domain.metrics.model import (
     bucket_seconds,
     check_range,
     check_tags,
+    check_value,
+    series_key,
     to_micros,
 )
 from memcore.domain.shared.errors import InvalidInput
-from memcore.domain.shared.validation import check_id
+from memcore.domain.shared.validation import check_id, check_utc
 from memcore.infrastructure.compat.metric_plans import MetricPlans
 from memcore.infrastructure.sqlalchemy import migrate
 from memcore.infrastructure.sqlalchemy.async_database import AsyncDatabase
@@ -40,16 +42,52 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _point(raw: Any, clock: Callable[[], datetime]) -> Point:
+_FIELDS = frozenset({"name", "value", "timestamp", "tags"})
+
+
+def _fields(raw: Any, clock: Callable[[], datetime]) -> tuple[Any, Any, Any, Any]:
     if isinstance(raw, Point):
-        return Point.checked(raw.name, raw.value, raw.timestamp, raw.tags)
+        return raw.name, raw.value, raw.timestamp, raw.tags
     if not isinstance(raw, Mapping):
         raise InvalidInput(f"a point must be a Point or a mapping, got {type(raw).__name__}")
-    unknown = set(raw) - {"name", "value", "timestamp", "tags"}
-    if unknown:
-        raise InvalidInput(f"unknown point field {', '.join(sorted(map(str, unknown)))}")
+    if not raw.keys() <= _FIELDS:
+        raise InvalidInput(f"unknown point field {', '.join(sorted(map(str, set(raw) - _FIELDS)))}")
     at = raw.get("timestamp")
-    return Point.checked(raw.get("name"), raw.get("value"), clock() if at is None else at, raw.get("tags"))
+    return raw.get("name"), raw.get("value"), clock() if at is None else at, raw.get("tags")
+
+
+def _memo_key(name: Any, tags: Any) -> Any:
+    """What makes two (name, tags) pairs one series, types included (1, 1.0 and True differ); None
+    when the tags are not a plain dict of scalars (the full check then says what is wrong)."""
+    if type(name) is not str:
+        return None
+    if tags is None:
+        return (name,)
+    if type(tags) is not dict:
+        return None
+    try:
+        key = (name, tuple(tags.items()), tuple(map(type, tags.values())))
+        hash(key)
+    except TypeError:  # a value that is a list or dict
+        return None
+    return key
+
+
+class _Series:
+    """Each distinct series of a batch checked once: its name, its tags and its key."""
+
+    def __init__(self) -> None:
+        self.known: dict[Any, tuple[str, dict[str, Any], str]] = {}
+
+    def check(self, name: Any, tags: Any) -> tuple[str, dict[str, Any], str]:
+        memo = _memo_key(name, tags)
+        found = self.known.get(memo) if memo is not None else None
+        if found is None:
+            name, tags = check_id("name", name), check_tags(tags)
+            found = (name, tags, series_key(name, tags))
+            if memo is not None:
+                self.known[memo] = found
+        return found
 
 
 def _limit(limit: Any) -> int | None:
@@ -72,16 +110,22 @@ class _Metrics:
         self.db, self.clock = db, clock
         self.plans = MetricPlans(db.sqlalchemy_dialect)
 
-    def _points(self, points: Iterable[Any]) -> list[Point]:
+    def _points(self, points: Iterable[Any]) -> tuple[list[Point], list[str]]:
+        """The points checked, and the key of each one's series."""
         if isinstance(points, Mapping | str | bytes | Point):
             raise InvalidInput("points must be a list of points")
-        checked = [_point(raw, self.clock) for raw in points]
-        if len(checked) > MAX_BATCH:
-            raise InvalidInput(f"at most {MAX_BATCH} points can be recorded at once, got {len(checked)}")
-        return checked
+        series, checked, keys = _Series(), [], []
+        for raw in points:
+            name, value, at, tags = _fields(raw, self.clock)
+            name, tags, key = series.check(name, tags)
+            checked.append(Point(name, check_value("value", value), check_utc("timestamp", at), tags))
+            keys.append(key)
+            if len(checked) > MAX_BATCH:
+                raise InvalidInput(f"at most {MAX_BATCH} points can be recorded at once")
+        return checked, keys
 
-    def _record(self, points: list[Point]) -> Callable[[], Plan[dict[str, int]]]:
-        return lambda: self.plans.record(points)
+    def _record(self, points: tuple[list[Point], list[str]]) -> Callable[[], Plan[dict[str, int]]]:
+        return lambda: self.plans.record(*points)
 
     def _query(self, name: Any, start: Any, end: Any, tags: Any, limit: Any) -> Callable[[], Plan[list[Point]]]:
         name, (low, high), tags, limit = (
@@ -136,7 +180,7 @@ class SQLMetricStorage(_Metrics):
     def record_many(self, points: Iterable[Point | Mapping[str, Any]]) -> int:
         """Record a batch (Points, or mappings of name, value, timestamp, tags), all or none."""
         checked = self._points(points)
-        if not checked:
+        if not checked[0]:
             return 0
         try:
             created = run(self.db, self._record(checked), write=True)
@@ -146,7 +190,7 @@ class SQLMetricStorage(_Metrics):
             self.plans.series.clear()  # a series this process knew was deleted: look them up again
             created = run(self.db, self._record(checked), write=True)
         self.plans.series.update(created)
-        return len(checked)
+        return len(checked[0])
 
     def query(self, name: str, start: datetime | None = None, end: datetime | None = None,
               tags: Mapping | None = None, limit: int | None = None) -> list[Point]:  # fmt: skip
@@ -192,7 +236,7 @@ class AsyncSQLMetricStorage(_Metrics):
 
     async def record_many(self, points: Iterable[Point | Mapping[str, Any]]) -> int:
         checked = self._points(points)
-        if not checked:
+        if not checked[0]:
             return 0
         try:
             created = await run_async(self.db, self._record(checked), write=True)
@@ -202,7 +246,7 @@ class AsyncSQLMetricStorage(_Metrics):
             self.plans.series.clear()
             created = await run_async(self.db, self._record(checked), write=True)
         self.plans.series.update(created)
-        return len(checked)
+        return len(checked[0])
 
     async def query(self, name: str, start: datetime | None = None, end: datetime | None = None,
                     tags: Mapping | None = None, limit: int | None = None) -> list[Point]:  # fmt: skip
