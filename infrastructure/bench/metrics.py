@@ -44,11 +44,12 @@ class MetricsWorkload(BenchWorkload):
         self.raw_rows = [(ids[p.tags["host"]], to_micros("ts", p.timestamp), p.value) for p in self.points]
         m = self.mark
         self.sql_insert = f"INSERT INTO metric_points (series_id, ts, value) VALUES ({m}, {m}, {m})"
-        w = MINUTE_US
+        w, mod = MINUTE_US, "%%" if m == "%s" else "%"  # the format paramstyle doubles a literal %
         self.sql_aggregate = (
-            f"SELECT (p.ts - ((p.ts % {w}) + {w}) % {w}) AS bucket_start, COUNT(*) AS n, SUM(p.value) AS total, "
-            "MIN(p.value) AS low, MAX(p.value) AS high, AVG(p.value) AS mean FROM metric_points p "
-            f"JOIN metric_series s ON s.id = p.series_id WHERE s.name = {m} GROUP BY bucket_start ORDER BY bucket_start"
+            f"SELECT (p.ts - ((p.ts {mod} {w}) + {w}) {mod} {w}) AS bucket_start, COUNT(*) AS n, "
+            "SUM(p.value) AS total, MIN(p.value) AS low, MAX(p.value) AS high, AVG(p.value) AS mean "
+            f"FROM metric_points p JOIN metric_series s ON s.id = p.series_id WHERE s.name = {m} "
+            "GROUP BY bucket_start ORDER BY bucket_start"
         )
 
     def _rows(self, sql: str) -> list[tuple]:
