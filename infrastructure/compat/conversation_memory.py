@@ -84,6 +84,10 @@ class SQLConversationMemory(_Memory):
     def add_items(self, session_id: str, items: Iterable[Mapping[str, Any]]) -> list[MemoryItem]:
         """Append items (`role`, `content`, optional `payload`) in order, all or none."""
         checked = check_items(items, self.count)
+        if self.plans.one_statement:  # one statement commits itself: no transaction needed
+            done = run(self.db, lambda: self.plans.append_at_once(session_id, checked), write=False)
+            if done is not None:
+                return done
         return run(self.db, lambda: self.plans.append(session_id, checked), write=True)
 
     def add_item(
@@ -154,6 +158,10 @@ class AsyncSQLConversationMemory(_Memory):
 
     async def add_items(self, session_id: str, items: Iterable[Mapping[str, Any]]) -> list[MemoryItem]:
         checked = check_items(items, self.count)
+        if self.plans.one_statement:
+            done = await run_async(self.db, lambda: self.plans.append_at_once(session_id, checked), write=False)
+            if done is not None:
+                return done
         return await run_async(self.db, lambda: self.plans.append(session_id, checked), write=True)
 
     async def add_item(

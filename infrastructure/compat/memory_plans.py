@@ -52,9 +52,12 @@ class MemoryPlans:
         self.codec = RowCodec(messages, WRITTEN, dialect)
         self.read_codec = RowCodec(messages, READ, dialect)
         self.stamp = RowCodec(conversations, ("created_at",), dialect)
-        # UPDATE ... RETURNING saves a round trip where the dialect has it (not MariaDB).
+        # UPDATE ... RETURNING saves a round trip where the dialect has it (not MariaDB), and
+        # PostgreSQL appends to a session in one statement (an UPDATE in a WITH), no transaction.
         self.returning = dialect.name in ("postgresql", "sqlite")
+        self.one_statement = dialect.name == "postgresql"
         self._inserts: dict[int, str] = {}
+        self._appends: dict[int, str] = {}
 
     # -- rows
 
@@ -125,6 +128,39 @@ class MemoryPlans:
             MemoryItem(row[0], item.role, item.content, item.payload, at, row[6], item.tokens)
             for item, row in zip(items, rows, strict=True)
         ]
+
+    def append_at_once(self, session_id: str, items: list[NewItem]) -> Plan[list[MemoryItem] | None]:
+        """PostgreSQL: bump and insert in one statement; None when the session needs the full path
+        (it does not exist yet, is archived, or is at its version limit: the full path says which)."""
+        c, n, at = conversation_id(session_id), len(items), self.clock()
+        if not 0 < n <= ROWS_PER_INSERT:
+            return None
+        rows = [self._row(item, c, at, 0) for item in items]
+        params: dict[str, Any] = {"n": n, "now": rows[0][5], "c": c, "ceiling": MAX_VERSION - n}
+        for i, row in enumerate(rows):
+            params.update({f"i{i}": row[0], f"s{i}": row[2], f"t{i}": row[3], f"m{i}": row[4]})
+        found = yield ("fetch_all", self._append_sql(n), params)
+        if not found:
+            return None
+        sequences = {row["id"]: row["sequence"] for row in found}
+        return [
+            MemoryItem(row[0], item.role, item.content, item.payload, at, sequences[row[0]], item.tokens)
+            for item, row in zip(items, rows, strict=True)
+        ]
+
+    def _append_sql(self, n: int) -> str:
+        sql = self._appends.get(n)
+        if sql is None:
+            values = ", ".join(f"(:i{i}, :s{i}, :t{i}, :m{i}, {i})" for i in range(n))
+            sql = self._appends[n] = (
+                "WITH bumped AS (UPDATE conversations SET version = version + CAST(:n AS INTEGER), "
+                "updated_at = CAST(:now AS TIMESTAMP) WHERE id = :c AND status = 'active' AND version <= :ceiling "
+                f"RETURNING version) INSERT INTO messages ({', '.join(WRITTEN)}) "
+                "SELECT v.id, :c, v.sender_type, v.content, v.role_metadata, CAST(:now AS TIMESTAMP), "
+                "b.version - CAST(:n AS INTEGER) + v.k FROM bumped b CROSS JOIN "
+                f"(VALUES {values}) AS v (id, sender_type, content, role_metadata, k) RETURNING id, sequence"
+            )
+        return sql
 
     def pop(self, session_id: str) -> Plan[MemoryItem | None]:
         c = conversation_id(session_id)

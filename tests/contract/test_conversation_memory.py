@@ -168,3 +168,12 @@ def test_bad_input_is_refused_and_nothing_is_written(memory, call):
     with pytest.raises(InvalidInput):
         call(memory)
     assert memory.get_items("s") == [] and memory.list_sessions() == []
+
+
+def test_a_session_whose_conversation_was_archived_takes_no_more_items(memory):
+    memory.add_items("s", say("a"))
+    with memory.engine.begin() as connection:
+        connection.execute(text("UPDATE conversations SET status = 'archived'"))
+    with pytest.raises(InvalidInput):
+        memory.add_items("s", say("b", "c"))
+    assert contents(memory.get_items("s")) == ["a"]
