@@ -41,7 +41,22 @@ NEW_CONVERSATION = (
     "VALUES (:c, NULL, NULL, :status, :now, :now, :version, :session)"
 )
 ROWS_PER_INSERT = 200
+CHARS_PER_INSERT = 2_000_000  # of content and JSON (at most 8 MB): under MariaDB's 16 MB packets
 PAGE = 200
+
+
+def _chunks(rows: list[tuple[Any, ...]]) -> list[list[tuple[Any, ...]]]:
+    """The rows in INSERTs of at most ROWS_PER_INSERT rows and (but for one big row) CHARS_PER_INSERT."""
+    chunks: list[list[tuple[Any, ...]]] = []
+    size = 0
+    for row in rows:
+        chars = len(row[3]) + len(row[4])
+        if not chunks or len(chunks[-1]) == ROWS_PER_INSERT or size + chars > CHARS_PER_INSERT:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(row)
+        size += chars
+    return chunks
 
 
 class MemoryPlans:
@@ -83,8 +98,7 @@ class MemoryPlans:
         return row
 
     def _insert(self, rows: list[tuple[Any, ...]]) -> Plan[None]:
-        for start in range(0, len(rows), ROWS_PER_INSERT):
-            chunk = rows[start : start + ROWS_PER_INSERT]
+        for chunk in _chunks(rows):
             sql = self._inserts.get(len(chunk))
             if sql is None:
                 values = ", ".join("(" + ", ".join(f":{n}{i}" for n in WRITTEN) + ")" for i in range(len(chunk)))
@@ -133,9 +147,9 @@ class MemoryPlans:
         """PostgreSQL: bump and insert in one statement; None when the session needs the full path
         (it does not exist yet, is archived, or is at its version limit: the full path says which)."""
         c, n, at = conversation_id(session_id), len(items), self.clock()
-        if not 0 < n <= ROWS_PER_INSERT:
-            return None
         rows = [self._row(item, c, at, 0) for item in items]
+        if len(_chunks(rows)) != 1:
+            return None
         params: dict[str, Any] = {"n": n, "now": rows[0][5], "c": c, "ceiling": MAX_VERSION - n}
         for i, row in enumerate(rows):
             params.update({f"i{i}": row[0], f"s{i}": row[2], f"t{i}": row[3], f"m{i}": row[4]})

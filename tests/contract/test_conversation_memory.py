@@ -177,3 +177,11 @@ def test_a_session_whose_conversation_was_archived_takes_no_more_items(memory):
     with pytest.raises(InvalidInput):
         memory.add_items("s", say("b", "c"))
     assert contents(memory.get_items("s")) == ["a"]
+
+
+def test_the_largest_items_round_trip_in_one_batch(memory):
+    big = {"role": "user", "content": "\U0001d518" * MAX_CONTENT_CHARS, "payload": {"blob": "p" * 1_000_000}}
+    memory.add_items("s", [big, big, *say("small")])
+    items = memory.get_items("s")
+    assert [len(item.content) for item in items] == [MAX_CONTENT_CHARS, MAX_CONTENT_CHARS, 5]
+    assert items[0].payload == big["payload"] and items[0].content == big["content"]
