@@ -101,7 +101,8 @@ class SQLConversationMemory(_Memory):
         return run(self.db, lambda: self.plans.items(session_id, limit), write=False)
 
     def pop_item(self, session_id: str) -> MemoryItem | None:
-        """Remove and return the newest item; None when the session has none."""
+        """Remove and return the newest item; None when the session has none. Popping a summary
+        leaves what it replaced archived (until the session is cleared), out of `history`."""
         return run(self.db, lambda: self.plans.pop(session_id), write=True)
 
     def clear_session(self, session_id: str) -> int:

@@ -8,4 +8,6 @@
 | `memcore.compat.chat` | the chat database layer's module API |
 | `memcore.compat.checkpoints` | the async pipeline checkpointer |
 | `memcore.compat.database` | the raw-SQL `Database` / `AsyncDatabase` |
+| `memcore.compat.conversation_memory` | agent conversation memory (`SQLConversationMemory`, sync and async) |
+| `memcore.compat.metrics` | metric storage (`SQLMetricStorage`, sync and async) |
 """
