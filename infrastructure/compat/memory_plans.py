@@ -22,7 +22,7 @@ from memcore.domain.conversations.memory import (
     sender_type,
 )
 from memcore.domain.conversations.model import ACTIVE, ARCHIVED, MAX_VERSION
-from memcore.domain.shared.errors import InvalidInput, NotFound
+from memcore.domain.shared.errors import InvalidInput, NotFound, TransactionConflict
 from memcore.domain.shared.validation import check_id
 from memcore.infrastructure.sqlalchemy.fastpath import RowCodec
 from memcore.infrastructure.sqlalchemy.plans import Plan, Rollback
@@ -115,9 +115,13 @@ class MemoryPlans:
             count = yield ("execute", BUMP, params)
             row = (yield ("fetch_one", STATE, {"c": c})) if count else None
         if row is None:
-            if (yield ("fetch_one", STATE, {"c": c})) is not None:
+            state = yield ("fetch_one", STATE, {"c": c})
+            if state is None:
+                return None
+            if state["version"] > MAX_VERSION - n:
                 raise InvalidInput(f"conversation {c} cannot take {n} more items (version limit)")
-            return None
+            # Created by a concurrent writer after the UPDATE looked: the runner starts again.
+            raise TransactionConflict(f"conversation {c} was created concurrently")
         if row["status"] != ACTIVE:
             raise InvalidInput(f"conversation {c} is archived; no more items can be added")
         return row
