@@ -7,6 +7,7 @@ and a token count. A summary is an item that replaced the items before it; those
 archived conversation of the same session (`summary_of`), so compaction never loses history.
 """
 
+import json
 import math
 import uuid
 from collections.abc import Callable, Mapping
@@ -91,6 +92,8 @@ def check_item(item: Any, count: TokenCounter) -> NewItem:
     payload = item.get("payload")
     if payload is not None:
         payload = check_json_object("payload", payload)
+        if len(payload) and len(json.dumps(payload)) > MAX_PAYLOAD_CHARS:
+            raise InvalidInput(f"an item's payload is larger than {MAX_PAYLOAD_CHARS} characters of JSON")
     tokens = count(content)
     if isinstance(tokens, bool) or not isinstance(tokens, int) or tokens < 0:
         raise InvalidInput(f"the token counter must return a non-negative integer, got {tokens!r}")

@@ -9,6 +9,7 @@ Sessions live in the conversations context (memory_plans.py says how); `AsyncSQL
 has the same methods, awaitable, over an `AsyncDatabase`. Unknown sessions read as empty: no
 items, `pop_item` gives None, `clear_session` removes nothing; `summarize` and
 `summarized_items` raise NotFound. Bad input raises InvalidInput before anything is written.
+`InMemoryConversationMemory` (and its async twin) are the fakes, for host applications' tests.
 """
 
 import asyncio
@@ -28,12 +29,23 @@ from memcore.domain.conversations.memory import (
 )
 from memcore.domain.shared.errors import InvalidInput
 from memcore.infrastructure.compat.memory_plans import MemoryPlans
+from memcore.infrastructure.inmemory.conversation_memory import (
+    AsyncInMemoryConversationMemory,
+    InMemoryConversationMemory,
+)
 from memcore.infrastructure.sqlalchemy import migrate
 from memcore.infrastructure.sqlalchemy.async_database import AsyncDatabase
 from memcore.infrastructure.sqlalchemy.database import Database
 from memcore.infrastructure.sqlalchemy.plans import run, run_async
 
-__all__ = ["AsyncSQLConversationMemory", "MemoryItem", "SQLConversationMemory", "conversation_id"]
+__all__ = [
+    "AsyncInMemoryConversationMemory",
+    "AsyncSQLConversationMemory",
+    "InMemoryConversationMemory",
+    "MemoryItem",
+    "SQLConversationMemory",
+    "conversation_id",
+]
 
 
 def _now() -> datetime:

@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 
 from memcore.domain.conversations.memory import (
-    MAX_PAYLOAD_CHARS,
     Budget,
     MemoryItem,
     NewItem,
@@ -90,12 +89,9 @@ class MemoryPlans:
         memory: dict[str, Any] = {"role": item.role, "tokens": item.tokens, **extra}
         if item.payload is not None:
             memory["payload"] = item.payload
-        row = self.codec.encode(
+        return self.codec.encode(
             [str(uuid.uuid4()), c, sender_type(item.role), item.content, {"memory": memory}, at, sequence]
         )
-        if len(row[4]) > MAX_PAYLOAD_CHARS:
-            raise InvalidInput(f"an item's payload is larger than {MAX_PAYLOAD_CHARS} characters of JSON")
-        return row
 
     def _insert(self, rows: list[tuple[Any, ...]]) -> Plan[None]:
         for chunk in _chunks(rows):

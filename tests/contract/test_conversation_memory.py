@@ -1,5 +1,7 @@
-"""One contract for SQLConversationMemory and AsyncSQLConversationMemory on every dialect."""
+"""One contract for the conversation memories: the in-memory fakes and the SQL memories on every
+dialect, each sync and async."""
 
+import asyncio
 from datetime import UTC, timedelta
 
 import pytest
@@ -7,18 +9,41 @@ from sqlalchemy import text
 
 from memcore.domain.conversations.memory import MAX_CONTENT_CHARS, conversation_id
 from memcore.domain.shared.errors import InvalidInput, NotFound
-from tests.store_fixtures import MODES, open_memory
+from memcore.infrastructure.inmemory.conversation_memory import (
+    AsyncInMemoryConversationMemory,
+    InMemoryConversationMemory,
+)
+from tests.store_fixtures import MODES, Synced, open_memory
 from tests.unit.builders import FakeClock
 
 PAYLOAD = {"text": "Grüße, 世界 👋 \U0001d518", "big": 2**63 - 1, "nested": [{"a": [1.5, None, True]}], "": "e"}
 
 
-@pytest.fixture(params=MODES)
-def memory(request, engines):
+FAKES = [pytest.param(("memory", mode), id=f"{mode}-memory") for mode in ("sync", "async")]
+
+
+def _open(request, engines):
     dialect, mode = request.param
-    for opened in open_memory(engines[dialect], mode, clock=FakeClock(step=timedelta(microseconds=1))):
+    clock = FakeClock(step=timedelta(microseconds=1))
+    if dialect == "memory":
+        fake = InMemoryConversationMemory(clock=clock)
+        yield fake if mode == "sync" else Synced(AsyncInMemoryConversationMemory(clock=clock), asyncio.new_event_loop())
+        return
+    for opened in open_memory(engines[dialect], mode, clock=clock):
         opened.engine = engines[dialect]
         yield opened
+
+
+@pytest.fixture(params=FAKES + MODES)
+def memory(request, engines):
+    """Every memory: the fakes and the SQL memories on every dialect, sync and async."""
+    yield from _open(request, engines)
+
+
+@pytest.fixture(params=MODES)
+def sql_memory(request, engines):
+    """The SQL memories only, for what the fakes have no tables for."""
+    yield from _open(request, engines)
 
 
 def say(*contents: str, role: str = "user") -> list[dict]:
@@ -134,7 +159,8 @@ def test_summarising_what_is_not_there_is_refused_and_changes_nothing(memory):
     assert contents(memory.get_items("s")) == ["a", "b"]
 
 
-def test_the_chat_sees_a_session_as_one_conversation(memory):
+def test_the_chat_sees_a_session_as_one_conversation(sql_memory):
+    memory = sql_memory
     memory.add_items("s", [*say("hello"), {"role": "tool", "content": "42"}])
     with memory.engine.connect() as connection:
         rows = connection.execute(
@@ -170,7 +196,8 @@ def test_bad_input_is_refused_and_nothing_is_written(memory, call):
     assert memory.get_items("s") == [] and memory.list_sessions() == []
 
 
-def test_a_session_whose_conversation_was_archived_takes_no_more_items(memory):
+def test_a_session_whose_conversation_was_archived_takes_no_more_items(sql_memory):
+    memory = sql_memory
     memory.add_items("s", say("a"))
     with memory.engine.begin() as connection:
         connection.execute(text("UPDATE conversations SET status = 'archived'"))
