@@ -4,15 +4,17 @@ conversation memory, free of the framework itself; `memcore.integrations.openai_
 
 Each item is stored whole as the payload of one memory item (its role, or its type for tool calls
 and their outputs, as the role; its text as the content), so the chat API and the memory's own
-window and summaries see the same session. A summary reads back as a system message.
+window and summaries see the same session. A summary reads back as a system message, a message
+posted through the chat API as a plain message of its sender type.
 """
 
 from typing import Any
 
-from memcore.domain.conversations.memory import MemoryItem, conversation_id
+from memcore.domain.conversations.memory import MemoryItem, check_limit, conversation_id
 from memcore.domain.shared.errors import InvalidInput
 from memcore.infrastructure.compat.conversation_memory import AsyncSQLConversationMemory
 from memcore.infrastructure.sqlalchemy.async_database import AsyncDatabase
+from memcore.infrastructure.sqlalchemy.plans import run_async
 
 __all__ = ["AgentSession"]
 
@@ -42,9 +44,15 @@ def to_memory_item(item: Any) -> dict[str, Any]:
 
 
 def to_session_item(item: MemoryItem) -> dict[str, Any]:
-    if item.payload is not None and not item.is_summary:
-        return item.payload
-    return {"role": item.role if item.role in _CHAT_ROLES else "system", "content": item.content}
+    return _session_item(item.role, item.content, item.payload, item.is_summary)
+
+
+def _session_item(role: str, content: str, payload: Any, summary: bool) -> dict[str, Any]:
+    """The stored item itself; a summary, or a message the chat API posted (its payload is the
+    chat's metadata, not an item), as a plain message."""
+    if isinstance(payload, dict) and ("type" in payload or "role" in payload) and not summary:
+        return payload
+    return {"role": role if role in _CHAT_ROLES else "system", "content": content}
 
 
 class AgentSession:
@@ -77,7 +85,10 @@ class AgentSession:
             await self.memory.db.close()
 
     async def get_items(self, limit: int | None = None) -> list[Any]:
-        return [to_session_item(item) for item in await self.memory.get_items(self.session_id, self._limit(limit))]
+        limit = check_limit("limit", self._limit(limit))
+        plans = self.memory.plans
+        found = await run_async(self.memory.db, lambda: plans.contents(self.session_id, limit), write=False)
+        return [_session_item(*entry) for entry in found]
 
     async def add_items(self, items: list[Any]) -> None:
         if items:

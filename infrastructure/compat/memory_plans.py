@@ -65,6 +65,7 @@ class MemoryPlans:
         self.clock = clock
         self.codec = RowCodec(messages, WRITTEN, dialect)
         self.read_codec = RowCodec(messages, READ, dialect)
+        self.meta_codec = RowCodec(messages, ("role_metadata",), dialect)
         self.stamp = RowCodec(conversations, ("created_at",), dialect)
         # UPDATE ... RETURNING saves a round trip where the dialect has it (not MariaDB), and
         # PostgreSQL appends to a session in one statement (an UPDATE in a WITH), no transaction.
@@ -237,6 +238,31 @@ class MemoryPlans:
             return []
         rows = yield ("fetch_all", NEWEST, {"c": c, "n": limit})
         return [self.item(row) for row in reversed(rows)]
+
+    def contents(self, session_id: str, limit: int | None) -> Plan[list[tuple[str, str, Any, bool]]]:
+        """What `items` gives, as (role, content, payload, is a summary) only: the lean read that
+        agent sessions make on every turn (no ids, times or token counts decoded)."""
+        c = conversation_id(session_id)
+        if limit == 0:
+            return []
+        columns = "sender_type, content, role_metadata"
+        if limit is None:
+            sql, params = f"SELECT {columns} FROM messages WHERE conversation_id = :c ORDER BY sequence, id", {"c": c}
+        else:
+            sql = f"SELECT {columns} FROM messages WHERE conversation_id = :c ORDER BY sequence DESC, id DESC LIMIT :n"
+            params = {"c": c, "n": limit}
+        rows = yield ("fetch_all", sql, params)
+        out = []
+        decode = self.meta_codec.decode
+        for row in rows if limit is None else reversed(rows):
+            meta = decode((row["role_metadata"],))[0]
+            memory = meta.get("memory") if isinstance(meta, dict) else None
+            if isinstance(memory, dict):
+                summary = memory.get("summary_of") is not None
+                out.append((memory.get("role", row["sender_type"]), row["content"], memory.get("payload"), summary))
+            else:
+                out.append((row["sender_type"], row["content"], meta, False))
+        return out
 
     def window(self, session_id: str, budget: Budget) -> Plan[list[MemoryItem]]:
         """The newest items that fit the budget, oldest first."""

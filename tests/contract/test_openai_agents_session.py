@@ -10,9 +10,16 @@ from agents.memory import Session, SessionSettings
 from agents.models.interface import Model
 from agents.usage import Usage
 from openai.types.responses import ResponseOutputMessage, ResponseOutputText
+from sqlalchemy.orm import sessionmaker
 
+from memcore.application.bootstrap import build_services
+from memcore.application.conversations.commands import PostMessage
+from memcore.domain.conversations.memory import conversation_id
 from memcore.domain.shared.errors import InvalidInput
+from memcore.infrastructure.settings import Settings
 from memcore.infrastructure.sqlalchemy.async_database import AsyncDatabase
+from memcore.infrastructure.sqlalchemy.engine import build_engine
+from memcore.infrastructure.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from memcore.integrations.openai_agents import MemcoreSession
 from tests.conftest import SQL_DIALECTS, dialect_param, empty_tables
 from tests.store_fixtures import url_of
@@ -141,3 +148,22 @@ def test_runner_run_remembers_earlier_turns_through_the_session(url):
     assert (first, second) == ("seen 1", "seen 3")  # the second turn saw Hi, the answer and Again
     assert [item.get("content") for item in stored if item.get("role") == "user"] == ["Hi", "Again"]
     assert len(stored) == 4
+
+
+def test_summaries_and_chat_messages_read_back_as_plain_messages(url):
+    async def scenario(session):
+        await session.add_items([user("a"), CALL, OUTPUT, REPLY])
+        memory = session.memory
+        keep = (await memory.get_items("s"))[-1]
+        await memory.summarize("s", "looked something up", before=keep.id)
+        engine = build_engine(Settings(url=url))
+        try:
+            bus = build_services(SqlAlchemyUnitOfWork(sessionmaker(engine))).bus
+            bus.handle(PostMessage(conversation_id("s"), "assistant", "from the chat", {"k": "v"}))
+        finally:
+            engine.dispose()
+        return await session.get_items(), await session.pop_item()
+
+    items, popped = run(url, scenario)
+    chat = {"role": "assistant", "content": "from the chat"}
+    assert items == [{"role": "system", "content": "looked something up"}, REPLY, chat] and popped == chat
