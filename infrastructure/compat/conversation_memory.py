@@ -12,10 +12,9 @@ items, `pop_item` gives None, `clear_session` removes nothing; `summarize` and
 `InMemoryConversationMemory` (and its async twin) are the fakes, for host applications' tests.
 """
 
-import asyncio
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any, Self
+from typing import Any
 
 from memcore.domain.conversations.memory import (
     Budget,
@@ -27,15 +26,12 @@ from memcore.domain.conversations.memory import (
     check_limit,
     conversation_id,
 )
-from memcore.domain.shared.errors import InvalidInput
 from memcore.infrastructure.compat.memory_plans import MemoryPlans
+from memcore.infrastructure.compat.stores import AsyncStore, Store, SyncStore
 from memcore.infrastructure.inmemory.conversation_memory import (
     AsyncInMemoryConversationMemory,
     InMemoryConversationMemory,
 )
-from memcore.infrastructure.sqlalchemy import migrate
-from memcore.infrastructure.sqlalchemy.async_database import AsyncDatabase
-from memcore.infrastructure.sqlalchemy.database import Database
 from memcore.infrastructure.sqlalchemy.plans import run, run_async
 
 __all__ = [
@@ -52,20 +48,13 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class _Memory:
+class _Memory(Store):
     """What both memories share: input checks and the plans."""
-
-    _database: type
 
     def __init__(
         self, db: Any, *, token_counter: TokenCounter = approx_tokens, clock: Callable[[], datetime] = _now
     ) -> None:
-        self._owned = isinstance(db, str)
-        if self._owned:
-            db = self._database(db)
-        if not isinstance(db, self._database):
-            raise InvalidInput(f"{type(self).__name__} needs a {self._database.__name__} or a URL, got {db!r}")
-        self.db = db
+        db = self._open(db)
         self.count = token_counter
         self.plans = MemoryPlans(db.sqlalchemy_dialect, clock)
 
@@ -73,25 +62,8 @@ class _Memory:
         return check_item({"role": role, "content": content, "payload": payload}, self.count)
 
 
-class SQLConversationMemory(_Memory):
+class SQLConversationMemory(_Memory, SyncStore):
     """Conversation memory over a `Database` (or a URL, for a Database of its own)."""
-
-    _database = Database
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Close the Database if this memory opened it."""
-        if self._owned:
-            self.db.close()
-
-    def setup(self) -> None:
-        """Migrate the database (memcore's schema) if it is behind."""
-        migrate.upgrade_database(self.db)
 
     def add_items(self, session_id: str, items: Iterable[Mapping[str, Any]]) -> list[MemoryItem]:
         """Append items (`role`, `content`, optional `payload`) in order, all or none."""
@@ -151,23 +123,8 @@ class SQLConversationMemory(_Memory):
         return run(self.db, lambda: self.plans.history(session_id), write=False)
 
 
-class AsyncSQLConversationMemory(_Memory):
+class AsyncSQLConversationMemory(_Memory, AsyncStore):
     """`SQLConversationMemory` over an `AsyncDatabase`, every method awaitable."""
-
-    _database = AsyncDatabase
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.close()
-
-    async def close(self) -> None:
-        if self._owned:
-            await self.db.close()
-
-    async def setup(self) -> None:
-        await asyncio.to_thread(migrate.upgrade_database, self.db)
 
     async def add_items(self, session_id: str, items: Iterable[Mapping[str, Any]]) -> list[MemoryItem]:
         checked = check_items(items, self.count)

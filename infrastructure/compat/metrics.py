@@ -10,10 +10,9 @@ InvalidInput); ranges are half-open, [start, end). Buckets are computed by the d
 on the Unix epoch. `AsyncSQLMetricStorage` has the same methods, awaitable, over an `AsyncDatabase`.
 """
 
-import asyncio
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any, Self
+from typing import Any
 
 from memcore.domain.metrics.model import (
     BUCKETS,
@@ -30,9 +29,7 @@ from memcore.domain.metrics.model import (
 from memcore.domain.shared.errors import InvalidInput
 from memcore.domain.shared.validation import check_id, check_utc
 from memcore.infrastructure.compat.metric_plans import MetricPlans
-from memcore.infrastructure.sqlalchemy import migrate
-from memcore.infrastructure.sqlalchemy.async_database import AsyncDatabase
-from memcore.infrastructure.sqlalchemy.database import Database
+from memcore.infrastructure.compat.stores import AsyncStore, Store, SyncStore
 from memcore.infrastructure.sqlalchemy.plans import Plan, run, run_async
 
 __all__ = ["BUCKETS", "AsyncSQLMetricStorage", "Bucket", "Point", "SQLMetricStorage"]
@@ -96,17 +93,11 @@ def _limit(limit: Any) -> int | None:
     return limit
 
 
-class _Metrics:
+class _Metrics(Store):
     """What both storages share: input checks, the plans, the cache of committed series."""
 
-    _database: type
-
     def __init__(self, db: Any, *, clock: Callable[[], datetime] = _now) -> None:
-        self._owned = isinstance(db, str)
-        if self._owned:
-            db = self._database(db)
-        if not isinstance(db, self._database):
-            raise InvalidInput(f"{type(self).__name__} needs a {self._database.__name__} or a URL, got {db!r}")
+        db = self._open(db)
         self.db, self.clock = db, clock
         self.plans = MetricPlans(db.sqlalchemy_dialect)
 
@@ -154,24 +145,8 @@ class _Metrics:
         return lambda: self.plans.delete_before(cutoff, name)
 
 
-class SQLMetricStorage(_Metrics):
+class SQLMetricStorage(_Metrics, SyncStore):
     """Metric storage over a `Database` (or a URL, for a Database of its own)."""
-
-    _database = Database
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        if self._owned:
-            self.db.close()
-
-    def setup(self) -> None:
-        """Migrate the database (memcore's schema) if it is behind."""
-        migrate.upgrade_database(self.db)
 
     def record(self, name: str, value: float, timestamp: datetime | None = None, tags: Mapping | None = None) -> None:
         """Record one point; `timestamp` defaults to now."""
@@ -211,23 +186,8 @@ class SQLMetricStorage(_Metrics):
         return run(self.db, self._delete(before, name), write=True)
 
 
-class AsyncSQLMetricStorage(_Metrics):
+class AsyncSQLMetricStorage(_Metrics, AsyncStore):
     """`SQLMetricStorage` over an `AsyncDatabase`, every method awaitable."""
-
-    _database = AsyncDatabase
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.close()
-
-    async def close(self) -> None:
-        if self._owned:
-            await self.db.close()
-
-    async def setup(self) -> None:
-        await asyncio.to_thread(migrate.upgrade_database, self.db)
 
     async def record(
         self, name: str, value: float, timestamp: datetime | None = None, tags: Mapping | None = None

@@ -9,10 +9,12 @@ from sqlalchemy import text
 
 from memcore.domain.conversations.memory import MAX_CONTENT_CHARS, conversation_id
 from memcore.domain.shared.errors import InvalidInput, NotFound
+from memcore.infrastructure.compat.conversation_memory import SQLConversationMemory
 from memcore.infrastructure.inmemory.conversation_memory import (
     AsyncInMemoryConversationMemory,
     InMemoryConversationMemory,
 )
+from memcore.infrastructure.sqlalchemy.async_database import AsyncDatabase
 from tests.store_fixtures import MODES, Synced, open_memory
 from tests.unit.builders import FakeClock
 
@@ -212,3 +214,15 @@ def test_the_largest_items_round_trip_in_one_batch(memory):
     items = memory.get_items("s")
     assert [len(item.content) for item in items] == [MAX_CONTENT_CHARS, MAX_CONTENT_CHARS, 5]
     assert items[0].payload == big["payload"] and items[0].content == big["content"]
+
+
+def test_a_memory_opened_from_a_url_migrates_and_closes_its_own_database(sql_memory):
+    url = sql_memory.engine.url.render_as_string(hide_password=False)
+    with SQLConversationMemory(url) as own:
+        own.setup()  # already at head: nothing to do
+        own.add_item("u", "user", "hi")
+        assert contents(own.get_items("u")) == ["hi"]
+    with pytest.raises(InvalidInput):
+        own.get_items("u")  # closed
+    with pytest.raises(InvalidInput):
+        SQLConversationMemory(AsyncDatabase("sqlite://"))  # the async twin takes that

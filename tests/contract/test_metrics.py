@@ -147,3 +147,15 @@ def test_bad_input_is_refused_and_nothing_is_written(metrics, call):
     with pytest.raises(InvalidInput):
         call(metrics)
     assert metrics.query("x") == []
+
+
+def test_a_storage_opened_from_a_url_migrates_and_closes_its_own_database(metrics):
+    url = metrics.engine.url.render_as_string(hide_password=False)
+    with SQLMetricStorage(url) as own:
+        own.setup()  # already at head: nothing to do
+        own.record("u", 1.0, T0)
+        assert values(own.query("u")) == [1.0]
+    with pytest.raises(InvalidInput):
+        own.query("u")  # closed
+    with pytest.raises(InvalidInput):
+        SQLMetricStorage(object())
