@@ -14,7 +14,7 @@ from memcore.infrastructure.sqlalchemy.fastpath import RowCodec
 from memcore.infrastructure.sqlalchemy.plans import Plan
 from memcore.infrastructure.sqlalchemy.tables import metric_series
 
-ROWS_PER_INSERT = 500
+ROWS_PER_INSERT = 1000
 FROM = "FROM metric_points p JOIN metric_series s ON s.id = p.series_id WHERE s.name = :name"
 
 

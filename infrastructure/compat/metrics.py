@@ -7,7 +7,8 @@
 
 Timestamps are timezone-aware datetimes, stored in UTC to the microsecond (naive ones raise
 InvalidInput); ranges are half-open, [start, end). Buckets are computed by the database, aligned
-on the Unix epoch. `AsyncSQLMetricStorage` has the same methods, awaitable, over an `AsyncDatabase`.
+on the Unix epoch. `AsyncSQLMetricStorage` has the same methods, awaitable, over an `AsyncDatabase`;
+`InMemoryMetricStorage` (and its async twin) are the fakes, for host applications' tests.
 """
 
 from collections.abc import Callable, Iterable, Mapping
@@ -30,9 +31,18 @@ from memcore.domain.shared.errors import InvalidInput
 from memcore.domain.shared.validation import check_id, check_utc
 from memcore.infrastructure.compat.metric_plans import MetricPlans
 from memcore.infrastructure.compat.stores import AsyncStore, Store, SyncStore
+from memcore.infrastructure.inmemory.metrics import AsyncInMemoryMetricStorage, InMemoryMetricStorage
 from memcore.infrastructure.sqlalchemy.plans import Plan, run, run_async
 
-__all__ = ["BUCKETS", "AsyncSQLMetricStorage", "Bucket", "Point", "SQLMetricStorage"]
+__all__ = [
+    "BUCKETS",
+    "AsyncInMemoryMetricStorage",
+    "AsyncSQLMetricStorage",
+    "Bucket",
+    "InMemoryMetricStorage",
+    "Point",
+    "SQLMetricStorage",
+]
 
 
 def _now() -> datetime:

@@ -22,6 +22,7 @@ from memcore.domain.conversations.memory import (
 from memcore.domain.conversations.model import MAX_VERSION
 from memcore.domain.shared.errors import InvalidInput, NotFound
 from memcore.domain.shared.validation import check_id
+from memcore.infrastructure.inmemory.awaitable import awaitable
 
 __all__ = ["AsyncInMemoryConversationMemory", "InMemoryConversationMemory"]
 
@@ -155,14 +156,6 @@ class InMemoryConversationMemory:
         return out
 
 
-def _awaitable(name: str) -> Any:
-    async def method(self: Any, *args: Any, **kwargs: Any) -> Any:
-        return getattr(self.inner, name)(*args, **kwargs)
-
-    method.__name__ = method.__qualname__ = name
-    return method
-
-
 class AsyncInMemoryConversationMemory:
     """InMemoryConversationMemory with every method awaitable, as AsyncSQLConversationMemory's are."""
 
@@ -171,5 +164,5 @@ class AsyncInMemoryConversationMemory:
 
     for _name in ("setup", "close", "add_items", "add_item", "get_items", "pop_item", "clear_session",
                   "list_sessions", "window", "summarize", "summarized_items", "history"):  # fmt: skip
-        locals()[_name] = _awaitable(_name)
+        locals()[_name] = awaitable(_name)
     del _name

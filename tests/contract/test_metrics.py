@@ -1,5 +1,7 @@
-"""One contract for SQLMetricStorage and AsyncSQLMetricStorage on every dialect."""
+"""One contract for the metric storages: the in-memory fakes and the SQL storages on every dialect,
+each sync and async."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -8,17 +10,39 @@ from sqlalchemy import text
 from memcore.domain.metrics.model import Bucket, Point
 from memcore.domain.shared.errors import InvalidInput
 from memcore.infrastructure.compat.metrics import AsyncSQLMetricStorage, SQLMetricStorage
-from tests.store_fixtures import MODES, open_store
+from memcore.infrastructure.inmemory.metrics import AsyncInMemoryMetricStorage, InMemoryMetricStorage
+from tests.store_fixtures import MODES, Synced, open_store
 
 T0 = datetime(2024, 5, 1, 12, 0, 0, 123456, tzinfo=UTC)
 
 
-@pytest.fixture(params=MODES)
-def metrics(request, engines):
+FAKES = [pytest.param(("memory", mode), id=f"{mode}-memory") for mode in ("sync", "async")]
+
+
+def _open(request, engines):
     dialect, mode = request.param
+    if dialect == "memory":
+        yield (
+            InMemoryMetricStorage()
+            if mode == "sync"
+            else Synced(AsyncInMemoryMetricStorage(), asyncio.new_event_loop())
+        )
+        return
     for opened in open_store(engines[dialect], mode, (SQLMetricStorage, AsyncSQLMetricStorage)):
         opened.engine = engines[dialect]
         yield opened
+
+
+@pytest.fixture(params=FAKES + MODES)
+def metrics(request, engines):
+    """Every storage: the fakes and the SQL storages on every dialect, sync and async."""
+    yield from _open(request, engines)
+
+
+@pytest.fixture(params=MODES)
+def sql_metrics(request, engines):
+    """The SQL storages only, for what the fakes have no tables for."""
+    yield from _open(request, engines)
 
 
 def at(seconds: float) -> datetime:
@@ -109,7 +133,8 @@ def test_retention_deletes_older_points_of_one_name_or_all(metrics):
     assert values(metrics.query("a")) == [3] and values(metrics.query("b")) == [3]
 
 
-def test_a_series_deleted_behind_its_back_is_created_again(metrics):
+def test_a_series_deleted_behind_its_back_is_created_again(sql_metrics):
+    metrics = sql_metrics
     metrics.record("x", 1.0, at(0), {"t": 1})
     with metrics.engine.begin() as connection:
         connection.execute(text("DELETE FROM metric_series"))
@@ -149,7 +174,8 @@ def test_bad_input_is_refused_and_nothing_is_written(metrics, call):
     assert metrics.query("x") == []
 
 
-def test_a_storage_opened_from_a_url_migrates_and_closes_its_own_database(metrics):
+def test_a_storage_opened_from_a_url_migrates_and_closes_its_own_database(sql_metrics):
+    metrics = sql_metrics
     url = metrics.engine.url.render_as_string(hide_password=False)
     with SQLMetricStorage(url) as own:
         own.setup()  # already at head: nothing to do
