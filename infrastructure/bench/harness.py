@@ -16,7 +16,7 @@ import sqlalchemy
 from rich.markup import escape
 
 from memcore.domain.shared.errors import InvalidInput
-from memcore.infrastructure.bench import chat, checkpoints, conflicts, copy, ideas, memory, sql
+from memcore.infrastructure.bench import chat, checkpoints, conflicts, copy, ideas, memory, metrics, sessions, sql
 from memcore.infrastructure.bench.phase import Phase, Workload
 from memcore.infrastructure.cli.output import console, print_json, print_table
 
@@ -36,6 +36,8 @@ def workloads() -> dict[str, WorkloadKind]:
         "ideas": WorkloadKind(ideas.DEFAULT_ROWS, ideas.IdeasWorkload),
         "copy": WorkloadKind(copy.DEFAULT_ROWS, copy.CopyWorkload),
         "memory": WorkloadKind(memory.DEFAULT_ROWS, memory.MemoryWorkload),
+        "metrics": WorkloadKind(metrics.DEFAULT_ROWS, metrics.MetricsWorkload),
+        "sessions": WorkloadKind(sessions.DEFAULT_ROWS, sessions.SessionsWorkload),
         "sql": WorkloadKind(sql.DEFAULT_ROWS, sql.SqlWorkload),
     }
 

@@ -114,6 +114,11 @@ class Database:
     def masked_url(self) -> str:
         return self.settings.masked_url
 
+    @property
+    def sqlalchemy_dialect(self) -> Any:
+        """SQLAlchemy's dialect of the driver: its column types code values as this database expects."""
+        return self._sa_dialect
+
     def __enter__(self) -> Self:
         return self
 

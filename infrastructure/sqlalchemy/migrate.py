@@ -59,3 +59,20 @@ def diff(engine: Engine) -> list[Any]:
             connection, opts={"compare_type": compare_type, "include_name": include_name}
         )
         return list(compare_metadata(context, metadata))
+
+
+def upgrade_database(db: Any) -> None:
+    """Upgrade the database a `Database` or `AsyncDatabase` works on (through a synchronous engine)."""
+    from sqlalchemy.engine import make_url
+
+    from memcore.infrastructure.settings import Settings
+    from memcore.infrastructure.sqlalchemy.engine import build_engine
+
+    url = make_url(db.settings.url)
+    engine = build_engine(
+        Settings(url=url.set(drivername=url.get_backend_name()).render_as_string(hide_password=False))
+    )
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()

@@ -102,6 +102,27 @@ def _word(sql: str, i: int) -> bool:
     return i >= 0 and (sql[i].isalnum() or sql[i] == "_")
 
 
+def _space_before(sql: str, i: int) -> int:
+    while i > 0 and sql[i - 1].isspace():
+        i -= 1
+    return i
+
+
+def _in_before(sql: str, start: int) -> tuple[int, bool] | None:
+    """Where `[NOT] IN (` ends right before `start` begins, and whether NOT is there: what
+    `_IN_BEFORE.search(sql, 0, start)` finds, read backwards, so long statements stay linear."""
+    i = _space_before(sql, start)
+    if i == 0 or sql[i - 1] != "(":
+        return None
+    i = _space_before(sql, i - 1)
+    if i < 2 or sql[i - 2 : i].upper() != "IN" or _word(sql, i - 3):
+        return None
+    j = _space_before(sql, i - 2)
+    if j < i - 2 and j >= 3 and sql[j - 3 : j].upper() == "NOT" and not _word(sql, j - 4):
+        return j - 3, True
+    return i - 2, False
+
+
 def placeholders(sql: str, dialect: str = "sqlite") -> list[Placeholder]:
     """The `:name` parameters of a statement, in order, ignoring quotes, comments and `::` casts."""
     found: list[Placeholder] = []
@@ -118,10 +139,10 @@ def placeholders(sql: str, dialect: str = "sqlite") -> list[Placeholder]:
             name = _NAME.match(sql, i + 1)
             if name and not _word(sql, i - 1):
                 start, end = i, name.end()
-                before, after = _IN_BEFORE.search(sql, 0, start), _CLOSE_AFTER.match(sql, end)
+                before, after = _in_before(sql, start), _CLOSE_AFTER.match(sql, end)
                 if before and after:
-                    span = (before.start(), after.end())
-                    found.append(Placeholder(name.group(0), start, end, True, bool(before.group(1)), span))
+                    span = (before[0], after.end())
+                    found.append(Placeholder(name.group(0), start, end, True, before[1], span))
                 else:
                     found.append(Placeholder(name.group(0), start, end, False))
                 i = end

@@ -166,8 +166,10 @@ conversations = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("version", Integer, nullable=False),
+    Column("session_id", BinaryString(255), nullable=True),  # conversation memory's session
     Index(None, "user_id", "status"),
     Index(None, "created_at"),
+    Index(None, "session_id"),
     **MYSQL_OPTIONS,
 )
 
@@ -183,6 +185,7 @@ messages = Table(
     Column("sequence", Integer, nullable=False),
     Index(None, "conversation_id", "created_at"),
     Index(None, "sender_type"),
+    Index(None, "conversation_id", "sequence"),
     **MYSQL_OPTIONS,
 )
 
@@ -201,6 +204,45 @@ knowledge_chunks = Table(
     Index(None, "external_id"),
     Index(None, "created_at"),
     Index(None, "source", "external_id", unique=True),
+    **MYSQL_OPTIONS,
+)
+
+_METRIC_ID = BigInteger().with_variant(Integer(), "sqlite")
+
+# Metric storage: a series is a name with one set of tags; `ts` is microseconds since the epoch.
+metric_series = Table(
+    "metric_series",
+    metadata,
+    Column("id", _METRIC_ID, primary_key=True, autoincrement=True),
+    Column("name", BinaryString(255), nullable=False),
+    Column("tags", JsonText, nullable=False),
+    Column("series_key", BinaryString(64), nullable=False),
+    Index(None, "series_key", unique=True),
+    Index(None, "name"),
+    sqlite_autoincrement=True,
+    **MYSQL_OPTIONS,
+)
+
+metric_series_tags = Table(
+    "metric_series_tags",
+    metadata,
+    Column("series_id", _METRIC_ID, ForeignKey("metric_series.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag", BinaryString(255), primary_key=True),
+    Column("value", BinaryString(255), nullable=False),
+    Index(None, "tag", "value"),
+    **MYSQL_OPTIONS,
+)
+
+metric_points = Table(
+    "metric_points",
+    metadata,
+    Column("id", _METRIC_ID, primary_key=True, autoincrement=True),
+    Column("series_id", _METRIC_ID, ForeignKey("metric_series.id", ondelete="CASCADE"), nullable=False),
+    Column("ts", BigInteger, nullable=False),
+    Column("value", Double, nullable=False),
+    Index(None, "series_id", "ts"),
+    Index(None, "ts"),
+    sqlite_autoincrement=True,
     **MYSQL_OPTIONS,
 )
 

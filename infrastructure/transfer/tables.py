@@ -18,6 +18,7 @@ CONTEXTS: dict[str, tuple[str, ...]] = {
     "checkpoints": ("pipeline_checkpoints",),
     "memory": ("ltm_entries", "ltm_catalog", "ltm_catalog_snapshots"),
     "conversations": ("users", "conversations", "messages", "knowledge_chunks"),
+    "metrics": ("metric_series", "metric_series_tags", "metric_points"),
 }
 _wire_metadata = MetaData()
 

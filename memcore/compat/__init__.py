@@ -8,6 +8,8 @@
 | `memcore.compat.chat` | maveric-minipilot's chat database layer (`database.db_config`, `.models`, `.repository`) |
 | `memcore.compat.checkpoints` | the async pipeline checkpointer |
 | `memcore.compat.database` | the raw-SQL `Database` / `AsyncDatabase` |
+| `memcore.compat.conversation_memory` | agent conversation memory (`SQLConversationMemory`, sync and async) |
+| `memcore.compat.metrics` | metric storage (`SQLMetricStorage`, sync and async) |
 
 docs/compat.md sets each one beside the store it replaces: what is the same, what memcore adds,
 and what differs and why.

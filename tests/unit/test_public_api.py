@@ -15,7 +15,7 @@ from memcore.infrastructure.inmemory.unit_of_work import InMemoryStore, InMemory
 
 ROOT = Path(__file__).parents[2]
 LAYERS = ("domain", "application", "infrastructure", "migrations")
-DROP_INS = ("conflict_store", "ltm", "ideas", "chat", "checkpoints", "database")
+DROP_INS = ("conflict_store", "ltm", "ideas", "chat", "checkpoints", "database", "conversation_memory", "metrics")
 
 
 def test_importing_memcore_loads_no_database_library():

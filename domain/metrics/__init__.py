@@ -1,0 +1,1 @@
+"""Metrics: timestamped values of named, tagged series."""

@@ -1,0 +1,1 @@
+"""Optional adapters of memcore for agent frameworks; each imports its framework only when imported."""
