@@ -16,8 +16,9 @@ from memcore.infrastructure.sqlalchemy import migrate
 from memcore.infrastructure.sqlalchemy.errors import translating
 from memcore.infrastructure.sqlalchemy.tables import SEARCH_INDEXES, metadata
 
-# What migration 0005 adds to a legacy chat table (tests/integration/test_adopt.py checks it).
-ADOPTED_COLUMNS = {"users": ("email_key",), "conversations": ("version",), "messages": ("sequence",)}
+# What the migrations add to a legacy table: 0005 memcore's chat columns, 0006 the conversation
+# memory's session id (tests/integration/test_adopt.py checks them against the migrations).
+ADOPTED_COLUMNS = {"users": ("email_key",), "conversations": ("version", "session_id"), "messages": ("sequence",)}
 _MEMCORE_OWN = {"alembic_version", "memcore_sql_migrations"}
 
 

@@ -1,6 +1,7 @@
 """`memcore db adopt`: an existing database of a replaced store opens in place, or is refused untouched."""
 
 import importlib
+from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, text
@@ -25,9 +26,13 @@ def _tables(engine) -> set[str]:
     return set(inspect(engine).get_table_names())
 
 
-def test_the_columns_adoption_adds_are_the_ones_the_migration_adds():
-    migration = importlib.import_module("memcore.migrations.versions.0005_conversations")
-    assert {name: tuple(c for c, _, _ in added) for name, added in migration.ADDED.items()} == ADOPTED_COLUMNS
+def test_the_columns_adoption_adds_are_the_ones_the_migrations_add():
+    chat = importlib.import_module("memcore.migrations.versions.0005_conversations")
+    added = {name: [c for c, _, _ in columns] for name, columns in chat.ADDED.items()}
+    memory = Path(importlib.import_module("memcore.migrations.versions.0006_conversation_memory").__file__).read_text()
+    assert '"session_id"' in memory and "add_column" in memory  # 0006 adds the session id
+    added["conversations"].append("session_id")
+    assert {name: tuple(columns) for name, columns in added.items()} == ADOPTED_COLUMNS
 
 
 def test_a_chat_database_is_planned_then_adopted_in_place(scratch_engine):
