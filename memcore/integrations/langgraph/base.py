@@ -1,0 +1,266 @@
+"""What the sync and async savers share: every operation written once, without I/O.
+
+Each operation is a generator that yields the database calls it needs (`Call`) and receives their
+results; `MemcoreSaver` runs it on a `Database`, `AsyncMemcoreSaver` on an `AsyncDatabase`. So
+both twins send the same SQL (graph_checkpoints.py) on the lean route: statements prepared once,
+bound straight on the DB-API connection, many rows with one executemany.
+"""
+
+from collections.abc import Generator, Iterable, Mapping, Sequence
+from typing import Any, NamedTuple, TypeVar
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import (
+    WRITES_IDX_MAP,
+    BaseCheckpointSaver,
+    ChannelVersions,
+    Checkpoint,
+    CheckpointMetadata,
+    CheckpointTuple,
+    get_checkpoint_id,
+    get_serializable_checkpoint_metadata,
+)
+from langgraph.checkpoint.serde.base import SerializerProtocol
+from sqlalchemy.engine import make_url
+
+from memcore.domain.checkpoints import graph
+from memcore.domain.shared.errors import AlreadyExists, InvalidInput
+from memcore.domain.shared.validation import check_text
+from memcore.infrastructure.sqlalchemy.graph_checkpoints import GraphCheckpointSql, graph_checkpoint_sql
+from memcore.integrations.langgraph.codec import decode_metadata, encode_metadata, matches
+
+_T = TypeVar("_T")
+IN_CHUNK = 500  # ids per IN (...) list when listing many checkpoints' writes
+
+
+class Call(NamedTuple):
+    """One database call: a `Database` method name, its SQL and its parameters."""
+
+    method: str
+    sql: str
+    params: Any
+
+
+Op = Generator[Call, Any, _T]
+
+
+def sync_url(url: str) -> str:
+    """The URL with memcore's default synchronous driver (migrations run on one)."""
+    parsed = make_url(url)
+    return parsed.set(drivername=parsed.get_backend_name()).render_as_string(hide_password=False)
+
+
+def _thread(config: RunnableConfig) -> tuple[str, str]:
+    configurable = _configurable(config)
+    thread_id = configurable.get("thread_id")
+    if thread_id is None:
+        raise InvalidInput("the config's 'configurable' needs a thread_id")
+    thread_id = thread_id if isinstance(thread_id, str) else str(thread_id)
+    return graph.check_thread_id(thread_id), graph.check_namespace(configurable.get("checkpoint_ns", ""))
+
+
+def _configurable(config: Any) -> Mapping[str, Any]:
+    configurable = config.get("configurable") if isinstance(config, Mapping) else None
+    if not isinstance(configurable, Mapping):
+        raise InvalidInput("a LangGraph config is a mapping with a 'configurable' mapping")
+    return configurable
+
+
+def _config(thread_id: str, namespace: str, checkpoint_id: str) -> RunnableConfig:
+    return {"configurable": {"thread_id": thread_id, "checkpoint_ns": namespace, "checkpoint_id": checkpoint_id}}
+
+
+class MemcoreSaverBase(BaseCheckpointSaver[int]):
+    """The checkpointer's operations over memcore's graph checkpoint tables, for one dialect."""
+
+    sql: GraphCheckpointSql
+
+    def __init__(self, dialect: str, *, serde: SerializerProtocol | None = None) -> None:
+        super().__init__(serde=serde)
+        self.sql = graph_checkpoint_sql(dialect)
+
+    # -- encoding
+
+    def _dumps(self, what: str, value: Any) -> tuple[str, bytes]:
+        try:
+            return self.serde.dumps_typed(value)
+        except (TypeError, ValueError) as exc:
+            raise InvalidInput(f"cannot serialise the {what}: {exc}") from None
+
+    def _tuple(self, thread_id: str, namespace: str, row: Mapping[str, Any], writes: Iterable[Any]) -> CheckpointTuple:
+        loads = self.serde.loads_typed
+        parent = row["parent_checkpoint_id"]
+        return CheckpointTuple(
+            config=_config(thread_id, namespace, row["checkpoint_id"]),
+            checkpoint=loads((row["type"], row["checkpoint"])),
+            metadata=decode_metadata(row["metadata"]),
+            parent_config=None if parent is None else _config(thread_id, namespace, parent),
+            pending_writes=[(w["task_id"], w["channel"], loads((w["type"], w["value"]))) for w in writes],
+        )
+
+    # -- operations
+
+    def _put(
+        self,
+        config: RunnableConfig,
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> Op[RunnableConfig]:
+        thread_id, namespace = _thread(config)
+        checkpoint_id = graph.check_graph_id("checkpoint id", checkpoint.get("id"))
+        parent = get_checkpoint_id(config)
+        kept = get_serializable_checkpoint_metadata(config, metadata)
+        run_id = kept.get("run_id")
+        type_, blob = self._dumps("checkpoint", checkpoint)
+        row = {
+            "thread_id": thread_id,
+            "checkpoint_ns": namespace,
+            "checkpoint_id": checkpoint_id,
+            "parent_checkpoint_id": None if parent is None else graph.check_graph_id("parent checkpoint id", parent),
+            "run_id": None if run_id is None else graph.check_run_id(str(run_id)),
+            "type": type_,
+            "checkpoint": blob,
+            "metadata": encode_metadata(kept),
+        }
+        yield Call("execute", self.sql.put, row)
+        return _config(thread_id, namespace, checkpoint_id)
+
+    def _put_writes(
+        self, config: RunnableConfig, writes: Sequence[tuple[str, Any]], task_id: str, task_path: str = ""
+    ) -> Op[None]:
+        thread_id, namespace = _thread(config)
+        checkpoint_id = graph.check_graph_id("checkpoint id", get_checkpoint_id(config))
+        task_id = graph.check_graph_id("task_id", task_id)
+        task_path = check_text("task_path", task_path)
+        rows = []
+        for idx, (channel, value) in enumerate(writes):
+            type_, blob = self._dumps(f"write to {channel!r}", value)
+            rows.append({
+                "thread_id": thread_id, "checkpoint_ns": namespace, "checkpoint_id": checkpoint_id,
+                "task_id": task_id, "idx": WRITES_IDX_MAP.get(channel, idx), "channel": graph.check_channel(channel),
+                "type": type_, "value": blob, "task_path": task_path,
+            })  # fmt: skip
+        if not rows:
+            return
+        # Special channels (errors, interrupts) replace what the task wrote before; others are kept.
+        replace = all(channel in WRITES_IDX_MAP for channel, _ in writes)
+        yield Call("execute_many", self.sql.put_writes_replace if replace else self.sql.put_writes_keep, rows)
+
+    def _get_tuple(self, config: RunnableConfig) -> Op[CheckpointTuple | None]:
+        thread_id, namespace = _thread(config)
+        key = {"thread_id": thread_id, "checkpoint_ns": namespace}
+        checkpoint_id = get_checkpoint_id(config)
+        if checkpoint_id is None:
+            row = yield Call("fetch_one", self.sql.latest, key)
+        else:
+            key["checkpoint_id"] = graph.check_graph_id("checkpoint id", checkpoint_id)
+            row = yield Call("fetch_one", self.sql.get, key)
+        if row is None:
+            return None
+        writes = yield Call("fetch_all", self.sql.writes, {**key, "checkpoint_id": row["checkpoint_id"]})
+        return self._tuple(thread_id, namespace, row, writes)
+
+    def _list(
+        self,
+        config: RunnableConfig | None,
+        filter: dict[str, Any] | None,
+        before: RunnableConfig | None,
+        limit: int | None,
+    ) -> Op[list[CheckpointTuple]]:
+        where, params = _list_where(config, before)
+        if filter is not None and not (isinstance(filter, Mapping) and all(isinstance(k, str) for k in filter)):
+            raise InvalidInput("filter must be a mapping of metadata keys to values")
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+            raise InvalidInput(f"limit must be a non-negative integer, got {limit!r}")
+        sql = self.sql.list_columns + (f" WHERE {' AND '.join(where)}" if where else "")
+        sql += " ORDER BY checkpoint_id DESC, thread_id, checkpoint_ns"
+        if limit is not None and not filter:  # with a filter the limit counts matches, checked below
+            sql += " LIMIT :limit"
+            params["limit"] = limit
+        rows = yield Call("fetch_all", sql, params)
+        if filter:
+            rows = [row for row in rows if matches(decode_metadata(row["metadata"]), filter)][:limit]
+        writes = yield from self._writes_of(rows)
+        return [self._tuple(row["thread_id"], row["checkpoint_ns"], row, writes.get(_key(row), ())) for row in rows]
+
+    def _writes_of(self, rows: list[Mapping[str, Any]]) -> Op[dict[tuple[str, str, str], list[Any]]]:
+        """The pending writes of listed checkpoints: one query per namespace and chunk of ids."""
+        ids: dict[tuple[str, str], list[str]] = {}
+        for row in rows:
+            ids.setdefault((row["thread_id"], row["checkpoint_ns"]), []).append(row["checkpoint_id"])
+        found: dict[tuple[str, str, str], list[Any]] = {}
+        for (thread_id, namespace), checkpoint_ids in ids.items():
+            for start in range(0, len(checkpoint_ids), IN_CHUNK):
+                chunk = checkpoint_ids[start : start + IN_CHUNK]
+                params = {"thread_id": thread_id, "checkpoint_ns": namespace, "checkpoint_ids": chunk}
+                for write in (yield Call("fetch_all", self.sql.writes_of_many, params)):
+                    found.setdefault((thread_id, namespace, write["checkpoint_id"]), []).append(write)
+        return found
+
+    def _delete_thread(self, thread_id: str) -> Op[None]:
+        params = {"thread_id": graph.check_thread_id(str(thread_id))}
+        for sql in self.sql.delete_thread:
+            yield Call("execute", sql, params)
+
+    def _delete_for_runs(self, run_ids: Sequence[str]) -> Op[None]:
+        if isinstance(run_ids, str | bytes):
+            raise InvalidInput("run_ids must be a list of run ids, not one string")
+        checked = [graph.check_run_id(str(run_id)) for run_id in run_ids]
+        for start in range(0, len(checked), IN_CHUNK):
+            for sql in self.sql.delete_runs:
+                yield Call("execute", sql, {"run_ids": checked[start : start + IN_CHUNK]})
+
+    def _copy_thread(self, source_thread_id: str, target_thread_id: str) -> Op[None]:
+        source = graph.check_thread_id(str(source_thread_id), "source_thread_id")
+        target = graph.check_thread_id(str(target_thread_id), "target_thread_id")
+        if source == target:
+            raise InvalidInput("a thread cannot be copied onto itself")
+        if (yield Call("fetch_one", self.sql.thread_exists, {"thread_id": target})) is not None:
+            raise AlreadyExists(f"thread {target!r} already has checkpoints; delete it first")
+        for sql in self.sql.copy:
+            yield Call("execute", sql, {"source": source, "target": target})
+
+    def _prune(self, thread_ids: Sequence[str], strategy: str) -> Op[None]:
+        threads = graph.check_thread_ids(thread_ids)
+        graph.check_strategy(strategy)
+        for start in range(0, len(threads), IN_CHUNK):
+            chunk = {"thread_ids": threads[start : start + IN_CHUNK]}
+            if strategy == "delete":
+                for sql in self.sql.delete_threads:
+                    yield Call("execute", sql, chunk)
+                continue
+            latest = yield Call("fetch_all", self.sql.latest_per_namespace, chunk)
+            if latest:
+                # `< latest` rather than `<>`: a checkpoint put meanwhile is newer, and is kept.
+                rows = [{"thread_id": r["thread_id"], "checkpoint_ns": r["checkpoint_ns"], "latest": r["latest"]}
+                        for r in latest]  # fmt: skip
+                for sql in self.sql.delete_before:
+                    yield Call("execute_many", sql, rows)
+
+
+def _key(row: Mapping[str, Any]) -> tuple[str, str, str]:
+    return row["thread_id"], row["checkpoint_ns"], row["checkpoint_id"]
+
+
+def _list_where(config: RunnableConfig | None, before: RunnableConfig | None) -> tuple[list[str], dict[str, Any]]:
+    """WHERE terms and parameters of `list`: the config's thread, namespace and id, and `before`."""
+    where: list[str] = []
+    params: dict[str, Any] = {}
+    if config is not None:
+        configurable = _configurable(config)
+        if configurable.get("thread_id") is not None:
+            thread_id, _ = _thread(config)
+            where.append("thread_id = :thread_id")
+            params["thread_id"] = thread_id
+        if "checkpoint_ns" in configurable:
+            where.append("checkpoint_ns = :checkpoint_ns")
+            params["checkpoint_ns"] = graph.check_namespace(configurable["checkpoint_ns"])
+        if configurable.get("checkpoint_id") is not None:
+            where.append("checkpoint_id = :checkpoint_id")
+            params["checkpoint_id"] = graph.check_graph_id("checkpoint id", configurable["checkpoint_id"])
+    if before is not None:
+        before_id = _configurable(before).get("checkpoint_id")
+        where.append("checkpoint_id < :before")
+        params["before"] = graph.check_graph_id("before checkpoint id", before_id)
+    return where, params
