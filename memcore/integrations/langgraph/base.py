@@ -87,15 +87,21 @@ class MemcoreSaverBase(BaseCheckpointSaver[int]):
         except (TypeError, ValueError) as exc:
             raise InvalidInput(f"cannot serialise the {what}: {exc}") from None
 
+    def _loads(self, type_: str, blob: bytes) -> Any:
+        try:
+            return self.serde.loads_typed((type_, blob))
+        except NotImplementedError:  # e.g. "pickle" while the serializer's pickle fallback is off
+            raise InvalidInput(f"refusing to load a value stored as {type_!r}: the serializer does not allow it") from None
+
     def _tuple(self, thread_id: str, namespace: str, row: Mapping[str, Any], writes: Iterable[Any]) -> CheckpointTuple:
-        loads = self.serde.loads_typed
+        loads = self._loads
         parent = row["parent_checkpoint_id"]
         return CheckpointTuple(
             config=_config(thread_id, namespace, row["checkpoint_id"]),
-            checkpoint=loads((row["type"], row["checkpoint"])),
+            checkpoint=loads(row["type"], row["checkpoint"]),
             metadata=decode_metadata(row["metadata"]),
             parent_config=None if parent is None else _config(thread_id, namespace, parent),
-            pending_writes=[(w["task_id"], w["channel"], loads((w["type"], w["value"]))) for w in writes],
+            pending_writes=[(w["task_id"], w["channel"], loads(w["type"], w["value"])) for w in writes],
         )
 
     # -- operations
