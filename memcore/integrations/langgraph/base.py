@@ -91,7 +91,7 @@ class MemcoreSaverBase(BaseCheckpointSaver[int]):
         try:
             return self.serde.loads_typed((type_, blob))
         except NotImplementedError:  # e.g. "pickle" while the serializer's pickle fallback is off
-            raise InvalidInput(f"refusing to load a value stored as {type_!r}: the serializer does not allow it") from None
+            raise InvalidInput(f"refusing to load a value stored as {type_!r}: the serializer forbids it") from None
 
     def _tuple(self, thread_id: str, namespace: str, row: Mapping[str, Any], writes: Iterable[Any]) -> CheckpointTuple:
         loads = self._loads
