@@ -114,6 +114,16 @@ class Database:
     def masked_url(self) -> str:
         return self.settings.masked_url
 
+    @property
+    def engine(self) -> Any:
+        """The engine under the pool, for a lean reader sharing it (fastpath.FastReader)."""
+        return self._engine
+
+    @property
+    def paramstyle(self) -> tuple[str, str]:
+        """The driver's placeholder style and the SQL lexer's dialect, as `raw_sql.prepare` takes them."""
+        return self._style, self._lex
+
     def __enter__(self) -> Self:
         return self
 

@@ -102,7 +102,11 @@ class AsyncMemcoreSaver(MemcoreSaverBase):
         try:
             call = next(op)
             while True:
-                call = op.send(await getattr(db, call.method)(call.sql, call.params))
+                if call.method == "rows":
+                    result: Any = [tuple(row.values()) for row in await db.fetch_all(call.sql, call.params)]
+                else:
+                    result = await getattr(db, call.method)(call.sql, call.params)
+                call = op.send(result)
         except StopIteration as done:
             return done.value
 

@@ -34,7 +34,7 @@ IN_CHUNK = 500  # ids per IN (...) list when listing many checkpoints' writes
 
 
 class Call(NamedTuple):
-    """One database call: a `Database` method name, its SQL and its parameters."""
+    """One database call: `execute`, `execute_many` or `rows` (every row, as tuples), SQL, parameters."""
 
     method: str
     sql: str
@@ -93,15 +93,18 @@ class MemcoreSaverBase(BaseCheckpointSaver[int]):
         except NotImplementedError:  # e.g. "pickle" while the serializer's pickle fallback is off
             raise InvalidInput(f"refusing to load a value stored as {type_!r}: the serializer forbids it") from None
 
-    def _tuple(self, thread_id: str, namespace: str, row: Mapping[str, Any], writes: Iterable[Any]) -> CheckpointTuple:
+    def _tuple(
+        self, thread_id: str, namespace: str, row: Sequence[Any], writes: Iterable[Sequence[Any]]
+    ) -> CheckpointTuple:
+        """`row`: checkpoint id, parent id, type, blob, metadata; `writes`: task id, channel, type, blob."""
+        checkpoint_id, parent, type_, blob, metadata = row
         loads = self._loads
-        parent = row["parent_checkpoint_id"]
         return CheckpointTuple(
-            config=_config(thread_id, namespace, row["checkpoint_id"]),
-            checkpoint=loads(row["type"], row["checkpoint"]),
-            metadata=decode_metadata(row["metadata"]),
+            config=_config(thread_id, namespace, checkpoint_id),
+            checkpoint=loads(type_, blob),
+            metadata=decode_metadata(metadata),
             parent_config=None if parent is None else _config(thread_id, namespace, parent),
-            pending_writes=[(w["task_id"], w["channel"], loads(w["type"], w["value"])) for w in writes],
+            pending_writes=[(task_id, channel, loads(kind, value)) for task_id, channel, kind, value in writes],
         )
 
     # -- operations
@@ -158,14 +161,16 @@ class MemcoreSaverBase(BaseCheckpointSaver[int]):
         key = {"thread_id": thread_id, "checkpoint_ns": namespace}
         checkpoint_id = get_checkpoint_id(config)
         if checkpoint_id is None:
-            row = yield Call("fetch_one", self.sql.latest, key)
+            rows = yield Call("rows", self.sql.latest, key)
         else:
             key["checkpoint_id"] = graph.check_graph_id("checkpoint id", checkpoint_id)
-            row = yield Call("fetch_one", self.sql.get, key)
-        if row is None:
+            rows = yield Call("rows", self.sql.get, key)
+        if len(rows) > 1:
+            rows.sort(key=_union_order)
+        if not rows or rows[0][0] != 0:  # writes may be stored for a checkpoint that is not
             return None
-        writes = yield Call("fetch_all", self.sql.writes, {**key, "checkpoint_id": row["checkpoint_id"]})
-        return self._tuple(thread_id, namespace, row, writes)
+        writes = [row[1:5] for row in rows[1:]]
+        return self._tuple(thread_id, namespace, rows[0][1:6], writes)
 
     def _list(
         self,
@@ -184,24 +189,25 @@ class MemcoreSaverBase(BaseCheckpointSaver[int]):
         if limit is not None and not filter:  # with a filter the limit counts matches, checked below
             sql += " LIMIT :limit"
             params["limit"] = limit
-        rows = yield Call("fetch_all", sql, params)
+        rows = yield Call("rows", sql, params)
         if filter:
-            rows = [row for row in rows if matches(decode_metadata(row["metadata"]), filter)][:limit]
+            rows = [row for row in rows if matches(decode_metadata(row[6]), filter)][:limit]
         writes = yield from self._writes_of(rows)
-        return [self._tuple(row["thread_id"], row["checkpoint_ns"], row, writes.get(_key(row), ())) for row in rows]
+        return [self._tuple(row[0], row[1], row[2:], writes.get(row[:3], ())) for row in rows]
 
-    def _writes_of(self, rows: list[Mapping[str, Any]]) -> Op[dict[tuple[str, str, str], list[Any]]]:
+    def _writes_of(self, rows: list[Sequence[Any]]) -> Op[dict[tuple[str, str, str], list[Sequence[Any]]]]:
         """The pending writes of listed checkpoints: one query per namespace and chunk of ids."""
         ids: dict[tuple[str, str], list[str]] = {}
         for row in rows:
-            ids.setdefault((row["thread_id"], row["checkpoint_ns"]), []).append(row["checkpoint_id"])
-        found: dict[tuple[str, str, str], list[Any]] = {}
+            ids.setdefault((row[0], row[1]), []).append(row[2])
+        found: dict[tuple[str, str, str], list[Sequence[Any]]] = {}
         for (thread_id, namespace), checkpoint_ids in ids.items():
             for start in range(0, len(checkpoint_ids), IN_CHUNK):
                 chunk = checkpoint_ids[start : start + IN_CHUNK]
                 params = {"thread_id": thread_id, "checkpoint_ns": namespace, "checkpoint_ids": chunk}
-                for write in (yield Call("fetch_all", self.sql.writes_of_many, params)):
-                    found.setdefault((thread_id, namespace, write["checkpoint_id"]), []).append(write)
+                writes = yield Call("rows", self.sql.writes_of_many, params)
+                for w in sorted(writes, key=_many_order):
+                    found.setdefault((thread_id, namespace, w[0]), []).append(w[1:5])
         return found
 
     def _delete_thread(self, thread_id: str) -> Op[None]:
@@ -222,7 +228,7 @@ class MemcoreSaverBase(BaseCheckpointSaver[int]):
         target = graph.check_thread_id(str(target_thread_id), "target_thread_id")
         if source == target:
             raise InvalidInput("a thread cannot be copied onto itself")
-        if (yield Call("fetch_one", self.sql.thread_exists, {"thread_id": target})) is not None:
+        if (yield Call("rows", self.sql.thread_exists, {"thread_id": target})):
             raise AlreadyExists(f"thread {target!r} already has checkpoints; delete it first")
         for sql in self.sql.copy:
             yield Call("execute", sql, {"source": source, "target": target})
@@ -236,17 +242,21 @@ class MemcoreSaverBase(BaseCheckpointSaver[int]):
                 for sql in self.sql.delete_threads:
                     yield Call("execute", sql, chunk)
                 continue
-            latest = yield Call("fetch_all", self.sql.latest_per_namespace, chunk)
+            latest = yield Call("rows", self.sql.latest_per_namespace, chunk)
             if latest:
                 # `< latest` rather than `<>`: a checkpoint put meanwhile is newer, and is kept.
-                rows = [{"thread_id": r["thread_id"], "checkpoint_ns": r["checkpoint_ns"], "latest": r["latest"]}
-                        for r in latest]  # fmt: skip
+                rows = [{"thread_id": t, "checkpoint_ns": ns, "latest": newest} for t, ns, newest in latest]
                 for sql in self.sql.delete_before:
                     yield Call("execute_many", sql, rows)
 
 
-def _key(row: Mapping[str, Any]) -> tuple[str, str, str]:
-    return row["thread_id"], row["checkpoint_ns"], row["checkpoint_id"]
+def _union_order(row: Sequence[Any]) -> tuple[Any, ...]:
+    """The checkpoint first, then its writes by `writes_sort_key` (task_path, task_id, idx)."""
+    return row[0], row[6], row[1], row[7]
+
+
+def _many_order(row: Sequence[Any]) -> tuple[Any, ...]:
+    return row[0], row[5], row[1], row[6]
 
 
 def _list_where(config: RunnableConfig | None, before: RunnableConfig | None) -> tuple[list[str], dict[str, Any]]:

@@ -12,7 +12,7 @@ from typing import Any
 from memcore.domain.shared.errors import InvalidInput
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-_decode = json.JSONDecoder().decode
+_DECODER = json.JSONDecoder()
 
 
 def encode_metadata(metadata: Mapping[str, Any]) -> str:
@@ -23,7 +23,11 @@ def encode_metadata(metadata: Mapping[str, Any]) -> str:
 
 
 def decode_metadata(text: str) -> dict[str, Any]:
-    return _decode(text) if text else {}
+    """The stored JSON (compact, written by `encode_metadata`) read by the C scanner directly."""
+    if not text:
+        return {}
+    value, end = _DECODER.raw_decode(text)
+    return value if end == len(text) else _DECODER.decode(text)
 
 
 def _same(stored: Any, wanted: Any) -> bool:

@@ -24,6 +24,8 @@ from memcore.infrastructure.settings import Settings
 from memcore.infrastructure.sqlalchemy import migrate
 from memcore.infrastructure.sqlalchemy.database import Database
 from memcore.infrastructure.sqlalchemy.engine import build_engine
+from memcore.infrastructure.sqlalchemy.fastpath import FastReader
+from memcore.infrastructure.sqlalchemy.raw_sql import prepare
 from memcore.integrations.langgraph.base import MemcoreSaverBase, Op, sync_url
 
 __all__ = ["MemcoreSaver"]
@@ -48,6 +50,8 @@ class MemcoreSaver(MemcoreSaverBase):
         if options and not self._owned:
             raise InvalidInput("database options apply only when MemcoreSaver opens the database from a URL")
         super().__init__(self.db.dialect, serde=serde)
+        self._reader = FastReader(self.db.engine)  # reads outside transactions: one connection per thread
+        self._style = self.db.paramstyle
 
     @classmethod
     @contextmanager
@@ -71,24 +75,34 @@ class MemcoreSaver(MemcoreSaverBase):
             engine.dispose()
 
     def close(self) -> None:
-        """Close the database if this saver opened it."""
+        """Close this thread's reader, and the database if this saver opened it."""
+        self._reader.close()
         if self._owned:
             self.db.close()
 
     def _run(self, op: Op[Any], transaction: bool = False) -> Any:
         if transaction:
             with self.db.transaction():
-                return self._drive(op)
-        return self._drive(op)
+                return self._drive(op, self._rows_in_transaction)
+        return self._drive(op, self._rows)
 
-    def _drive(self, op: Op[Any]) -> Any:
+    def _drive(self, op: Op[Any], rows: Any) -> Any:
         db = self.db
         try:
             call = next(op)
             while True:
-                call = op.send(getattr(db, call.method)(call.sql, call.params))
+                method = call.method
+                result = rows(call.sql, call.params) if method == "rows" else getattr(db, method)(call.sql, call.params)
+                call = op.send(result)
         except StopIteration as done:
             return done.value
+
+    def _rows(self, sql: str, params: Any) -> list[Any]:
+        query, args = prepare(sql, *self._style).bind(params)
+        return self._reader.all(query, args)
+
+    def _rows_in_transaction(self, sql: str, params: Any) -> list[Any]:
+        return [tuple(row.values()) for row in self.db.fetch_all(sql, params)]
 
     # -- BaseCheckpointSaver
 
