@@ -166,7 +166,7 @@ class MemcoreSaverBase(BaseCheckpointSaver[int]):
             key["checkpoint_id"] = graph.check_graph_id("checkpoint id", checkpoint_id)
             rows = yield Call("rows", self.sql.get, key)
         if len(rows) > 1:
-            rows.sort(key=_union_order)
+            rows = sorted(rows, key=_union_order)
         if not rows or rows[0][0] != 0:  # writes may be stored for a checkpoint that is not
             return None
         writes = [row[1:5] for row in rows[1:]]

@@ -99,7 +99,7 @@ class MemcoreSaver(MemcoreSaverBase):
 
     def _rows(self, sql: str, params: Any) -> list[Any]:
         query, args = prepare(sql, *self._style).bind(params)
-        return self._reader.all(query, args)
+        return self._reader.all(query, () if args is None else args)
 
     def _rows_in_transaction(self, sql: str, params: Any) -> list[Any]:
         return [tuple(row.values()) for row in self.db.fetch_all(sql, params)]
