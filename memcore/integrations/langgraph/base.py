@@ -53,10 +53,16 @@ def sync_url(url: str) -> str:
 def _thread(config: RunnableConfig) -> tuple[str, str]:
     configurable = _configurable(config)
     thread_id = configurable.get("thread_id")
+    namespace = configurable.get("checkpoint_ns", "")
+    # The common case, checked inline (this runs on every call): short ASCII text without NUL.
+    if (type(thread_id) is str and type(namespace) is str and thread_id and len(thread_id) <= graph.THREAD_MAX
+            and len(namespace) <= graph.THREAD_MAX and (thread_id + namespace).isascii()
+            and "\x00" not in thread_id and "\x00" not in namespace):  # fmt: skip
+        return thread_id, namespace
     if thread_id is None:
         raise InvalidInput("the config's 'configurable' needs a thread_id")
     thread_id = thread_id if isinstance(thread_id, str) else str(thread_id)
-    return graph.check_thread_id(thread_id), graph.check_namespace(configurable.get("checkpoint_ns", ""))
+    return graph.check_thread_id(thread_id), graph.check_namespace(namespace)
 
 
 def _configurable(config: Any) -> Mapping[str, Any]:
@@ -87,24 +93,24 @@ class MemcoreSaverBase(BaseCheckpointSaver[int]):
         except (TypeError, ValueError) as exc:
             raise InvalidInput(f"cannot serialise the {what}: {exc}") from None
 
-    def _loads(self, type_: str, blob: bytes) -> Any:
-        try:
-            return self.serde.loads_typed((type_, blob))
-        except NotImplementedError:  # e.g. "pickle" while the serializer's pickle fallback is off
-            raise InvalidInput(f"refusing to load a value stored as {type_!r}: the serializer forbids it") from None
-
     def _tuple(
         self, thread_id: str, namespace: str, row: Sequence[Any], writes: Iterable[Sequence[Any]]
     ) -> CheckpointTuple:
         """`row`: checkpoint id, parent id, type, blob, metadata; `writes`: task id, channel, type, blob."""
         checkpoint_id, parent, type_, blob, metadata = row
-        loads = self._loads
+        loads = self.serde.loads_typed
+        try:
+            checkpoint = loads((type_, blob))
+            pending = [(task_id, channel, loads((kind, value))) for task_id, channel, kind, value in writes]
+        except NotImplementedError:  # e.g. "pickle" while the serializer's pickle fallback is off
+            kinds = sorted({type_, *(w[2] for w in writes)})
+            raise InvalidInput(f"refusing to load values stored as {kinds}: the serializer forbids one") from None
         return CheckpointTuple(
-            config=_config(thread_id, namespace, checkpoint_id),
-            checkpoint=loads(type_, blob),
-            metadata=decode_metadata(metadata),
-            parent_config=None if parent is None else _config(thread_id, namespace, parent),
-            pending_writes=[(task_id, channel, loads(kind, value)) for task_id, channel, kind, value in writes],
+            {"configurable": {"thread_id": thread_id, "checkpoint_ns": namespace, "checkpoint_id": checkpoint_id}},
+            checkpoint,
+            decode_metadata(metadata),
+            None if parent is None else _config(thread_id, namespace, parent),
+            pending,
         )
 
     # -- operations

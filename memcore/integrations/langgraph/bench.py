@@ -1,0 +1,150 @@
+"""The "langgraph" bench workload: memcore's savers side by side with LangGraph's own, one database.
+
+`memcore bench --workload langgraph --url URL` times each saver operation (put, put_writes,
+get_tuple of the latest checkpoint, list of the last ten) for `MemcoreSaver` ("ours") and for
+LangGraph's peer ("raw"): `SqliteSaver` on a sibling SQLite file, `PostgresSaver` on the same
+server and database (its tables in a schema of their own, dropped afterwards). LangGraph has no
+MariaDB/MySQL saver: there both sides are memcore's, so the row gives memcore's throughput only.
+Rounds alternate which side runs first (harness.py); each round starts from empty threads.
+"""
+
+import os
+import sqlite3
+import uuid
+from collections.abc import Sequence
+from contextlib import ExitStack
+from typing import Any
+
+from langgraph.checkpoint.base import BaseCheckpointSaver, empty_checkpoint
+from langgraph.checkpoint.base.id import uuid6
+from sqlalchemy.engine import make_url
+
+from memcore.infrastructure.bench.phase import Phase, Target
+from memcore.infrastructure.bench.workload import BenchWorkload
+from memcore.integrations.langgraph.saver import MemcoreSaver
+
+DEFAULT_ROWS = 2_000
+THREADS = 20
+PEER_SCHEMA = "memcore_bench_langgraph"
+TARGET = Target("pct_of_raw", 150.0)  # issue 17: at least 1.5x the LangGraph peer's throughput
+MESSAGES = [{"role": "user", "content": f"Plan step {i} of my week ✨"} for i in range(5)]
+
+
+def _thread(i: int) -> str:
+    return f"bench-{i % THREADS}"
+
+
+def _config(thread: str, checkpoint_id: str | None = None) -> dict[str, Any]:
+    configurable = {"thread_id": thread, "checkpoint_ns": ""}
+    if checkpoint_id is not None:
+        configurable["checkpoint_id"] = checkpoint_id
+    return {"configurable": configurable}
+
+
+def _checkpoint(i: int) -> dict[str, Any]:
+    checkpoint = empty_checkpoint()
+    checkpoint["id"] = str(uuid6(clock_seq=i))
+    checkpoint["channel_values"] = {"messages": MESSAGES, "step": i}
+    checkpoint["channel_versions"] = {"messages": i + 1, "step": i + 1}
+    checkpoint["versions_seen"] = {"agent": {"messages": i}}
+    return checkpoint
+
+
+class LanggraphWorkload(BenchWorkload):
+    """The savers' operations; `rows` checkpoints are put per round, over THREADS threads."""
+
+    def _open(self, stack: ExitStack) -> None:
+        super()._open(stack)
+        foreign = "langgraph_checkpoints WHERE thread_id NOT LIKE 'bench-%'"
+        self._refuse_foreign_rows({"graph checkpoints": foreign}, "the bench threads of langgraph_checkpoints")
+        self.ours = MemcoreSaver(self.settings.url)
+        stack.callback(self.ours.close)
+        self.peer, self.peer_name = self._open_peer(stack)
+        self.checkpoints = [_checkpoint(i) for i in range(self.rows)]
+        self.latest: dict[int, dict[str, str]] = {}
+
+    def _open_peer(self, stack: ExitStack) -> tuple[BaseCheckpointSaver, str]:
+        if self.backend == "sqlite":
+            from langgraph.checkpoint.sqlite import SqliteSaver
+
+            path = f"{make_url(self.settings.url).database}.langgraph-peer"
+            _remove_sqlite(path)
+            stack.callback(_remove_sqlite, path)
+            conn = sqlite3.connect(path, check_same_thread=False)
+            stack.callback(conn.close)
+            saver = SqliteSaver(conn)
+            saver.setup()
+            return saver, "LangGraph SqliteSaver (sibling file)"
+        if self.backend == "postgresql":
+            return self._open_postgres_peer(stack), "LangGraph PostgresSaver (same database)"
+        return MemcoreSaver(self.ours.db), "memcore again: LangGraph has no MariaDB/MySQL saver"
+
+    def _open_postgres_peer(self, stack: ExitStack) -> BaseCheckpointSaver:
+        from langgraph.checkpoint.postgres import PostgresSaver
+        from psycopg import Connection
+        from psycopg.rows import dict_row
+
+        self._run(f"DROP SCHEMA IF EXISTS {PEER_SCHEMA} CASCADE", f"CREATE SCHEMA {PEER_SCHEMA}")
+        stack.callback(self._run, f"DROP SCHEMA IF EXISTS {PEER_SCHEMA} CASCADE")
+        url = make_url(self.settings.url).set(drivername="postgresql")
+        conn = Connection.connect(
+            url.render_as_string(hide_password=False),
+            autocommit=True,
+            prepare_threshold=0,
+            row_factory=dict_row,
+            options=f"-c search_path={PEER_SCHEMA}",
+        )  # fmt: skip  (as PostgresSaver.from_conn_string connects, plus the schema)
+        stack.callback(conn.close)
+        saver = PostgresSaver(conn)
+        saver.setup()
+        return saver
+
+    def _clear(self) -> None:
+        for saver in (self.ours, self.peer):
+            for i in range(THREADS):
+                saver.delete_thread(_thread(i))
+
+    def phases(self) -> Sequence[Phase]:
+        note = f"raw = {self.peer_name}"
+        lists = max(1, self.rows // 10)
+        return [
+            Phase("put", self.rows, lambda: self._put(self.ours), lambda: self._put(self.peer), target=TARGET,
+                  note=note),
+            Phase("put_writes", self.rows, lambda: self._put_writes(self.ours), lambda: self._put_writes(self.peer),
+                  target=TARGET, note=note),
+            Phase("get_tuple", self.rows, lambda: self._get(self.ours), lambda: self._get(self.peer), target=TARGET,
+                  note=note),
+            Phase("list", lists, lambda: self._list(self.ours, lists), lambda: self._list(self.peer, lists),
+                  target=TARGET, note=note),
+        ]  # fmt: skip
+
+    def _put(self, saver: BaseCheckpointSaver) -> tuple[int, str]:
+        parents: dict[str, dict[str, Any]] = {}
+        for i, checkpoint in enumerate(self.checkpoints):
+            thread = _thread(i)
+            config = parents.get(thread) or _config(thread)
+            versions = {"messages": i + 1, "step": i + 1}
+            parents[thread] = saver.put(config, checkpoint, {"source": "loop", "step": i, "run_id": "bench"}, versions)
+        return self.rows, parents[_thread(0)]["configurable"]["checkpoint_id"]
+
+    def _put_writes(self, saver: BaseCheckpointSaver) -> int:
+        """Two writes of one task on each checkpoint, as a step's task leaves them."""
+        for i, checkpoint in enumerate(self.checkpoints):
+            config = _config(_thread(i), checkpoint["id"])
+            saver.put_writes(config, [("messages", MESSAGES[:1]), ("step", i)], str(uuid.UUID(int=i)))
+        return self.rows
+
+    def _get(self, saver: BaseCheckpointSaver) -> int:
+        found = sum(saver.get_tuple(_config(_thread(i))) is not None for i in range(self.rows))
+        if found != self.rows:
+            raise AssertionError(f"get_tuple found {found} of {self.rows} checkpoints")
+        return found
+
+    def _list(self, saver: BaseCheckpointSaver, lists: int) -> int:
+        return sum(len(list(saver.list(_config(_thread(i)), limit=10))) for i in range(lists))
+
+
+def _remove_sqlite(path: str) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(path + suffix):
+            os.remove(path + suffix)
