@@ -32,14 +32,37 @@ def _insert(table: str, columns: tuple[str, ...]) -> str:
     return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})"
 
 
-def _upsert(dialect: str, table: str, columns: tuple[str, ...], key: int, update: bool) -> str:
-    """INSERT that replaces (`update`) or keeps the row already under the first `key` columns."""
+def _upsert(dialect: str, table: str, columns: tuple[str, ...], key: int, update: bool, rows: int = 0) -> str:
+    """INSERT that replaces (`update`) or keeps the row already under the first `key` columns.
+
+    With `rows`, one statement inserts that many rows, their parameters named `<column>_<row>`.
+    """
+    insert = _insert(table, columns) if not rows else _insert_rows(table, columns, rows)
     values = columns[key:]
     if dialect == "mysql":
         changes = ", ".join(f"{c} = VALUES({c})" for c in values) if update else f"{columns[0]} = {columns[0]}"
-        return f"{_insert(table, columns)} ON DUPLICATE KEY UPDATE {changes}"
+        return f"{insert} ON DUPLICATE KEY UPDATE {changes}"
     action = "DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in values) if update else "DO NOTHING"
-    return f"{_insert(table, columns)} ON CONFLICT ({', '.join(columns[:key])}) {action}"
+    return f"{insert} ON CONFLICT ({', '.join(columns[:key])}) {action}"
+
+
+def _insert_rows(table: str, columns: tuple[str, ...], rows: int) -> str:
+    values = ", ".join("(" + ", ".join(f":{c}_{i}" for c in columns) + ")" for i in range(rows))
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES {values}"
+
+
+WRITES_PER_STATEMENT = 100  # 900 parameters: within every driver's and server's limit
+
+
+@cache
+def put_writes_sql(dialect: str, rows: int, replace: bool) -> str:
+    """One statement writing `rows` pending writes (one round trip, atomic without a transaction).
+
+    `replace`: LangGraph's special channels (errors, interrupts) replace what the task wrote before;
+    other writes keep the first one stored under their (task, idx).
+    """
+    lex = "mysql" if dialect in ("mysql", "mariadb") else dialect
+    return _upsert(lex, WRITES, WRITE_COLUMNS, 5, update=replace, rows=rows)
 
 
 def _with_writes(pick: str) -> str:
@@ -70,8 +93,6 @@ class GraphCheckpointSql:
     """Every statement the checkpointers run, for one dialect ("sqlite", "postgresql" or "mysql")."""
 
     put: str
-    put_writes_replace: str
-    put_writes_keep: str
     get: str
     latest: str
     writes_of_many: str
@@ -95,8 +116,6 @@ def graph_checkpoint_sql(dialect: str) -> GraphCheckpointSql:
     before = f"{_IN_THREAD} AND checkpoint_id < :latest"
     return GraphCheckpointSql(
         put=_upsert(lex, CHECKPOINTS, CHECKPOINT_COLUMNS, 3, update=True),
-        put_writes_replace=_upsert(lex, WRITES, WRITE_COLUMNS, 5, update=True),
-        put_writes_keep=_upsert(lex, WRITES, WRITE_COLUMNS, 5, update=False),
         get=_with_writes(":checkpoint_id"),
         latest=_with_writes(f"(SELECT MAX(checkpoint_id) FROM {CHECKPOINTS} WHERE {_IN_THREAD})"),
         # Unordered, as for _with_writes: the caller sorts by checkpoint_id, task_path, task_id, idx.

@@ -24,7 +24,7 @@ from memcore.infrastructure.settings import Settings
 from memcore.infrastructure.sqlalchemy import migrate
 from memcore.infrastructure.sqlalchemy.async_database import AsyncDatabase
 from memcore.infrastructure.sqlalchemy.engine import build_engine
-from memcore.integrations.langgraph.base import MemcoreSaverBase, Op, sync_url
+from memcore.integrations.langgraph.base import WRITES_PER_STATEMENT, MemcoreSaverBase, Op, sync_url
 
 __all__ = ["AsyncMemcoreSaver"]
 
@@ -138,7 +138,8 @@ class AsyncMemcoreSaver(MemcoreSaverBase):
     async def aput_writes(
         self, config: RunnableConfig, writes: Sequence[tuple[str, Any]], task_id: str, task_path: str = ""
     ) -> None:
-        await self._run(self._put_writes(config, writes, task_id, task_path))
+        # More writes than one statement takes are written in one transaction.
+        await self._run(self._put_writes(config, writes, task_id, task_path), len(writes) > WRITES_PER_STATEMENT)
 
     async def adelete_thread(self, thread_id: str) -> None:
         await self._run(self._delete_thread(thread_id), transaction=True)
@@ -154,7 +155,7 @@ class AsyncMemcoreSaver(MemcoreSaverBase):
 
     # -- the sync interface, from other threads, on the saver's loop (as LangGraph's async savers do)
 
-    def _on_loop(self, op: Op[Any]) -> Any:
+    def _on_loop(self, op: Op[Any], transaction: bool = False) -> Any:
         try:
             running = asyncio.get_running_loop()
         except RuntimeError:
@@ -162,7 +163,7 @@ class AsyncMemcoreSaver(MemcoreSaverBase):
         if self.loop is None or not self.loop.is_running() or running is self.loop:
             raise InvalidInput("the sync methods of AsyncMemcoreSaver run only from another thread while its event "
                                "loop runs; await the a-methods, or use MemcoreSaver")  # fmt: skip
-        return asyncio.run_coroutine_threadsafe(self._run(op), self.loop).result()
+        return asyncio.run_coroutine_threadsafe(self._run(op, transaction), self.loop).result()
 
     def get_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
         return self._on_loop(self._get_tuple(config))
@@ -189,4 +190,4 @@ class AsyncMemcoreSaver(MemcoreSaverBase):
     def put_writes(
         self, config: RunnableConfig, writes: Sequence[tuple[str, Any]], task_id: str, task_path: str = ""
     ) -> None:
-        self._on_loop(self._put_writes(config, writes, task_id, task_path))
+        self._on_loop(self._put_writes(config, writes, task_id, task_path), len(writes) > WRITES_PER_STATEMENT)

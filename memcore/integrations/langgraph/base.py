@@ -26,7 +26,13 @@ from sqlalchemy.engine import make_url
 from memcore.domain.checkpoints import graph
 from memcore.domain.shared.errors import AlreadyExists, InvalidInput
 from memcore.domain.shared.validation import check_text
-from memcore.infrastructure.sqlalchemy.graph_checkpoints import GraphCheckpointSql, graph_checkpoint_sql
+from memcore.infrastructure.sqlalchemy.graph_checkpoints import (
+    WRITE_COLUMNS,
+    WRITES_PER_STATEMENT,
+    GraphCheckpointSql,
+    graph_checkpoint_sql,
+    put_writes_sql,
+)
 from memcore.integrations.langgraph.codec import decode_metadata, encode_metadata, matches
 
 _T = TypeVar("_T")
@@ -83,6 +89,7 @@ class MemcoreSaverBase(BaseCheckpointSaver[int]):
 
     def __init__(self, dialect: str, *, serde: SerializerProtocol | None = None) -> None:
         super().__init__(serde=serde)
+        self.dialect = dialect
         self.sql = graph_checkpoint_sql(dialect)
 
     # -- encoding
@@ -148,19 +155,23 @@ class MemcoreSaverBase(BaseCheckpointSaver[int]):
         checkpoint_id = graph.check_graph_id("checkpoint id", get_checkpoint_id(config))
         task_id = graph.check_graph_id("task_id", task_id)
         task_path = check_text("task_path", task_path)
-        rows = []
+        rows: dict[tuple[str, int], tuple[Any, ...]] = {}
+        replace = all(channel in WRITES_IDX_MAP for channel, _ in writes)
         for idx, (channel, value) in enumerate(writes):
             type_, blob = self._dumps(f"write to {channel!r}", value)
-            rows.append({
-                "thread_id": thread_id, "checkpoint_ns": namespace, "checkpoint_id": checkpoint_id,
-                "task_id": task_id, "idx": WRITES_IDX_MAP.get(channel, idx), "channel": graph.check_channel(channel),
-                "type": type_, "value": blob, "task_path": task_path,
-            })  # fmt: skip
-        if not rows:
-            return
-        # Special channels (errors, interrupts) replace what the task wrote before; others are kept.
-        replace = all(channel in WRITES_IDX_MAP for channel, _ in writes)
-        yield Call("execute_many", self.sql.put_writes_replace if replace else self.sql.put_writes_keep, rows)
+            key = (task_id, WRITES_IDX_MAP.get(channel, idx))
+            if replace or key not in rows:  # one statement may not touch a row twice: last (or first) wins
+                row = (thread_id, namespace, checkpoint_id, *key, graph.check_channel(channel), type_, blob, task_path)
+                rows[key] = row
+        ordered = list(rows.values())
+        for start in range(0, len(ordered), WRITES_PER_STATEMENT):
+            chunk = ordered[start : start + WRITES_PER_STATEMENT]
+            params = {
+                f"{column}_{i}": value
+                for i, row in enumerate(chunk)
+                for column, value in zip(WRITE_COLUMNS, row, strict=True)
+            }
+            yield Call("execute", put_writes_sql(self.dialect, len(chunk), replace), params)
 
     def _get_tuple(self, config: RunnableConfig) -> Op[CheckpointTuple | None]:
         thread_id, namespace = _thread(config)

@@ -30,8 +30,9 @@ TARGET = Target("pct_of_raw", 150.0)  # issue 17: at least 1.5x the LangGraph pe
 MESSAGES = [{"role": "user", "content": f"Plan step {i} of my week ✨"} for i in range(5)]
 
 
-def _thread(i: int) -> str:
-    return f"bench-{i % THREADS}"
+def _thread(i: int, side: str = "ours") -> str:
+    """Each side's threads are its own (on MariaDB both sides share the tables)."""
+    return f"bench-{side}-{i % THREADS}"
 
 
 def _config(thread: str, checkpoint_id: str | None = None) -> dict[str, Any]:
@@ -100,48 +101,49 @@ class LanggraphWorkload(BenchWorkload):
         return saver
 
     def _clear(self) -> None:
-        for saver in (self.ours, self.peer):
+        for side, saver in (("ours", self.ours), ("raw", self.peer)):
             for i in range(THREADS):
-                saver.delete_thread(_thread(i))
+                saver.delete_thread(_thread(i, side))
 
     def phases(self) -> Sequence[Phase]:
-        note = f"raw = {self.peer_name}"
-        lists = max(1, self.rows // 10)
-        return [
-            Phase("put", self.rows, lambda: self._put(self.ours), lambda: self._put(self.peer), target=TARGET,
-                  note=note),
-            Phase("put_writes", self.rows, lambda: self._put_writes(self.ours), lambda: self._put_writes(self.peer),
-                  target=TARGET, note=note),
-            Phase("get_tuple", self.rows, lambda: self._get(self.ours), lambda: self._get(self.peer), target=TARGET,
-                  note=note),
-            Phase("list", lists, lambda: self._list(self.ours, lists), lambda: self._list(self.peer, lists),
-                  target=TARGET, note=note),
-        ]  # fmt: skip
+        note, lists = f"raw = {self.peer_name}", max(1, self.rows // 10)
+        sides = {"ours": self.ours, "raw": self.peer}
 
-    def _put(self, saver: BaseCheckpointSaver) -> tuple[int, str]:
+        def phase(name: str, ops: int, work: Any) -> Phase:
+            return Phase(name, ops, lambda: work(sides["ours"], "ours"), lambda: work(sides["raw"], "raw"),
+                         target=TARGET, note=note)  # fmt: skip
+
+        return [
+            phase("put", self.rows, self._put),
+            phase("put_writes", self.rows, self._put_writes),
+            phase("get_tuple", self.rows, self._get),
+            phase("list", lists, lambda saver, side: self._list(saver, side, lists)),
+        ]
+
+    def _put(self, saver: BaseCheckpointSaver, side: str) -> tuple[int, str]:
         parents: dict[str, dict[str, Any]] = {}
         for i, checkpoint in enumerate(self.checkpoints):
-            thread = _thread(i)
+            thread = _thread(i, side)
             config = parents.get(thread) or _config(thread)
             versions = {"messages": i + 1, "step": i + 1}
             parents[thread] = saver.put(config, checkpoint, {"source": "loop", "step": i, "run_id": "bench"}, versions)
-        return self.rows, parents[_thread(0)]["configurable"]["checkpoint_id"]
+        return self.rows, parents[_thread(0, side)]["configurable"]["checkpoint_id"]
 
-    def _put_writes(self, saver: BaseCheckpointSaver) -> int:
+    def _put_writes(self, saver: BaseCheckpointSaver, side: str) -> int:
         """Two writes of one task on each checkpoint, as a step's task leaves them."""
         for i, checkpoint in enumerate(self.checkpoints):
-            config = _config(_thread(i), checkpoint["id"])
+            config = _config(_thread(i, side), checkpoint["id"])
             saver.put_writes(config, [("messages", MESSAGES[:1]), ("step", i)], str(uuid.UUID(int=i)))
         return self.rows
 
-    def _get(self, saver: BaseCheckpointSaver) -> int:
-        found = sum(saver.get_tuple(_config(_thread(i))) is not None for i in range(self.rows))
+    def _get(self, saver: BaseCheckpointSaver, side: str) -> int:
+        found = sum(saver.get_tuple(_config(_thread(i, side))) is not None for i in range(self.rows))
         if found != self.rows:
             raise AssertionError(f"get_tuple found {found} of {self.rows} checkpoints")
         return found
 
-    def _list(self, saver: BaseCheckpointSaver, lists: int) -> int:
-        return sum(len(list(saver.list(_config(_thread(i)), limit=10))) for i in range(lists))
+    def _list(self, saver: BaseCheckpointSaver, side: str, lists: int) -> int:
+        return sum(len(list(saver.list(_config(_thread(i, side)), limit=10))) for i in range(lists))
 
 
 def _remove_sqlite(path: str) -> None:

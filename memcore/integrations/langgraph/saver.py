@@ -26,7 +26,7 @@ from memcore.infrastructure.sqlalchemy.database import Database
 from memcore.infrastructure.sqlalchemy.engine import build_engine
 from memcore.infrastructure.sqlalchemy.fastpath import FastReader
 from memcore.infrastructure.sqlalchemy.raw_sql import prepare
-from memcore.integrations.langgraph.base import MemcoreSaverBase, Op, sync_url
+from memcore.integrations.langgraph.base import WRITES_PER_STATEMENT, MemcoreSaverBase, Op, sync_url
 
 __all__ = ["MemcoreSaver"]
 
@@ -131,7 +131,8 @@ class MemcoreSaver(MemcoreSaverBase):
     def put_writes(
         self, config: RunnableConfig, writes: Sequence[tuple[str, Any]], task_id: str, task_path: str = ""
     ) -> None:
-        self._run(self._put_writes(config, writes, task_id, task_path))
+        # More writes than one statement takes are written in one transaction.
+        self._run(self._put_writes(config, writes, task_id, task_path), len(writes) > WRITES_PER_STATEMENT)
 
     def delete_thread(self, thread_id: str) -> None:
         self._run(self._delete_thread(thread_id), transaction=True)
