@@ -250,3 +250,19 @@ langgraph_writes = Table(
     Column("task_path", BinaryText, nullable=False),
     **MYSQL_OPTIONS,
 )
+
+# LangGraph's long-term store (MemcoreStore): JSON documents under a namespace (its labels joined by
+# ".") and a key; `expires_at` is `ttl_minutes` after the last write or refreshing read.
+langgraph_store = Table(
+    "langgraph_store",
+    metadata,
+    Column("namespace", BinaryString(GRAPH_THREAD_LENGTH), primary_key=True),
+    Column("key", BinaryString(GRAPH_THREAD_LENGTH), primary_key=True),
+    Column("value", JsonText, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=True),
+    Column("ttl_minutes", Double, nullable=True),
+    Index(None, "expires_at"),
+    **MYSQL_OPTIONS,
+)

@@ -1,0 +1,38 @@
+"""langgraph_store table (memcore.integrations.langgraph.MemcoreStore)
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-12-07
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+from memcore.infrastructure.sqlalchemy.types import BinaryString, Double, JsonText, UtcDateTime
+
+revision = "0007"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "langgraph_store",
+        sa.Column("namespace", BinaryString(255), nullable=False),
+        sa.Column("key", BinaryString(255), nullable=False),
+        sa.Column("value", JsonText(), nullable=False),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.Column("updated_at", UtcDateTime(), nullable=False),
+        sa.Column("expires_at", UtcDateTime(), nullable=True),
+        sa.Column("ttl_minutes", Double(), nullable=True),
+        sa.PrimaryKeyConstraint("namespace", "key", name="pk_langgraph_store"),
+        mysql_engine="InnoDB",
+        mysql_charset="utf8mb4",
+    )
+    op.create_index("ix_langgraph_store_expires_at", "langgraph_store", ["expires_at"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_langgraph_store_expires_at", table_name="langgraph_store")
+    op.drop_table("langgraph_store")
