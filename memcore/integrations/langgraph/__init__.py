@@ -1,4 +1,4 @@
-"""memcore as a LangGraph backend: `MemcoreSaver` / `AsyncMemcoreSaver` (checkpointers).
+"""memcore as a LangGraph backend: `MemcoreSaver` / `AsyncMemcoreSaver` (checkpointers), `MemcoreStore`.
 
     from memcore.integrations.langgraph import MemcoreSaver
 
@@ -18,5 +18,6 @@ except ImportError as exc:  # pragma: no cover - exercised by a test in a subpro
 
 from memcore.integrations.langgraph.aio import AsyncMemcoreSaver
 from memcore.integrations.langgraph.saver import MemcoreSaver
+from memcore.integrations.langgraph.store import MemcoreStore
 
-__all__ = ["AsyncMemcoreSaver", "MemcoreSaver"]
+__all__ = ["AsyncMemcoreSaver", "MemcoreSaver", "MemcoreStore"]
