@@ -64,6 +64,7 @@ class FastReader:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._local = threading.local()
+        self._opened: list[Any] = []  # every thread's connection, for close_all()
 
     def _cursor(self) -> Any:
         cursor = getattr(self._local, "cursor", None)
@@ -75,6 +76,7 @@ class FastReader:
             elif self.engine.dialect.name in ("mysql", "mariadb"):
                 driver.autocommit(True)
             self._local.pooled, self._local.cursor = pooled, pooled.cursor()
+            self._opened.append(pooled)
             cursor = self._local.cursor
         return cursor
 
@@ -97,8 +99,18 @@ class FastReader:
         pooled = getattr(self._local, "pooled", None)
         self._local.pooled = self._local.cursor = None
         if pooled is not None:
+            with contextlib.suppress(ValueError):
+                self._opened.remove(pooled)
             with contextlib.suppress(Exception):  # a broken connection must not hide the original error
                 pooled.invalidate()
+
+    def close_all(self) -> None:
+        """Give every thread's connection back to the pool (when its owner shuts down)."""
+        self._local = threading.local()
+        opened, self._opened = self._opened, []
+        for pooled in opened:
+            with contextlib.suppress(Exception):  # already invalidated by close(), or gone
+                pooled.close()
 
 
 class PlannedReads:

@@ -75,8 +75,8 @@ class MemcoreSaver(MemcoreSaverBase):
             engine.dispose()
 
     def close(self) -> None:
-        """Close this thread's reader, and the database if this saver opened it."""
-        self._reader.close()
+        """Give back the readers' connections, and close the database if this saver opened it."""
+        self._reader.close_all()
         if self._owned:
             self.db.close()
 
