@@ -252,17 +252,22 @@ langgraph_writes = Table(
 )
 
 # LangGraph's long-term store (MemcoreStore): JSON documents under a namespace (its labels joined by
-# ".") and a key; `expires_at` is `ttl_minutes` after the last write or refreshing read.
+# ".") and a key; `id` is the SHA-256 hex of namespace NUL key (the full-text index's one-column
+# key); `expires_at` is `ttl_minutes` after the last write or refreshing read.
 langgraph_store = Table(
     "langgraph_store",
     metadata,
-    Column("namespace", BinaryString(GRAPH_THREAD_LENGTH), primary_key=True),
-    Column("key", BinaryString(GRAPH_THREAD_LENGTH), primary_key=True),
+    Column("id", BinaryString(64), primary_key=True),
+    Column("namespace", BinaryString(GRAPH_THREAD_LENGTH), nullable=False),
+    Column("key", BinaryString(GRAPH_THREAD_LENGTH), nullable=False),
     Column("value", JsonText, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("expires_at", UtcDateTime, nullable=True),
     Column("ttl_minutes", Double, nullable=True),
+    Index(None, "namespace", "key", unique=True),
     Index(None, "expires_at"),
     **MYSQL_OPTIONS,
 )
+STORE_SEARCH = SearchIndex("langgraph_store", "id", BinaryString(64), documents=("value",))
+SEARCH_INDEXES = (*SEARCH_INDEXES, STORE_SEARCH)

@@ -148,12 +148,20 @@ def test_an_item_expires_after_its_ttl_and_reads_refresh_it(memcore_store, clock
     assert memcore_store.sweep() == 1
 
 
-def test_a_text_query_matches_every_word_and_ranks_by_occurrences(memcore_store):
-    memcore_store.put(("n",), "once", {"text": "tea with milk"})
-    memcore_store.put(("n",), "twice", {"text": "Tea, then more tea", "tags": ["milk"]})
-    memcore_store.put(("n",), "none", {"text": "coffee"})
-    hits = memcore_store.search(("n",), query="milk tea")
-    assert [h.key for h in hits] == ["twice", "once"] and hits[0].score > hits[1].score
+def test_a_text_query_uses_the_full_text_index_matching_every_word_best_first(memcore_store):
+    put = memcore_store.put
+    put(("n",), "dense", {"text": "tea milk tea milk tea"})
+    put(("n",), "sparse", {"text": "a long note on travel plans, trains, tea and other things", "tags": ["milk"]})
+    put(("n",), "half", {"text": "tea only"})
+    put(("other",), "elsewhere", {"text": "tea milk"})
+    hits = memcore_store.search(("n",), query="Milk TEA")
+    assert [h.key for h in hits] == ["dense", "sparse"]
+    assert hits[0].score > hits[1].score
+    assert [h.key for h in memcore_store.search(("n",), query="milk", filter={"text": {"$ne": "x"}}, limit=1)] == [
+        "dense"
+    ]
+    memcore_store.delete(("n",), "dense")
+    assert [h.key for h in memcore_store.search(("n",), query="milk tea")] == ["sparse"]
 
 
 def test_abatch_runs_the_operations(memcore_store):

@@ -9,13 +9,15 @@ Namespaces are tuples of labels (not empty, without "." or NUL), stored joined b
 JSON objects. A batch is checked whole, then runs in one transaction: bad input writes nothing.
 TTL: `ttl` minutes on put, refreshed by reads (unless told not to), expired items are invisible at
 once and `sweep()` deletes them. `filter` (filters.py) and `query=` are evaluated in Python, so
-every dialect answers alike; `query=` matches every word of the query against the document's
-strings and ranks by how often they occur (no database full-text index or vector index yet).
+every dialect answers alike. `query=` goes through the dialect's own full-text index over the
+documents' strings (search.py: FTS5, tsvector, InnoDB FULLTEXT): every word must occur, results
+are ranked best first (bm25, ts_rank, InnoDB relevance; only the set of matches agrees across
+engines). No vector index: the `index` of a put is accepted and ignored.
 """
 
 import asyncio
+import hashlib
 import json
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -34,24 +36,29 @@ from langgraph.store.base import (
     SearchOp,
     TTLConfig,
 )
+from sqlalchemy import or_, select
 
 from memcore.domain.checkpoints.graph import THREAD_MAX
 from memcore.domain.shared.errors import InvalidInput
 from memcore.domain.shared.validation import check_text
 from memcore.infrastructure.settings import Settings
-from memcore.infrastructure.sqlalchemy import migrate
+from memcore.infrastructure.sqlalchemy import migrate, search
 from memcore.infrastructure.sqlalchemy.database import Database
 from memcore.infrastructure.sqlalchemy.engine import build_engine
+from memcore.infrastructure.sqlalchemy.errors import translating
 from memcore.infrastructure.sqlalchemy.fastpath import RowCodec
-from memcore.infrastructure.sqlalchemy.tables import langgraph_store
+from memcore.infrastructure.sqlalchemy.tables import STORE_SEARCH, langgraph_store
 from memcore.integrations.langgraph.base import sync_url
 from memcore.integrations.langgraph.filters import check_filter, matches
 
 __all__ = ["MemcoreStore"]
 
 COLUMNS = ("namespace", "key", "value", "created_at", "updated_at", "expires_at", "ttl_minutes")
+WRITTEN = ("id", *COLUMNS)
 _LIVE = "(expires_at IS NULL OR expires_at > :now)"
-_WORDS = re.compile(r"\w+")
+_SIDE_UPSERT = (
+    "INSERT INTO langgraph_store_search (id, body) VALUES (:id, :body) ON DUPLICATE KEY UPDATE body = VALUES(body)"
+)
 
 
 def _now() -> datetime:
@@ -72,18 +79,23 @@ def check_namespace(namespace: Any, *, prefix: bool = False) -> str:
     return joined
 
 
-def _quoted(dialect: str) -> str:
+def item_id(namespace: str, key: str) -> str:
+    """The row's one-column key: neither part can hold a NUL, so the pair maps to one id."""
+    return hashlib.sha256(f"{namespace}\x00{key}".encode()).hexdigest()
+
+
+def _quoted(dialect: str, columns: tuple[str, ...] = COLUMNS) -> str:
     """The column list, `key` quoted (a reserved word on MySQL/MariaDB)."""
     key = "`key`" if dialect in ("mysql", "mariadb") else '"key"'
-    return ", ".join(key if c == "key" else c for c in COLUMNS)
+    return ", ".join(key if c == "key" else c for c in columns)
 
 
 def _upsert_sql(dialect: str) -> str:
-    insert = f"INSERT INTO langgraph_store ({_quoted(dialect)}) VALUES ({', '.join(':' + c for c in COLUMNS)})"
+    insert = f"INSERT INTO langgraph_store ({_quoted(dialect, WRITTEN)}) VALUES ({', '.join(':' + c for c in WRITTEN)})"
     kept = ("value", "updated_at", "expires_at", "ttl_minutes")  # created_at stays the first write's
     if dialect in ("mysql", "mariadb"):
         return f"{insert} ON DUPLICATE KEY UPDATE " + ", ".join(f"{c} = VALUES({c})" for c in kept)
-    return f"{insert} ON CONFLICT (namespace, key) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in kept)
+    return f"{insert} ON CONFLICT (id) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in kept)
 
 
 def _escape_like(text: str) -> str:
@@ -110,6 +122,9 @@ class MemcoreStore(BaseStore):
         self.ttl_config = ttl
         self.clock = clock
         self.codec = RowCodec(langgraph_store, COLUMNS, self.db.engine.dialect)
+        self.writer = RowCodec(langgraph_store, WRITTEN, self.db.engine.dialect)
+        # MariaDB cannot walk JSON in SQL: the words of each document are written beside it.
+        self._side = STORE_SEARCH.app_maintained(self.db.dialect)
         self._upsert = _upsert_sql(self.db.dialect)
         self._select_sql = f"SELECT {_quoted(self.db.dialect)} FROM langgraph_store"
         self._key = _quoted(self.db.dialect).split(", ")[1]
@@ -211,43 +226,60 @@ class MemcoreStore(BaseStore):
 
     def _touch(self, rows: list[list[Any]], now: datetime) -> None:
         refreshed = [
-            {"ns": row[0], "key": row[1], "expires": self._time(now + timedelta(minutes=row[6]))}
+            {"id": item_id(row[0], row[1]), "expires": self._time(now + timedelta(minutes=row[6]))}
             for row in rows
             if row[6] is not None
         ]
         if refreshed:
-            sql = f"UPDATE langgraph_store SET expires_at = :expires WHERE namespace = :ns AND {self._key} = :key"
+            sql = "UPDATE langgraph_store SET expires_at = :expires WHERE id = :id"
             self.db.execute_many(sql, refreshed)
 
     def _put(self, op: PutOp, extra: Any, now: datetime) -> None:
         namespace, key, ttl = extra
-        if op.value is None:
-            sql = f"DELETE FROM langgraph_store WHERE namespace = :ns AND {self._key} = :key"
-            self.db.execute(sql, {"ns": namespace, "key": key})
+        ident = item_id(namespace, key)
+        if op.value is None:  # its search row goes with it (a cascading foreign key or a trigger)
+            self.db.execute("DELETE FROM langgraph_store WHERE id = :id", {"id": ident})
             return
         expires = None if ttl is None else now + timedelta(minutes=ttl)
-        values = self.codec.encode((namespace, key, dict(op.value), now, now, expires, ttl))
-        self.db.execute(self._upsert, dict(zip(COLUMNS, values, strict=True)))
+        values = self.writer.encode((ident, namespace, key, dict(op.value), now, now, expires, ttl))
+        self.db.execute(self._upsert, dict(zip(WRITTEN, values, strict=True)))
+        if self._side:
+            row = search.side_row(STORE_SEARCH, ident, _strings(op.value))
+            self.db.execute(_SIDE_UPSERT, row)
 
     def _search(self, op: SearchOp, prefix: str, now: datetime) -> list[SearchItem]:
-        where, params = [_LIVE], {}
-        if prefix:
-            where.append("(namespace = :ns OR namespace LIKE :pattern ESCAPE '!')")
-            params = {"ns": prefix, "pattern": _escape_like(prefix) + ".%"}
-        sql = f"{self._select_sql} WHERE {' AND '.join(where)} ORDER BY updated_at DESC, namespace, {self._key}"
-        rows = self._select(sql, params, now)
+        if op.query is not None and search.words(op.query):
+            rows, scores = self._text_search(op.query, prefix, now)
+        else:
+            where, params = [_LIVE], {}
+            if prefix:
+                where.append("(namespace = :ns OR namespace LIKE :pattern ESCAPE '!')")
+                params = {"ns": prefix, "pattern": _escape_like(prefix) + ".%"}
+            sql = f"{self._select_sql} WHERE {' AND '.join(where)} ORDER BY updated_at DESC, namespace, {self._key}"
+            rows = self._select(sql, params, now)
+            scores = [None] * len(rows)
         if op.filter:
-            rows = [row for row in rows if matches(row[2], op.filter)]
-        scores: list[float | None] = [None] * len(rows)
-        if op.query is not None:
-            ranked = [(score, row) for row in rows if (score := _score(row[2], op.query))]
-            ranked.sort(key=lambda pair: -pair[0])  # stable: ties keep the newest first
-            scores, rows = [s for s, _ in ranked], [r for _, r in ranked]
+            kept = [i for i, row in enumerate(rows) if matches(row[2], op.filter)]
+            rows, scores = [rows[i] for i in kept], [scores[i] for i in kept]
         page = slice(op.offset, op.offset + op.limit)
         rows, scores = rows[page], scores[page]
         if rows and self._refresh(op.refresh_ttl):
             self._touch(rows, now)
         return [_search_item(row, score) for row, score in zip(rows, scores, strict=True)]
+
+    def _text_search(self, query: str, prefix: str, now: datetime) -> tuple[list[list[Any]], list[float | None]]:
+        """Rows holding every word of `query`, best first, through the dialect's full-text index."""
+        table = langgraph_store
+        live = or_(table.c.expires_at.is_(None), table.c.expires_at > now)
+        statement = select(*(table.c[name] for name in COLUMNS)).where(live)
+        if prefix:
+            pattern = _escape_like(prefix) + ".%"
+            statement = statement.where(or_(table.c.namespace == prefix, table.c.namespace.like(pattern, escape="!")))
+        statement = search.apply(statement, STORE_SEARCH, self.db.dialect, table, search.words(query))
+        statement = statement.order_by(table.c.updated_at.desc(), table.c.namespace, table.c.key)
+        with translating(), self.db.engine.connect() as connection:
+            found = connection.execute(statement).all()
+        return [list(row[: len(COLUMNS)]) for row in found], [float(row[-1]) for row in found]
 
     def _namespaces(self, op: ListNamespacesOp, now: datetime) -> list[tuple[str, ...]]:
         rows = self.db.fetch_all(f"SELECT DISTINCT namespace FROM langgraph_store WHERE {_LIVE}",
@@ -290,19 +322,6 @@ def _strings(value: Any) -> Iterator[str]:
     elif isinstance(value, list):
         for item in value:
             yield from _strings(item)
-
-
-def _score(value: Any, query: str) -> float:
-    """How often the query's words occur in the document's strings; 0 unless every word does."""
-    wanted = {word.lower() for word in _WORDS.findall(query)}
-    if not wanted:
-        return 0.0
-    counts = dict.fromkeys(wanted, 0)
-    for text in _strings(value):
-        for word in _WORDS.findall(text.lower()):
-            if word in counts:
-                counts[word] += 1
-    return float(sum(counts.values())) if all(counts.values()) else 0.0
 
 
 def _item(row: list[Any]) -> Item:
