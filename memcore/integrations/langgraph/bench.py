@@ -1,7 +1,8 @@
 """The "langgraph" bench workload: memcore's savers side by side with LangGraph's own, one database.
 
 `memcore bench --workload langgraph --url URL` times each saver operation (put, put_writes,
-get_tuple of the latest checkpoint, list of the last ten) for `MemcoreSaver` ("ours") and for
+get_tuple of the latest checkpoint, list of the last ten), then the store's (bench_store.py), for
+`MemcoreSaver` ("ours") and for
 LangGraph's peer ("raw"): `SqliteSaver` on a sibling SQLite file, `PostgresSaver` on the same
 server and database (its tables in a schema of their own, dropped afterwards). LangGraph has no
 MariaDB/MySQL saver: there both sides are memcore's, so the row gives memcore's throughput only.
@@ -21,6 +22,7 @@ from sqlalchemy.engine import make_url
 
 from memcore.infrastructure.bench.phase import Phase, Target
 from memcore.infrastructure.bench.workload import BenchWorkload
+from memcore.integrations.langgraph.bench_store import StoreSides
 from memcore.integrations.langgraph.saver import MemcoreSaver
 
 DEFAULT_ROWS = 2_000
@@ -62,13 +64,16 @@ class LanggraphWorkload(BenchWorkload):
         stack.callback(self.ours.close)
         self.peer, self.peer_name = self._open_peer(stack)
         self.checkpoints = [_checkpoint(i) for i in range(self.rows)]
-        self.latest: dict[int, dict[str, str]] = {}
+        foreign = "langgraph_store WHERE namespace NOT LIKE 'bench-%'"
+        self._refuse_foreign_rows({"store items": foreign}, "the bench namespaces of langgraph_store")
+        peer_path = self.peer_path if self.backend == "sqlite" else None
+        self.stores = StoreSides(self, stack, peer_path, PEER_SCHEMA if self.backend == "postgresql" else None)
 
     def _open_peer(self, stack: ExitStack) -> tuple[BaseCheckpointSaver, str]:
         if self.backend == "sqlite":
             from langgraph.checkpoint.sqlite import SqliteSaver
 
-            path = f"{make_url(self.settings.url).database}.langgraph-peer"
+            self.peer_path = path = f"{make_url(self.settings.url).database}.langgraph-peer"
             _remove_sqlite(path)
             stack.callback(_remove_sqlite, path)
             conn = sqlite3.connect(path, check_same_thread=False)
@@ -104,6 +109,7 @@ class LanggraphWorkload(BenchWorkload):
         for side, saver in (("ours", self.ours), ("raw", self.peer)):
             for i in range(THREADS):
                 saver.delete_thread(_thread(i, side))
+        self.stores.clear()
 
     def phases(self) -> Sequence[Phase]:
         note, lists = f"raw = {self.peer_name}", max(1, self.rows // 10)
@@ -118,6 +124,7 @@ class LanggraphWorkload(BenchWorkload):
             phase("put_writes", self.rows, self._put_writes),
             phase("get_tuple", self.rows, self._get),
             phase("list", lists, lambda saver, side: self._list(saver, side, lists)),
+            *self.stores.phases(TARGET),
         ]
 
     def _put(self, saver: BaseCheckpointSaver, side: str) -> tuple[int, str]:

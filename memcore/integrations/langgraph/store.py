@@ -6,7 +6,8 @@
         store.search(("users",), filter={"score": {"$gte": 5}})
 
 Namespaces are tuples of labels (not empty, without "." or NUL), stored joined by "."; values are
-JSON objects. A batch is checked whole, then runs in one transaction: bad input writes nothing.
+JSON objects. A batch is checked whole, then runs in one transaction (a batch of reads runs without
+one): bad input writes nothing.
 TTL: `ttl` minutes on put, refreshed by reads (unless told not to), expired items are invisible at
 once and `sweep()` deletes them. `filter` (filters.py) and `query=` are evaluated in Python, so
 every dialect answers alike. `query=` goes through the dialect's own full-text index over the
@@ -156,6 +157,8 @@ class MemcoreStore(BaseStore):
         ops = list(ops)
         checked = [self._check(op) for op in ops]  # all of them first: a bad op writes nothing
         now = self.clock()
+        if not any(isinstance(op, PutOp) for op in ops):  # reads alone need no transaction of their own
+            return [self._run(op, extra, now) for op, extra in zip(ops, checked, strict=True)]
         with self.db.transaction():
             return [self._run(op, extra, now) for op, extra in zip(ops, checked, strict=True)]
 
