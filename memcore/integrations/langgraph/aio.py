@@ -20,11 +20,8 @@ from langgraph.checkpoint.serde.base import SerializerProtocol
 
 from memcore.domain.shared.errors import InvalidInput
 from memcore.infrastructure.app import AsyncMemcore, Memcore
-from memcore.infrastructure.settings import Settings
-from memcore.infrastructure.sqlalchemy import migrate
 from memcore.infrastructure.sqlalchemy.async_database import AsyncDatabase
-from memcore.infrastructure.sqlalchemy.engine import build_engine
-from memcore.integrations.langgraph.base import WRITES_PER_STATEMENT, MemcoreSaverBase, Op, sync_url
+from memcore.integrations.langgraph.base import WRITES_PER_STATEMENT, MemcoreSaverBase, Op, migrate_to_head
 
 __all__ = ["AsyncMemcoreSaver"]
 
@@ -75,15 +72,7 @@ class AsyncMemcoreSaver(MemcoreSaverBase):
         if self._app is not None:
             await asyncio.to_thread(self._app.migrate)
             return
-
-        def upgrade() -> None:
-            engine = build_engine(Settings(url=sync_url(self.db.settings.url)))
-            try:
-                migrate.upgrade(engine)
-            finally:
-                engine.dispose()
-
-        await asyncio.to_thread(upgrade)
+        await asyncio.to_thread(migrate_to_head, self.db.settings.url)
 
     async def aclose(self) -> None:
         """Close the database if this saver opened it."""

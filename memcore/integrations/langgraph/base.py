@@ -26,6 +26,9 @@ from sqlalchemy.engine import make_url
 from memcore.domain.checkpoints import graph
 from memcore.domain.shared.errors import AlreadyExists, InvalidInput
 from memcore.domain.shared.validation import check_text
+from memcore.infrastructure.settings import Settings
+from memcore.infrastructure.sqlalchemy import migrate
+from memcore.infrastructure.sqlalchemy.engine import build_engine
 from memcore.infrastructure.sqlalchemy.graph_checkpoints import (
     WRITE_COLUMNS,
     WRITES_PER_STATEMENT,
@@ -50,10 +53,15 @@ class Call(NamedTuple):
 Op = Generator[Call, Any, _T]
 
 
-def sync_url(url: str) -> str:
-    """The URL with memcore's default synchronous driver (migrations run on one)."""
+def migrate_to_head(url: str) -> None:
+    """Run memcore's migrations on `url` (any of its drivers, sync or asyncio) up to the newest."""
     parsed = make_url(url)
-    return parsed.set(drivername=parsed.get_backend_name()).render_as_string(hide_password=False)
+    sync = parsed.set(drivername=parsed.get_backend_name()).render_as_string(hide_password=False)
+    engine = build_engine(Settings(url=sync))
+    try:
+        migrate.upgrade(engine)
+    finally:
+        engine.dispose()
 
 
 def _thread(config: RunnableConfig) -> tuple[str, str]:

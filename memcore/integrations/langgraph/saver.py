@@ -20,13 +20,10 @@ from langgraph.checkpoint.serde.base import SerializerProtocol
 
 from memcore.domain.shared.errors import InvalidInput
 from memcore.infrastructure.app import Memcore
-from memcore.infrastructure.settings import Settings
-from memcore.infrastructure.sqlalchemy import migrate
 from memcore.infrastructure.sqlalchemy.database import Database
-from memcore.infrastructure.sqlalchemy.engine import build_engine
 from memcore.infrastructure.sqlalchemy.fastpath import FastReader
 from memcore.infrastructure.sqlalchemy.raw_sql import prepare
-from memcore.integrations.langgraph.base import WRITES_PER_STATEMENT, MemcoreSaverBase, Op, sync_url
+from memcore.integrations.langgraph.base import WRITES_PER_STATEMENT, MemcoreSaverBase, Op, migrate_to_head
 
 __all__ = ["MemcoreSaver"]
 
@@ -68,11 +65,7 @@ class MemcoreSaver(MemcoreSaverBase):
         if self._app is not None:
             self._app.migrate()
             return
-        engine = build_engine(Settings(url=sync_url(self.db.settings.url)))
-        try:
-            migrate.upgrade(engine)
-        finally:
-            engine.dispose()
+        migrate_to_head(self.db.settings.url)
 
     def close(self) -> None:
         """Give back the readers' connections, and close the database if this saver opened it."""

@@ -40,16 +40,15 @@ from langgraph.store.base import (
 from sqlalchemy import or_, select
 
 from memcore.domain.checkpoints.graph import THREAD_MAX
+from memcore.domain.memory.text import strings_in
 from memcore.domain.shared.errors import InvalidInput
 from memcore.domain.shared.validation import check_text
-from memcore.infrastructure.settings import Settings
-from memcore.infrastructure.sqlalchemy import migrate, search
+from memcore.infrastructure.sqlalchemy import search
 from memcore.infrastructure.sqlalchemy.database import Database
-from memcore.infrastructure.sqlalchemy.engine import build_engine
 from memcore.infrastructure.sqlalchemy.errors import translating
 from memcore.infrastructure.sqlalchemy.fastpath import RowCodec
 from memcore.infrastructure.sqlalchemy.tables import STORE_SEARCH, langgraph_store
-from memcore.integrations.langgraph.base import sync_url
+from memcore.integrations.langgraph.base import migrate_to_head
 from memcore.integrations.langgraph.filters import check_filter, matches
 
 __all__ = ["MemcoreStore"]
@@ -141,11 +140,7 @@ class MemcoreStore(BaseStore):
 
     def setup(self) -> None:
         """Bring memcore's schema (this table included) to the newest migration."""
-        engine = build_engine(Settings(url=sync_url(self.db.settings.url)))
-        try:
-            migrate.upgrade(engine)
-        finally:
-            engine.dispose()
+        migrate_to_head(self.db.settings.url)
 
     def close(self) -> None:
         if self._owned:
@@ -247,7 +242,7 @@ class MemcoreStore(BaseStore):
         values = self.writer.encode((ident, namespace, key, dict(op.value), now, now, expires, ttl))
         self.db.execute(self._upsert, dict(zip(WRITTEN, values, strict=True)))
         if self._side:
-            row = search.side_row(STORE_SEARCH, ident, _strings(op.value))
+            row = search.side_row(STORE_SEARCH, ident, strings_in(op.value))
             self.db.execute(_SIDE_UPSERT, row)
 
     def _search(self, op: SearchOp, prefix: str, now: datetime) -> list[SearchItem]:
@@ -314,17 +309,6 @@ def _matches(condition: MatchCondition, namespace: tuple[str, ...]) -> bool:
         return False
     part = namespace[: len(path)] if condition.match_type == "prefix" else namespace[len(namespace) - len(path) :]
     return all(want == "*" or want == got for want, got in zip(path, part, strict=True))
-
-
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, Mapping):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
 
 
 def _item(row: list[Any]) -> Item:
