@@ -10,7 +10,7 @@ from langgraph.store.memory import InMemoryStore
 
 from memcore.errors import InvalidInput
 from memcore.integrations.langgraph import MemcoreStore
-from tests.conftest import SQL_DIALECTS, dialect_param, empty_tables
+from tests.conftest import ADAPTERS, dialect_param, empty_tables
 
 
 class Clock:
@@ -30,6 +30,8 @@ def clock() -> Clock:
 
 
 def _memcore(request, engines, clock):
+    if request.param == "memory":
+        return MemcoreStore("memory://", clock=clock)
     engine = engines[request.param]
     empty_tables(engine)
     store = MemcoreStore(engine.url.render_as_string(hide_password=False), clock=clock)
@@ -37,13 +39,13 @@ def _memcore(request, engines, clock):
     return store
 
 
-@pytest.fixture(params=[pytest.param("inmemory", id="langgraph-inmemory"), *(dialect_param(d) for d in SQL_DIALECTS)])
+@pytest.fixture(params=[pytest.param("inmemory", id="langgraph-inmemory"), *(dialect_param(d) for d in ADAPTERS)])
 def store(request, engines, clock):
-    """LangGraph's InMemoryStore, or MemcoreStore on each dialect."""
+    """LangGraph's InMemoryStore, or MemcoreStore in memory and on each dialect."""
     return InMemoryStore() if request.param == "inmemory" else _memcore(request, engines, clock)
 
 
-@pytest.fixture(params=[dialect_param(d) for d in SQL_DIALECTS])
+@pytest.fixture(params=[dialect_param(d) for d in ADAPTERS])
 def memcore_store(request, engines, clock):
     """MemcoreStore alone, for what LangGraph's InMemoryStore does not offer."""
     return _memcore(request, engines, clock)
