@@ -2,8 +2,8 @@
 
 from tests.e2e.cli import bench
 
-PHASES = ["put", "put_writes", "get_tuple", "list", "store_put", "store_get", "store_search_filter",
-          "store_search_text"]  # fmt: skip
+PHASES = ["put", "put_writes", "get_tuple", "list", "async_put", "async_get_tuple",
+          "store_put", "store_get", "store_search_filter", "store_search_text"]  # fmt: skip
 
 
 def test_the_langgraph_workload_times_memcore_beside_langgraphs_own_savers(sql_url, capsys):

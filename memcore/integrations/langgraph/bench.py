@@ -22,6 +22,8 @@ from sqlalchemy.engine import make_url
 
 from memcore.infrastructure.bench.phase import Phase, Target
 from memcore.infrastructure.bench.workload import BenchWorkload
+from memcore.integrations.langgraph.bench_async import SIDES as ASYNC_SIDES
+from memcore.integrations.langgraph.bench_async import AsyncSides
 from memcore.integrations.langgraph.bench_store import StoreSides
 from memcore.integrations.langgraph.saver import MemcoreSaver
 
@@ -67,7 +69,10 @@ class LanggraphWorkload(BenchWorkload):
         foreign = "langgraph_store WHERE namespace NOT LIKE 'bench-%'"
         self._refuse_foreign_rows({"store items": foreign}, "the bench namespaces of langgraph_store")
         peer_path = self.peer_path if self.backend == "sqlite" else None
-        self.stores = StoreSides(self, stack, peer_path, PEER_SCHEMA if self.backend == "postgresql" else None)
+        peer_schema = PEER_SCHEMA if self.backend == "postgresql" else None
+        self.stores = StoreSides(self, stack, peer_path, peer_schema)
+        self.asyncs = AsyncSides(self, stack, peer_path, peer_schema)
+        self.thread, self.config = _thread, _config  # for the async and store halves
 
     def _open_peer(self, stack: ExitStack) -> tuple[BaseCheckpointSaver, str]:
         if self.backend == "sqlite":
@@ -106,9 +111,11 @@ class LanggraphWorkload(BenchWorkload):
         return saver
 
     def _clear(self) -> None:
+        # The async savers of each side write the sync ones' tables: cleared through those.
         for side, saver in (("ours", self.ours), ("raw", self.peer)):
             for i in range(THREADS):
                 saver.delete_thread(_thread(i, side))
+                saver.delete_thread(_thread(i, ASYNC_SIDES[side]))
         self.stores.clear()
 
     def phases(self) -> Sequence[Phase]:
@@ -124,6 +131,7 @@ class LanggraphWorkload(BenchWorkload):
             phase("put_writes", self.rows, self._put_writes),
             phase("get_tuple", self.rows, self._get),
             phase("list", lists, lambda saver, side: self._list(saver, side, lists)),
+            *self.asyncs.phases(self, TARGET),
             *self.stores.phases(TARGET),
         ]
 
