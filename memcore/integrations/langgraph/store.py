@@ -6,8 +6,8 @@
         store.search(("users",), filter={"score": {"$gte": 5}})
 
 Namespaces are tuples of labels (not empty, without "." or NUL), stored joined by "."; values are
-JSON objects. A batch is checked whole, then runs in one transaction (a batch of reads runs without
-one): bad input writes nothing.
+JSON objects. A batch is checked whole, then runs in one transaction (unless it writes with one
+statement at most): bad input writes nothing.
 TTL: `ttl` minutes on put, refreshed by reads (unless told not to), expired items are invisible at
 once and `sweep()` deletes them. `filter` (filters.py) is evaluated in Python, so every adapter
 answers alike. `query=` goes through the dialect's own full-text index over the
@@ -119,7 +119,8 @@ class MemcoreStore(BaseStore):
         ops = list(ops)
         checked = [self._check(op) for op in ops]  # all of them first: a bad op writes nothing
         now = self.clock()
-        if not any(isinstance(op, PutOp) for op in ops):  # reads alone need no transaction of their own
+        # One write statement is atomic alone: a transaction only for more (a put on MariaDB writes two).
+        if sum(isinstance(op, PutOp) for op in ops) * self.table.statements_per_put <= 1:
             return [self._run(op, extra, now) for op, extra in zip(ops, checked, strict=True)]
         with self.table.transaction():
             return [self._run(op, extra, now) for op, extra in zip(ops, checked, strict=True)]

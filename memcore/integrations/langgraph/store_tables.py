@@ -51,6 +51,8 @@ def _under(namespace: str, prefix: str) -> bool:
 class InMemoryStoreTable:
     """The fake: a dict, rolled back as a whole when a batch fails."""
 
+    statements_per_put = 1
+
     def __init__(self) -> None:
         self.rows: dict[tuple[str, str], Row] = {}
 
@@ -115,6 +117,7 @@ class SqlStoreTable:
         self.codec = RowCodec(langgraph_store, COLUMNS, db.engine.dialect)
         self.writer = RowCodec(langgraph_store, WRITTEN, db.engine.dialect)
         self._side = STORE_SEARCH.app_maintained(dialect)  # MariaDB: the words are written beside
+        self.statements_per_put = 2 if self._side else 1
         key = "`key`" if dialect in ("mysql", "mariadb") else '"key"'  # a reserved word on MySQL
         self._select = f"SELECT {', '.join(key if c == 'key' else c for c in COLUMNS)} FROM langgraph_store"
         self._order = f"ORDER BY updated_at DESC, namespace, {key}"
