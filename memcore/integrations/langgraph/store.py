@@ -194,14 +194,16 @@ class MemcoreStore(BaseStore):
 
     def _search(self, op: SearchOp, prefix: str, now: datetime) -> list[SearchItem]:
         words = query_words(op.query)
+        wanted = op.filter
         if words:
             rows, scores = self.table.text(prefix, now, words)
+            if wanted:
+                kept = [i for i, row in enumerate(rows) if matches(row[2], wanted)]
+                rows, scores = [rows[i] for i in kept], [scores[i] for i in kept]
         else:
-            rows = self.table.scan(prefix, now)
+            keep = (lambda value: matches(value, wanted)) if wanted else None
+            rows = self.table.scan(prefix, now, keep, first=op.offset + op.limit)
             scores = [None] * len(rows)
-        if op.filter:
-            kept = [i for i, row in enumerate(rows) if matches(row[2], op.filter)]
-            rows, scores = [rows[i] for i in kept], [scores[i] for i in kept]
         page = slice(op.offset, op.offset + op.limit)
         rows, scores = rows[page], scores[page]
         if rows and self._refresh(op.refresh_ttl):

@@ -7,7 +7,7 @@ The store's own logic (checks, filters, paging, TTL) lives in store.py, once for
 
 import copy
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -24,6 +24,7 @@ from memcore.infrastructure.sqlalchemy.tables import STORE_SEARCH, langgraph_sto
 COLUMNS = ("namespace", "key", "value", "created_at", "updated_at", "expires_at", "ttl_minutes")
 WRITTEN = ("id", *COLUMNS)
 Row = list[Any]
+Keep = Callable[[Any], bool]  # which values `scan` keeps
 _LIVE = "(expires_at IS NULL OR expires_at > :now)"
 _SIDE_UPSERT = (
     "INSERT INTO langgraph_store_search (id, body) VALUES (:id, :body) ON DUPLICATE KEY UPDATE body = VALUES(body)"
@@ -84,8 +85,9 @@ class InMemoryStoreTable:
         for namespace, key, expires in refreshed:
             self.rows[(namespace, key)][5] = expires
 
-    def scan(self, prefix: str, now: datetime) -> list[Row]:
-        return copy.deepcopy(_newest_first([row for row in self._live(now) if _under(row[0], prefix)]))
+    def scan(self, prefix: str, now: datetime, keep: Keep | None = None, first: int | None = None) -> list[Row]:
+        rows = _newest_first([row for row in self._live(now) if _under(row[0], prefix)])
+        return copy.deepcopy([row for row in rows if keep is None or keep(row[2])][:first])
 
     def text(self, prefix: str, now: datetime, query: list[str]) -> tuple[list[Row], list[float]]:
         """Every word of the query in the document's strings (domain.memory.text's words); ranked
@@ -115,6 +117,7 @@ class SqlStoreTable:
         self.db = db
         dialect = db.dialect
         self.codec = RowCodec(langgraph_store, COLUMNS, db.engine.dialect)
+        self.values = RowCodec(langgraph_store, ("value",), db.engine.dialect)
         self.writer = RowCodec(langgraph_store, WRITTEN, db.engine.dialect)
         self._side = STORE_SEARCH.app_maintained(dialect)  # MariaDB: the words are written beside
         self.statements_per_put = 2 if self._side else 1
@@ -159,12 +162,29 @@ class SqlStoreTable:
         rows = [{"id": item_id(ns, key), "expires": self._time(expires)} for ns, key, expires in refreshed]
         self.db.execute_many("UPDATE langgraph_store SET expires_at = :expires WHERE id = :id", rows)
 
-    def scan(self, prefix: str, now: datetime) -> list[Row]:
-        if not prefix:
-            return self._rows(f"{self._select} WHERE {_LIVE} {self._order}", {}, now)
-        where = f"{_LIVE} AND (namespace = :ns OR namespace LIKE :pattern ESCAPE '!')"
-        return self._rows(f"{self._select} WHERE {where} {self._order}",
-                          {"ns": prefix, "pattern": _escape_like(prefix) + ".%"}, now)  # fmt: skip
+    def scan(self, prefix: str, now: datetime, keep: Keep | None = None, first: int | None = None) -> list[Row]:
+        """The live rows under `prefix` whose value `keep` keeps, newest first; only the `first` ones.
+
+        Without `keep` the database stops at `first`; with it, each value is decoded and tested in
+        turn, and the rest of a row (its timestamps) is decoded only when kept, until `first` are.
+        """
+        where, params = _LIVE, {"now": self._time(now)}
+        if prefix:
+            where += " AND (namespace = :ns OR namespace LIKE :pattern ESCAPE '!')"
+            params.update(ns=prefix, pattern=_escape_like(prefix) + ".%")
+        sql = f"{self._select} WHERE {where} {self._order}"
+        if keep is None and first is not None:
+            sql += " LIMIT :first"
+            params["first"] = first
+        decode_value, decode = self.values.decode, self.codec.decode
+        out: list[Row] = []
+        for row in self.db.fetch_all(sql, params):
+            if keep is not None and not keep(decode_value([row["value"]])[0]):
+                continue
+            out.append(decode([row[c] for c in COLUMNS]))
+            if first is not None and len(out) >= first:
+                break
+        return out
 
     def text(self, prefix: str, now: datetime, query: list[str]) -> tuple[list[Row], list[float]]:
         """Rows holding every word, best first, through the dialect's full-text index (search.py)."""
