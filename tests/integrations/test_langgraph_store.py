@@ -172,3 +172,16 @@ def test_abatch_runs_the_operations(memcore_store):
         return await memcore_store.aget(("a",), "k")
 
     assert asyncio.run(run()).value == {"v": 2}
+
+
+@pytest.mark.parametrize("in_memory", [True, False], ids=["memory-app", "sql-app"])
+def test_a_store_is_built_on_a_memcore_application(sql_url, in_memory):
+    import memcore
+
+    with memcore.connect("memory://" if in_memory else sql_url) as app:
+        store = MemcoreStore(app)
+        store.setup()
+        store.put(("app",), "k", {"v": 1})
+        assert store.get(("app",), "k").value == {"v": 1}
+        store.close()  # the application's database stays open
+        assert (store.db is None) is in_memory

@@ -42,6 +42,7 @@ from memcore.domain.checkpoints.graph import THREAD_MAX
 from memcore.domain.memory.text import query_words
 from memcore.domain.shared.errors import InvalidInput
 from memcore.domain.shared.validation import check_text
+from memcore.infrastructure.app import Memcore
 from memcore.infrastructure.sqlalchemy.database import Database
 from memcore.integrations.langgraph.base import migrate_to_head
 from memcore.integrations.langgraph.filters import check_filter, matches
@@ -77,7 +78,7 @@ class MemcoreStore(BaseStore):
 
     def __init__(
         self,
-        conn: str | Database,
+        conn: str | Database | Memcore,
         *,
         ttl: TTLConfig | None = None,
         clock: Callable[[], datetime] = _now,
@@ -85,13 +86,16 @@ class MemcoreStore(BaseStore):
     ) -> None:
         self._owned = isinstance(conn, str)
         self.db: Database | None = None
+        if isinstance(conn, Memcore):  # the application's database (or, in memory, a store of its own)
+            conn = IN_MEMORY if conn.in_memory else conn.database
         if conn == IN_MEMORY:
             self.table: InMemoryStoreTable | SqlStoreTable = InMemoryStoreTable()
         elif isinstance(conn, str | Database):
             self.db = Database(conn, **options) if isinstance(conn, str) else conn
             self.table = SqlStoreTable(self.db)
         else:
-            raise InvalidInput(f"MemcoreStore needs a database URL, {IN_MEMORY!r} or a Database, not {conn!r}")
+            needs = f"a database URL, {IN_MEMORY!r}, a memcore application or a Database"
+            raise InvalidInput(f"MemcoreStore needs {needs}, not {conn!r}")
         self.ttl_config = ttl
         self.clock = clock
 
