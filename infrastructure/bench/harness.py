@@ -4,6 +4,7 @@ Both sides run in the same process, on the same database, in every round; the re
 medians over the rounds. This is the one place memcore measures speed.
 """
 
+import importlib
 import math
 import platform
 import statistics
@@ -42,13 +43,28 @@ def workloads() -> dict[str, WorkloadKind]:
     }
 
 
+# Workloads of the optional framework adapters live with them, above the layers, as
+# memcore.integrations.<name>.bench (DEFAULT_ROWS and a Workload class): found by name when asked
+# for, so the core never imports them and runs without their extras.
+INTEGRATION_WORKLOADS = {"langgraph": "LanggraphWorkload"}
+
+
+def _integration_workload(name: str) -> WorkloadKind:
+    try:
+        module = importlib.import_module(f"memcore.integrations.{name}.bench")
+    except ImportError as exc:
+        raise InvalidInput(f"the {name} workload needs its extra: {exc}") from None
+    return WorkloadKind(module.DEFAULT_ROWS, getattr(module, INTEGRATION_WORKLOADS[name]))
+
+
 def run_bench(workload: str, url: str | None, *, rows: int | None, rounds: int, as_json: bool) -> None:
     known = workloads()
-    if workload not in known:
-        raise InvalidInput(f"unknown workload {workload!r}; known: {', '.join(sorted(known))}")
+    if workload not in known and workload not in INTEGRATION_WORKLOADS:
+        names = sorted([*known, *INTEGRATION_WORKLOADS])
+        raise InvalidInput(f"unknown workload {workload!r}; known: {', '.join(names)}")
     if rounds < 1 or (rows is not None and rows < 1):
         raise InvalidInput("rows and rounds must be at least 1")
-    kind = known[workload]
+    kind = known[workload] if workload in known else _integration_workload(workload)
     rows = kind.default_rows if rows is None else rows
     timings: dict[str, dict[str, Any]] = {}
     with kind.open(url, rows) as bench:

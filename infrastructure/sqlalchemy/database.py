@@ -119,6 +119,16 @@ class Database:
         """SQLAlchemy's dialect of the driver: its column types code values as this database expects."""
         return self._sa_dialect
 
+    @property
+    def engine(self) -> Any:
+        """The engine under the pool, for a lean reader sharing it (fastpath.FastReader)."""
+        return self._engine
+
+    @property
+    def paramstyle(self) -> tuple[str, str]:
+        """The driver's placeholder style and the SQL lexer's dialect, as `raw_sql.prepare` takes them."""
+        return self._style, self._lex
+
     def __enter__(self) -> Self:
         return self
 

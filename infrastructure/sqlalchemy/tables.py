@@ -3,7 +3,15 @@
 from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Index, Integer, MetaData, Table
 
 from memcore.infrastructure.sqlalchemy.search import SearchIndex
-from memcore.infrastructure.sqlalchemy.types import BinaryString, BinaryText, Double, JsonText, JsonValue, UtcDateTime
+from memcore.infrastructure.sqlalchemy.types import (
+    BinaryString,
+    BinaryText,
+    Blob,
+    Double,
+    JsonText,
+    JsonValue,
+    UtcDateTime,
+)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -248,3 +256,60 @@ metric_points = Table(
 
 CHUNK_SEARCH = SearchIndex("knowledge_chunks", "id", BinaryString(36), texts=("title", "content"))
 SEARCH_INDEXES = (LTM_SEARCH, CHUNK_SEARCH)  # their objects are created by the migrations, outside this metadata
+
+# LangGraph's checkpoint model (memcore.integrations.langgraph): one row per checkpoint of a thread
+# and namespace, the checkpoint serialised whole by the graph's serializer (`type` names its
+# format), metadata as JSON; `run_id` is lifted out of the metadata for delete_for_runs.
+GRAPH_THREAD_LENGTH, GRAPH_ID_LENGTH = 255, 64  # see domain/checkpoints/graph.py
+langgraph_checkpoints = Table(
+    "langgraph_checkpoints",
+    metadata,
+    Column("thread_id", BinaryString(GRAPH_THREAD_LENGTH), primary_key=True),
+    Column("checkpoint_ns", BinaryString(GRAPH_THREAD_LENGTH), primary_key=True),
+    Column("checkpoint_id", BinaryString(GRAPH_ID_LENGTH), primary_key=True),
+    Column("parent_checkpoint_id", BinaryString(GRAPH_ID_LENGTH), nullable=True),
+    Column("run_id", BinaryString(GRAPH_THREAD_LENGTH), nullable=True),
+    Column("type", BinaryString(32), nullable=False),
+    Column("checkpoint", Blob, nullable=False),
+    Column("metadata", JsonText, nullable=False),
+    Index(None, "run_id"),
+    **MYSQL_OPTIONS,
+)
+
+# Pending writes of a checkpoint's tasks; `idx` is the write's place in its task's batch (negative
+# for LangGraph's special channels), `task_path` orders tasks as a live run applies them.
+langgraph_writes = Table(
+    "langgraph_writes",
+    metadata,
+    Column("thread_id", BinaryString(GRAPH_THREAD_LENGTH), primary_key=True),
+    Column("checkpoint_ns", BinaryString(GRAPH_THREAD_LENGTH), primary_key=True),
+    Column("checkpoint_id", BinaryString(GRAPH_ID_LENGTH), primary_key=True),
+    Column("task_id", BinaryString(GRAPH_ID_LENGTH), primary_key=True),
+    Column("idx", Integer, primary_key=True, autoincrement=False),
+    Column("channel", BinaryString(GRAPH_THREAD_LENGTH), nullable=False),
+    Column("type", BinaryString(32), nullable=False),
+    Column("value", Blob, nullable=False),
+    Column("task_path", BinaryText, nullable=False),
+    **MYSQL_OPTIONS,
+)
+
+# LangGraph's long-term store (MemcoreStore): JSON documents under a namespace (its labels joined by
+# ".") and a key; `id` is the SHA-256 hex of namespace NUL key (the full-text index's one-column
+# key); `expires_at` is `ttl_minutes` after the last write or refreshing read.
+langgraph_store = Table(
+    "langgraph_store",
+    metadata,
+    Column("id", BinaryString(64), primary_key=True),
+    Column("namespace", BinaryString(GRAPH_THREAD_LENGTH), nullable=False),
+    Column("key", BinaryString(GRAPH_THREAD_LENGTH), nullable=False),
+    Column("value", JsonText, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=True),
+    Column("ttl_minutes", Double, nullable=True),
+    Index(None, "namespace", "key", unique=True),
+    Index(None, "expires_at"),
+    **MYSQL_OPTIONS,
+)
+STORE_SEARCH = SearchIndex("langgraph_store", "id", BinaryString(64), documents=("value",))
+SEARCH_INDEXES = (*SEARCH_INDEXES, STORE_SEARCH)

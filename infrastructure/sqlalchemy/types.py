@@ -10,8 +10,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Double, Integer, String, Text
-from sqlalchemy.dialects import mysql, sqlite
+from sqlalchemy import DateTime, Double, Integer, LargeBinary, String, Text
+from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
@@ -209,7 +209,21 @@ class JsonValue(JsonText):
         return _direct(self, dialect, _encode_json_value)
 
 
-__all__ = ["BinaryString", "BinaryText", "Double", "Integer", "JsonText", "JsonValue", "UtcDateTime"]
+class Blob(TypeDecorator[bytes]):
+    """Unbounded bytes: BLOB on SQLite, BYTEA on PostgreSQL, LONGBLOB on MySQL (BLOB stops at 64 KiB)."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name in ("mysql", "mariadb"):
+            return mysql.LONGBLOB()
+        if dialect.name == "postgresql":
+            return postgresql.BYTEA()
+        return LargeBinary()
+
+
+__all__ = ["BinaryString", "BinaryText", "Blob", "Double", "Integer", "JsonText", "JsonValue", "UtcDateTime"]
 
 
 def compare_type(context: Any, inspected_column: Any, metadata_column: Any, inspected: Any, expected: Any) -> Any:

@@ -19,7 +19,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Connection, Engine, func, select, text
 
 from memcore.application.transfer.ports import Row
-from memcore.domain.memory.text import indexed_text
+from memcore.domain.memory.text import strings_in
 from memcore.domain.shared.errors import AlreadyExists
 from memcore.infrastructure.sqlalchemy import migrate, search
 from memcore.infrastructure.sqlalchemy.errors import translate_driver, translating
@@ -175,20 +175,29 @@ class SqlStoreWriter:
 
 
 def _side_rows(connection: Connection, index: search.SearchIndex, batch: int = 5000) -> Iterator[dict[str, Any]]:
-    """MariaDB's search rows of the memory entries, computed from what was written, a page at a time
-    (keyset pages: no cursor stays open while the rows are written)."""
+    """MariaDB's search rows of an application-maintained index, from what was written: the words of
+    its text columns and of every string inside its JSON documents, a keyset page at a time (no
+    cursor stays open while the rows are written)."""
     wire = tables.wire_table(index.table)
-    key, document = wire.c[index.key], wire.c[index.documents[0]]
+    key = wire.c[index.key]
+    columns = [wire.c[name] for name in (*index.texts, *index.documents)]
     last = None
     while True:
-        query = select(key, document).order_by(key).limit(batch)
+        query = select(key, *columns).order_by(key).limit(batch)
         page = connection.execute(query if last is None else query.where(key > last)).all()
-        for stored_key, value in page:
-            try:
-                decoded = json.loads(value) if value else None
-            except ValueError:
-                decoded = value
-            yield search.side_row(index, stored_key, [indexed_text(stored_key, decoded)])
+        for stored_key, *values in page:
+            texts, documents = values[: len(index.texts)], values[len(index.texts) :]
+            strings = [text for text in texts if text is not None]
+            for document in documents:
+                strings.extend(strings_in(_decoded(document)))
+            yield search.side_row(index, stored_key, strings)
         if len(page) < batch:
             return
         last = page[-1][0]
+
+
+def _decoded(document: str | None) -> Any:
+    try:
+        return json.loads(document) if document else None
+    except ValueError:
+        return document  # not JSON: its text is indexed as it is

@@ -97,6 +97,21 @@ def test_the_readmes_first_command_runs_the_quickstart_from_the_installed_wheel(
     _run(str(venv_python.parent / "memcore"), "db", "current", cwd=tmp_path, env=clean_env)
 
 
+WITHOUT_EXTRA = """
+import memcore, memcore.integrations
+try:
+    import memcore.integrations.langgraph
+except ImportError as exc:
+    print(exc)
+"""
+
+
+def test_without_the_langgraph_extra_the_adapter_names_the_pip_command(venv_python, tmp_path, clean_env):
+    # The wheel's venv has memcore's dependencies only: LangGraph is an extra.
+    out = _run(str(venv_python), "-c", WITHOUT_EXTRA, cwd=tmp_path, env=clean_env)
+    assert "pip install memcore[langgraph]" in out
+
+
 def test_alembic_upgrades_from_the_repository(tmp_path, clean_env):
     env = {**clean_env, "DATABASE_URL": f"sqlite:///{tmp_path / 'alembic.db'}"}
     _run(sys.executable, "-m", "alembic", "-c", "migrations/alembic.ini", "upgrade", "head", cwd=ROOT, env=env)

@@ -1,0 +1,251 @@
+"""MemcoreStore: LangGraph's long-term `BaseStore` on memcore's database (table `langgraph_store`).
+
+    with MemcoreStore.from_conn_string("postgresql://app@db/app") as store:
+        store.setup()
+        store.put(("users", "ann"), "prefs", {"lang": "en", "score": 7}, ttl=60)
+        store.search(("users",), filter={"score": {"$gte": 5}})
+
+Namespaces are tuples of labels (not empty, without "." or NUL), stored joined by "."; values are
+JSON objects. A batch is checked whole, then runs in one transaction (unless it writes with one
+statement at most): bad input writes nothing.
+TTL: `ttl` minutes on put, refreshed by reads (unless told not to), expired items are invisible at
+once and `sweep()` deletes them. `filter` (filters.py) is evaluated in Python, so every adapter
+answers alike. `query=` goes through the dialect's own full-text index over the
+documents' strings (search.py: FTS5, tsvector, InnoDB FULLTEXT): every word must occur, results
+are ranked best first (bm25, ts_rank, InnoDB relevance; only the set of matches agrees across
+engines; "memory://" matches with domain.memory.text's words). No vector index: the `index` of a
+put is accepted and ignored. Where the items live: store_tables.py.
+"""
+
+import asyncio
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any, Self
+
+from langgraph.store.base import (
+    BaseStore,
+    GetOp,
+    Item,
+    ListNamespacesOp,
+    MatchCondition,
+    Op,
+    PutOp,
+    Result,
+    SearchItem,
+    SearchOp,
+    TTLConfig,
+)
+
+from memcore.domain.checkpoints.graph import THREAD_MAX
+from memcore.domain.memory.text import query_words
+from memcore.domain.shared.errors import InvalidInput
+from memcore.domain.shared.validation import check_text
+from memcore.infrastructure.app import Memcore
+from memcore.infrastructure.sqlalchemy.database import Database
+from memcore.integrations.langgraph.base import migrate_to_head
+from memcore.integrations.langgraph.filters import check_filter, matches
+from memcore.integrations.langgraph.store_tables import InMemoryStoreTable, Row, SqlStoreTable
+
+__all__ = ["MemcoreStore"]
+
+IN_MEMORY = "memory://"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def check_namespace(namespace: Any, *, prefix: bool = False) -> str:
+    """The namespace's labels joined by "." (a prefix may be empty), or InvalidInput."""
+    if not isinstance(namespace, tuple) or (not namespace and not prefix):
+        raise InvalidInput(f"a namespace is a non-empty tuple of labels, got {namespace!r}")
+    for label in namespace:
+        check_text("namespace label", label, empty=False)
+        if "." in label:
+            raise InvalidInput(f"namespace label {label!r} contains '.', the separator")
+    joined = ".".join(namespace)
+    if len(joined) > THREAD_MAX:
+        raise InvalidInput(f"namespace {namespace!r} is longer than {THREAD_MAX} characters joined")
+    return joined
+
+
+class MemcoreStore(BaseStore):
+    """A `BaseStore` on SQLite, PostgreSQL, MariaDB/MySQL or in memory ("memory://"), with TTL."""
+
+    supports_ttl = True
+
+    def __init__(
+        self,
+        conn: str | Database | Memcore,
+        *,
+        ttl: TTLConfig | None = None,
+        clock: Callable[[], datetime] = _now,
+        **options: Any,
+    ) -> None:
+        self._owned = isinstance(conn, str)
+        self.db: Database | None = None
+        if isinstance(conn, Memcore):  # the application's database (or, in memory, a store of its own)
+            conn = IN_MEMORY if conn.in_memory else conn.database
+        if conn == IN_MEMORY:
+            self.table: InMemoryStoreTable | SqlStoreTable = InMemoryStoreTable()
+        elif isinstance(conn, str | Database):
+            self.db = Database(conn, **options) if isinstance(conn, str) else conn
+            self.table = SqlStoreTable(self.db)
+        else:
+            needs = f"a database URL, {IN_MEMORY!r}, a memcore application or a Database"
+            raise InvalidInput(f"MemcoreStore needs {needs}, not {conn!r}")
+        self.ttl_config = ttl
+        self.clock = clock
+
+    @classmethod
+    @contextmanager
+    def from_conn_string(cls, url: str, *, ttl: TTLConfig | None = None, **options: Any) -> Iterator[Self]:
+        store = cls(url, ttl=ttl, **options)
+        try:
+            yield store
+        finally:
+            store.close()
+
+    def setup(self) -> None:
+        """Bring memcore's schema (this table included) to the newest migration."""
+        if self.db is not None:
+            migrate_to_head(self.db.settings.url)
+
+    def close(self) -> None:
+        if self._owned and self.db is not None:
+            self.db.close()
+
+    # -- BaseStore
+
+    def batch(self, ops: Iterable[Op]) -> list[Result]:
+        ops = list(ops)
+        checked = [self._check(op) for op in ops]  # all of them first: a bad op writes nothing
+        now = self.clock()
+        # One write statement is atomic alone: a transaction only for more (a put on MariaDB writes two).
+        if sum(isinstance(op, PutOp) for op in ops) * self.table.statements_per_put <= 1:
+            return [self._run(op, extra, now) for op, extra in zip(ops, checked, strict=True)]
+        with self.table.transaction():
+            return [self._run(op, extra, now) for op, extra in zip(ops, checked, strict=True)]
+
+    async def abatch(self, ops: Iterable[Op]) -> list[Result]:
+        return await asyncio.to_thread(self.batch, list(ops))
+
+    def sweep(self) -> int:
+        """Delete the expired items; how many there were."""
+        return self.table.sweep(self.clock())
+
+    # -- checking
+
+    def _check(self, op: Op) -> Any:
+        if isinstance(op, GetOp):
+            return check_namespace(op.namespace), check_text("key", op.key, max_length=THREAD_MAX)
+        if isinstance(op, PutOp):
+            namespace, key = check_namespace(op.namespace), check_text("key", op.key, max_length=THREAD_MAX)
+            if op.value is not None and not isinstance(op.value, Mapping):
+                raise InvalidInput(f"a stored value is a JSON object (dict), got {type(op.value).__name__}")
+            ttl = op.ttl if isinstance(op.ttl, int | float) and not isinstance(op.ttl, bool) else None
+            if (op.ttl is not None and ttl is None) or (ttl is not None and not 0 < ttl < 1e9):
+                raise InvalidInput(f"ttl is a positive number of minutes, got {op.ttl!r}")
+            if op.value is not None:
+                _json_checked(op.value)
+            return namespace, key, ttl
+        if isinstance(op, SearchOp):
+            if op.filter is not None:
+                check_filter(op.filter)
+            _check_page(op.limit, op.offset)
+            if op.query is not None and not isinstance(op.query, str):
+                raise InvalidInput("query is text")
+            return check_namespace(op.namespace_prefix, prefix=True)
+        if isinstance(op, ListNamespacesOp):
+            _check_page(op.limit, op.offset)
+            for condition in op.match_conditions or ():
+                if condition.match_type not in ("prefix", "suffix"):
+                    raise InvalidInput(f"unknown match type {condition.match_type!r}; known: prefix, suffix")
+            return None
+        raise InvalidInput(f"unknown store operation {type(op).__name__}")
+
+    # -- running
+
+    def _run(self, op: Op, extra: Any, now: datetime) -> Result:
+        if isinstance(op, GetOp):
+            row = self.table.get(*extra, now)
+            if row is not None and self._refresh(op.refresh_ttl):
+                self._touch([row], now)
+            return None if row is None else _item(row)
+        if isinstance(op, PutOp):
+            namespace, key, ttl = extra
+            if op.value is None:
+                self.table.delete(namespace, key)
+            else:
+                expires = None if ttl is None else now + timedelta(minutes=ttl)
+                self.table.upsert(namespace, key, dict(op.value), now, expires, ttl)
+            return None
+        if isinstance(op, SearchOp):
+            return self._search(op, extra, now)
+        return self._namespaces(op, now)
+
+    def _refresh(self, asked: bool | None) -> bool:
+        if asked is not None:
+            return asked
+        return True if self.ttl_config is None else self.ttl_config.get("refresh_on_read", True)
+
+    def _touch(self, rows: list[Row], now: datetime) -> None:
+        refreshed = [(row[0], row[1], now + timedelta(minutes=row[6])) for row in rows if row[6] is not None]
+        if refreshed:
+            self.table.touch(refreshed)
+
+    def _search(self, op: SearchOp, prefix: str, now: datetime) -> list[SearchItem]:
+        words = query_words(op.query)
+        wanted = op.filter
+        if words:
+            rows, scores = self.table.text(prefix, now, words)
+            if wanted:
+                kept = [i for i, row in enumerate(rows) if matches(row[2], wanted)]
+                rows, scores = [rows[i] for i in kept], [scores[i] for i in kept]
+        else:
+            keep = (lambda value: matches(value, wanted)) if wanted else None
+            rows = self.table.scan(prefix, now, keep, first=op.offset + op.limit)
+            scores = [None] * len(rows)
+        page = slice(op.offset, op.offset + op.limit)
+        rows, scores = rows[page], scores[page]
+        if rows and self._refresh(op.refresh_ttl):
+            self._touch(rows, now)
+        return [_search_item(row, score) for row, score in zip(rows, scores, strict=True)]
+
+    def _namespaces(self, op: ListNamespacesOp, now: datetime) -> list[tuple[str, ...]]:
+        found = {tuple(namespace.split(".")) for namespace in self.table.namespaces(now)}
+        found = {ns for ns in found if all(_matches(condition, ns) for condition in op.match_conditions or ())}
+        if op.max_depth is not None:
+            found = {ns[: op.max_depth] for ns in found}
+        return sorted(found)[op.offset : op.offset + op.limit]
+
+
+def _json_checked(value: Mapping[str, Any]) -> None:
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise InvalidInput(f"a stored value must be JSON: {exc}") from None
+
+
+def _check_page(limit: Any, offset: Any) -> None:
+    for name, number in (("limit", limit), ("offset", offset)):
+        if isinstance(number, bool) or not isinstance(number, int) or number < 0:
+            raise InvalidInput(f"{name} must be a non-negative integer, got {number!r}")
+
+
+def _matches(condition: MatchCondition, namespace: tuple[str, ...]) -> bool:
+    path = tuple(condition.path)
+    if len(namespace) < len(path):
+        return False
+    part = namespace[: len(path)] if condition.match_type == "prefix" else namespace[len(namespace) - len(path) :]
+    return all(want == "*" or want == got for want, got in zip(path, part, strict=True))
+
+
+def _item(row: Row) -> Item:
+    return Item(value=row[2], key=row[1], namespace=tuple(row[0].split(".")), created_at=row[3], updated_at=row[4])
+
+
+def _search_item(row: Row, score: float | None) -> SearchItem:
+    return SearchItem(tuple(row[0].split(".")), row[1], row[2], row[3], row[4], score)
