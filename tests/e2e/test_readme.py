@@ -72,7 +72,7 @@ def test_the_python_blocks_run_in_order_on_sqlite(workdir, capsys):
         (ideas,) = connection.execute("SELECT COUNT(*) FROM idea_inspiration").fetchone()
         (messages,) = connection.execute("SELECT COUNT(*) FROM messages").fetchone()
     assert ideas == 3  # yt:42 upserted once, two legacy ideas imported
-    assert messages == 3  # two posts through the use cases, one through the chat drop-in
+    assert messages == 5  # two posts through the use cases, one through the chat drop-in, two memory items
     with sqlite3.connect(workdir / "app.db") as connection:
         names = [name for (name,) in connection.execute("SELECT name FROM accounts ORDER BY id")]
     assert names == ["Bo", "Cy"]  # Ann was deleted by the asyncio block
