@@ -82,6 +82,9 @@ INNODB_STOPWORDS = frozenset((
 INNODB_MIN_TOKEN, INNODB_MAX_TOKEN = 3, 84
 _side_metadata = MetaData()  # not Alembic's target: these tables are managed here
 SEARCH_COLUMN = "search_vector"  # PostgreSQL's generated column
+# Set in a MariaDB session that loads whole tables (memcore db copy / import): the triggers then
+# skip their row-by-row search upserts, and the loader rebuilds the side table once at the end.
+BULK_LOAD = "@memcore_bulk_load"
 
 
 def search_column_index(index: "SearchIndex") -> str:
@@ -211,7 +214,10 @@ def _create_sql(connection: Connection, index: SearchIndex) -> list[str]:
         upsert = f"INSERT INTO {side} ({key}, body) VALUES (NEW.{key}, {body}) ON DUPLICATE KEY UPDATE body = {body}"
         for suffix, event in (("ai", "INSERT"), ("au", "UPDATE")):
             trigger = q(f"{index.side}_{suffix}")
-            statements.append(f"CREATE TRIGGER {trigger} AFTER {event} ON {base} FOR EACH ROW {upsert}")
+            statements.append(
+                f"CREATE TRIGGER {trigger} AFTER {event} ON {base} FOR EACH ROW "
+                f"IF {BULK_LOAD} IS NULL THEN {upsert}; END IF"
+            )
     return statements
 
 

@@ -5,8 +5,8 @@ PostgreSQL: REPEATABLE READ, read only; MariaDB: a consistent-snapshot transacti
 each table in key order through a server-side cursor. `SqlStoreWriter` migrates the destination
 and writes everything in one transaction with the driver's `executemany`; the full-text objects
 of SQLite and PostgreSQL are dropped before a table is loaded and built once at the end, in the
-same transaction (MariaDB commits DDL as it runs, so there its triggers stay and only the search
-rows memcore maintains itself are written in bulk at the end).
+same transaction. MariaDB commits DDL as it runs, so there the session sets `search.BULK_LOAD`
+instead: the triggers skip their per-row upserts, and every side table is written once at the end.
 """
 
 import json
@@ -141,6 +141,8 @@ class SqlStoreWriter:
             search.create(connection, index)  # built once, over every row
         for name in names:
             index = tables.search_index(name)
+            if index is not None and index not in dropped and not index.documents:
+                search.rebuild(connection, index)  # MariaDB's trigger-kept side table, once
             if index is not None and index.app_maintained(connection.dialect.name):
                 sql, rows = search.upsert_side_sql(index, connection.dialect), _side_rows(connection, index)
                 while batch := [(row[index.key], row["body"]) for row in islice(rows, 5000)]:

@@ -266,3 +266,25 @@ def test_a_copy_killed_midway_leaves_nothing_behind_and_a_rerun_finishes(destina
 
     assert copy_store(src, dst, replace=True).verify.ok  # started again, it finishes
     assert _rows_in(dst) == 40_000
+
+
+@pytest.mark.mariadb
+def test_a_mariadb_load_skips_the_search_triggers_and_leaves_them_working_afterwards(tmp_path):
+    from memcore.application.transfer import service
+    from memcore.infrastructure.transfer.sql_store import SqlStoreReader, SqlStoreWriter
+
+    src, dst = _fresh("sqlite", "transfer_a", tmp_path), _fresh("mariadb", "transfer_b", tmp_path)
+    populate(src)
+    source, destination = build_engine(Settings(url=src)), build_engine(Settings(url=dst, pool_size=1, max_overflow=0))
+    try:
+        reader, writer = SqlStoreReader(source), SqlStoreWriter(destination)
+        assert service.copy_store(reader, writer, lambda: SqlStoreReader(destination)).verify.ok
+        with destination.connect() as connection:  # the pool's one connection: the load's own
+            assert connection.exec_driver_sql("SELECT @memcore_bulk_load").scalar() is None
+            assert connection.exec_driver_sql("SELECT COUNT(*) FROM knowledge_chunks_search").scalar() == 1
+    finally:
+        source.dispose(), destination.dispose()
+    with memcore.connect(dst) as app:
+        app.handle(memcore.UpsertKnowledgeChunk("faq", "zeppelins", "Zeppelins carried passengers."))
+        assert [hit.external_id for hit in app.knowledge.search("zeppelins")] == ["zeppelins"]  # triggers on
+        assert [hit.external_id for hit in app.knowledge.search("refunds")] == ["refunds"]  # rebuilt once
