@@ -94,7 +94,9 @@ class CopyWorkload(BenchWorkload):
                 ("ltm_entries", self._entries(entries)),
                 *self._chat(messages),
             ):
-                writer.write(table, [c.name for c in metadata.tables[table].c], rows)
+                columns = [c.name for c in metadata.tables[table].c]
+                # Columns later migrations append (nullable, like conversations.session_id) stay NULL.
+                writer.write(table, columns, (row + (None,) * (len(columns) - len(row)) for row in rows))
 
     def _ideas(self, count: int) -> Iterator[tuple[Any, ...]]:
         for n in range(1, count + 1):
