@@ -46,6 +46,11 @@ def head() -> str | None:
     return ScriptDirectory.from_config(_config(None)).get_current_head()
 
 
+def revisions() -> list[str]:
+    """Every revision this memcore knows, newest first (an archive or database from another is foreign)."""
+    return [script.revision for script in ScriptDirectory.from_config(_config(None)).walk_revisions()]
+
+
 def diff(engine: Engine) -> list[Any]:
     """What autogenerate would change to make the database match `tables.py` (empty: no drift)."""
 

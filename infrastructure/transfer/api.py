@@ -6,7 +6,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
@@ -39,11 +38,6 @@ def engine(url: str) -> Iterator[Engine]:
         yield built
     finally:
         built.dispose()
-
-
-def _known_revisions() -> list[str]:
-    script = ScriptDirectory.from_config(migrate._config(None))
-    return [revision.revision for revision in script.walk_revisions()]
 
 
 def _distinct(a: str, b: str) -> None:
@@ -89,7 +83,7 @@ def import_store(
         with engine(url) as bound:
             return service.import_store(
                 archive, SqlStoreWriter(bound), lambda: SqlStoreReader(bound),
-                known_revisions=_known_revisions(), contexts=contexts, replace=replace, progress=progress,
+                known_revisions=migrate.revisions(), contexts=contexts, replace=replace, progress=progress,
             )  # fmt: skip
     finally:
         archive.close()
