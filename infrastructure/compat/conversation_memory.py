@@ -72,6 +72,10 @@ class SQLConversationMemory(_Memory, SyncStore):
             done = run(self.db, lambda: self.plans.append_at_once(session_id, checked), write=False)
             if done is not None:
                 return done
+        elif self.plans.variable:
+            done = run(self.db, lambda: self.plans.append_by_variable(session_id, checked), write=True)
+            if done is not None:
+                return done
         return run(self.db, lambda: self.plans.append(session_id, checked), write=True)
 
     def add_item(
@@ -130,6 +134,10 @@ class AsyncSQLConversationMemory(_Memory, AsyncStore):
         checked = check_items(items, self.count)
         if self.plans.one_statement:
             done = await run_async(self.db, lambda: self.plans.append_at_once(session_id, checked), write=False)
+            if done is not None:
+                return done
+        elif self.plans.variable:
+            done = await run_async(self.db, lambda: self.plans.append_by_variable(session_id, checked), write=True)
             if done is not None:
                 return done
         return await run_async(self.db, lambda: self.plans.append(session_id, checked), write=True)

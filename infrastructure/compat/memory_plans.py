@@ -8,6 +8,8 @@ and payload in `role_metadata` under the key "memory"; a message posted through 
 reads back with its sender type as role and its metadata as payload.
 """
 
+import os
+import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -39,9 +41,24 @@ NEW_CONVERSATION = (
     "INSERT INTO conversations (id, user_id, title, status, created_at, updated_at, version, session_id) "
     "VALUES (:c, NULL, NULL, :status, :now, :now, :version, :session)"
 )
+# MariaDB: the bump keeps the new version in a session variable the INSERT numbers from (no
+# SELECT between them), and the INSERT returns what it numbered.
+BUMP_INTO_VARIABLE = (
+    "UPDATE conversations SET version = (@memcore_version := version + :n), updated_at = :now "
+    "WHERE id = :c AND status = 'active' AND version <= :ceiling"
+)
 ROWS_PER_INSERT = 200
 CHARS_PER_INSERT = 2_000_000  # of content and JSON (at most 8 MB): under MariaDB's 16 MB packets
 PAGE = 200
+
+
+def time_ordered_id() -> str:
+    """A UUID (version 7 layout: milliseconds, then random bits) as text. New ids land at the end
+    of the primary key's B-tree (InnoDB clusters rows on it) instead of at random pages."""
+    bits = (time.time_ns() // 1_000_000) << 80 | int.from_bytes(os.urandom(10))
+    bits = bits & ~(0xF << 76) | 0x7 << 76  # version 7
+    bits = bits & ~(0x3 << 62) | 0x2 << 62  # RFC 4122 variant
+    return str(uuid.UUID(int=bits))
 
 
 def _chunks(rows: list[tuple[Any, ...]]) -> list[list[tuple[Any, ...]]]:
@@ -71,6 +88,7 @@ class MemoryPlans:
         # PostgreSQL appends to a session in one statement (an UPDATE in a WITH), no transaction.
         self.returning = dialect.name in ("postgresql", "sqlite")
         self.one_statement = dialect.name == "postgresql"
+        self.variable = bool(getattr(dialect, "is_mariadb", False))
         self._inserts: dict[int, str] = {}
         self._appends: dict[int, str] = {}
 
@@ -91,7 +109,7 @@ class MemoryPlans:
         if item.payload is not None:
             memory["payload"] = item.payload
         return self.codec.encode(
-            [str(uuid.uuid4()), c, sender_type(item.role), item.content, {"memory": memory}, at, sequence]
+            [time_ordered_id(), c, sender_type(item.role), item.content, {"memory": memory}, at, sequence]
         )
 
     def _insert(self, rows: list[tuple[Any, ...]]) -> Plan[None]:
@@ -162,6 +180,35 @@ class MemoryPlans:
             MemoryItem(row[0], item.role, item.content, item.payload, at, sequences[row[0]], item.tokens)
             for item, row in zip(items, rows, strict=True)
         ]
+
+    def append_by_variable(self, session_id: str, items: list[NewItem]) -> Plan[list[MemoryItem] | None]:
+        """MariaDB: bump, then insert numbered from the bumped version, in one transaction of two
+        statements; None (rolled back) when the session needs the full path, as for `append_at_once`."""
+        c, n, at = conversation_id(session_id), len(items), self.clock()
+        rows = [self._row(item, c, at, 0) for item in items]
+        if len(_chunks(rows)) != 1:
+            raise Rollback(None)
+        params: dict[str, Any] = {"n": n, "now": rows[0][5], "c": c, "ceiling": MAX_VERSION - n}
+        if not (yield ("execute", BUMP_INTO_VARIABLE, params)):
+            raise Rollback(None)
+        params = {"c": c, "now": rows[0][5], "n": n}
+        for i, row in enumerate(rows):
+            params.update({f"i{i}": row[0], f"s{i}": row[2], f"t{i}": row[3], f"m{i}": row[4]})
+        found = yield ("fetch_all", self._variable_sql(n), params)
+        sequences = {row["id"]: row["sequence"] for row in found}
+        return [
+            MemoryItem(row[0], item.role, item.content, item.payload, at, sequences[row[0]], item.tokens)
+            for item, row in zip(items, rows, strict=True)
+        ]
+
+    def _variable_sql(self, n: int) -> str:
+        sql = self._appends.get(-n)
+        if sql is None:
+            values = ", ".join(f"(:i{i}, :c, :s{i}, :t{i}, :m{i}, :now, @memcore_version - :n + {i})" for i in range(n))
+            sql = self._appends[-n] = (
+                f"INSERT INTO messages ({', '.join(WRITTEN)}) VALUES {values} RETURNING id, sequence"
+            )
+        return sql
 
     def _append_sql(self, n: int) -> str:
         sql = self._appends.get(n)
