@@ -14,7 +14,6 @@ from memcore.domain.conversations.memory import MemoryItem, check_limit, convers
 from memcore.domain.shared.errors import InvalidInput
 from memcore.infrastructure.compat.conversation_memory import AsyncSQLConversationMemory
 from memcore.infrastructure.sqlalchemy.async_database import AsyncDatabase
-from memcore.infrastructure.sqlalchemy.plans import run_async
 
 __all__ = ["AgentSession"]
 
@@ -87,7 +86,7 @@ class AgentSession:
     async def get_items(self, limit: int | None = None) -> list[Any]:
         limit = check_limit("limit", self._limit(limit))
         plans = self.memory.plans
-        found = await run_async(self.memory.db, lambda: plans.contents(self.session_id, limit), write=False)
+        found = await self.memory.run(self.memory.db, lambda: plans.contents(self.session_id, limit), write=False)
         return [_session_item(*entry) for entry in found]
 
     async def add_items(self, items: list[Any]) -> None:

@@ -27,6 +27,7 @@ from memcore.domain.conversations.memory import (
     conversation_id,
 )
 from memcore.infrastructure.compat.memory_plans import MemoryPlans
+from memcore.infrastructure.compat.sqlite_hop import can_hop, run_hop
 from memcore.infrastructure.compat.stores import AsyncStore, Store, SyncStore
 from memcore.infrastructure.inmemory.conversation_memory import (
     AsyncInMemoryConversationMemory,
@@ -130,17 +131,21 @@ class SQLConversationMemory(_Memory, SyncStore):
 class AsyncSQLConversationMemory(_Memory, AsyncStore):
     """`SQLConversationMemory` over an `AsyncDatabase`, every method awaitable."""
 
+    def __init__(self, db: Any, **options: Any) -> None:
+        super().__init__(db, **options)
+        self.run = run_hop if can_hop(self.db) else run_async  # SQLite: one worker-thread trip a call
+
     async def add_items(self, session_id: str, items: Iterable[Mapping[str, Any]]) -> list[MemoryItem]:
         checked = check_items(items, self.count)
         if self.plans.one_statement:
-            done = await run_async(self.db, lambda: self.plans.append_at_once(session_id, checked), write=False)
+            done = await self.run(self.db, lambda: self.plans.append_at_once(session_id, checked), write=False)
             if done is not None:
                 return done
         elif self.plans.variable:
-            done = await run_async(self.db, lambda: self.plans.append_by_variable(session_id, checked), write=True)
+            done = await self.run(self.db, lambda: self.plans.append_by_variable(session_id, checked), write=True)
             if done is not None:
                 return done
-        return await run_async(self.db, lambda: self.plans.append(session_id, checked), write=True)
+        return await self.run(self.db, lambda: self.plans.append(session_id, checked), write=True)
 
     async def add_item(
         self, session_id: str, role: str, content: str, payload: Mapping[str, Any] | None = None
@@ -149,22 +154,22 @@ class AsyncSQLConversationMemory(_Memory, AsyncStore):
 
     async def get_items(self, session_id: str, limit: int | None = None) -> list[MemoryItem]:
         limit = check_limit("limit", limit)
-        return await run_async(self.db, lambda: self.plans.items(session_id, limit), write=False)
+        return await self.run(self.db, lambda: self.plans.items(session_id, limit), write=False)
 
     async def pop_item(self, session_id: str) -> MemoryItem | None:
-        return await run_async(self.db, lambda: self.plans.pop(session_id), write=True)
+        return await self.run(self.db, lambda: self.plans.pop(session_id), write=True)
 
     async def clear_session(self, session_id: str) -> int:
-        return await run_async(self.db, lambda: self.plans.clear(session_id), write=True)
+        return await self.run(self.db, lambda: self.plans.clear(session_id), write=True)
 
     async def list_sessions(self) -> list[str]:
-        return await run_async(self.db, self.plans.sessions, write=False)
+        return await self.run(self.db, self.plans.sessions, write=False)
 
     async def window(
         self, session_id: str, max_items: int | None = None, max_tokens: int | None = None
     ) -> list[MemoryItem]:
         budget = Budget(check_limit("max_items", max_items), check_limit("max_tokens", max_tokens))
-        return await run_async(self.db, lambda: self.plans.window(session_id, budget), write=False)
+        return await self.run(self.db, lambda: self.plans.window(session_id, budget), write=False)
 
     async def summarize(
         self,
@@ -175,10 +180,10 @@ class AsyncSQLConversationMemory(_Memory, AsyncStore):
         payload: Mapping[str, Any] | None = None,
     ) -> MemoryItem:
         checked = self._summary(summary, role, payload)
-        return await run_async(self.db, lambda: self.plans.summarize(session_id, checked, before), write=True)
+        return await self.run(self.db, lambda: self.plans.summarize(session_id, checked, before), write=True)
 
     async def summarized_items(self, session_id: str, summary_id: str) -> list[MemoryItem]:
-        return await run_async(self.db, lambda: self.plans.replaced(session_id, summary_id), write=False)
+        return await self.run(self.db, lambda: self.plans.replaced(session_id, summary_id), write=False)
 
     async def history(self, session_id: str) -> list[MemoryItem]:
-        return await run_async(self.db, lambda: self.plans.history(session_id), write=False)
+        return await self.run(self.db, lambda: self.plans.history(session_id), write=False)
