@@ -101,6 +101,15 @@ class SQLConversationMemory(_Memory, SyncStore):
     def list_sessions(self) -> list[str]:
         return run(self.db, self.plans.sessions, write=False)
 
+    def attach_conversation(self, session_id: str, conversation_id: str) -> None:
+        """Make an existing chat conversation (the chat API's, by its id) the session's: its
+        messages read as the session's items, in posting order, and later items are posted to it
+        (the chat API sees them). The session must have no conversation yet (AlreadyExists), the
+        conversation must exist (NotFound), be active (InvalidInput) and belong to no other
+        session (AlreadyExists); attaching it twice to the same session does nothing.
+        `clear_session` then deletes the conversation with its messages."""
+        run(self.db, lambda: self.plans.attach(session_id, conversation_id), write=True)
+
     def window(self, session_id: str, max_items: int | None = None, max_tokens: int | None = None) -> list[MemoryItem]:
         """The newest items within both budgets, oldest first (stopping at the first that does not fit)."""
         budget = Budget(check_limit("max_items", max_items), check_limit("max_tokens", max_tokens))
@@ -164,6 +173,9 @@ class AsyncSQLConversationMemory(_Memory, AsyncStore):
 
     async def list_sessions(self) -> list[str]:
         return await self.run(self.db, self.plans.sessions, write=False)
+
+    async def attach_conversation(self, session_id: str, conversation_id: str) -> None:
+        await self.run(self.db, lambda: self.plans.attach(session_id, conversation_id), write=True)
 
     async def window(
         self, session_id: str, max_items: int | None = None, max_tokens: int | None = None

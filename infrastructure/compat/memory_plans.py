@@ -23,7 +23,7 @@ from memcore.domain.conversations.memory import (
     sender_type,
 )
 from memcore.domain.conversations.model import ACTIVE, ARCHIVED, MAX_VERSION
-from memcore.domain.shared.errors import InvalidInput, NotFound, TransactionConflict
+from memcore.domain.shared.errors import AlreadyExists, InvalidInput, NotFound, TransactionConflict
 from memcore.domain.shared.validation import check_id
 from memcore.infrastructure.sqlalchemy.fastpath import RowCodec
 from memcore.infrastructure.sqlalchemy.plans import Plan, Rollback
@@ -47,6 +47,9 @@ BUMP_INTO_VARIABLE = (
     "UPDATE conversations SET version = (@memcore_version := version + :n), updated_at = :now "
     "WHERE id = :c AND status = 'active' AND version <= :ceiling"
 )
+# A chat conversation attached to a session (`attach`) stands in for the session's own one; it is
+# looked for only when the session's own conversation is absent, so other sessions pay nothing.
+ATTACHED = "SELECT id FROM conversations WHERE session_id = :s AND status = :status AND id <> :c"
 ROWS_PER_INSERT = 200
 CHARS_PER_INSERT = 2_000_000  # of content and JSON (at most 8 MB): under MariaDB's 16 MB packets
 PAGE = 200
@@ -149,7 +152,11 @@ class MemoryPlans:
             return []
         now = self.stamp.encode([at])[0]
         state = yield from self._bump(c, n, now)
+        if state is None and (attached := (yield from self._attached(session_id))) is not None:
+            c = attached
+            state = yield from self._bump(c, n, now)
         if state is None:
+            c = conversation_id(session_id)
             new = {"c": c, "status": ACTIVE, "now": now, "version": 1 + n, "session": session_id}
             yield ("execute", NEW_CONVERSATION, new)  # a concurrent creator wins: the runner retries
             first = 1
@@ -225,9 +232,11 @@ class MemoryPlans:
         return sql
 
     def pop(self, session_id: str) -> Plan[MemoryItem | None]:
-        c = conversation_id(session_id)
-        if (yield from self._bump(c, 1, self.stamp.encode([self.clock()])[0])) is None:
-            raise Rollback(None)
+        c, now = conversation_id(session_id), self.stamp.encode([self.clock()])[0]
+        if (yield from self._bump(c, 1, now)) is None:
+            c = yield from self._attached(session_id)
+            if c is None or (yield from self._bump(c, 1, now)) is None:
+                raise Rollback(None)
         row = yield ("fetch_one", NEWEST, {"c": c, "n": 1})
         if row is None:
             raise Rollback(None)
@@ -252,6 +261,9 @@ class MemoryPlans:
         c, at = conversation_id(session_id), self.clock()
         now = self.stamp.encode([at])[0]
         state = yield from self._bump(c, 1, now)
+        if state is None and (attached := (yield from self._attached(session_id))) is not None:
+            c = attached
+            state = yield from self._bump(c, 1, now)
         if state is None:
             raise NotFound(f"no session {session_id!r}")
         pivot = state["version"] - 1  # the next free sequence: everything is before it
@@ -279,12 +291,15 @@ class MemoryPlans:
 
     def items(self, session_id: str, limit: int | None) -> Plan[list[MemoryItem]]:
         c = conversation_id(session_id)
-        if limit is None:
-            return [self.item(row) for row in (yield ("fetch_all", OLDEST, {"c": c}))]
         if limit == 0:
             return []
-        rows = yield ("fetch_all", NEWEST, {"c": c, "n": limit})
-        return [self.item(row) for row in reversed(rows)]
+        while True:
+            if limit is None:
+                rows = yield ("fetch_all", OLDEST, {"c": c})
+            else:
+                rows = (yield ("fetch_all", NEWEST, {"c": c, "n": limit}))[::-1]
+            if rows or c != conversation_id(session_id) or (c := (yield from self._attached(session_id))) is None:
+                return [self.item(row) for row in rows]
 
     def contents(self, session_id: str, limit: int | None) -> Plan[list[tuple[str, str, Any, bool]]]:
         """What `items` gives, as (role, content, payload, is a summary) only: the lean read that
@@ -299,6 +314,8 @@ class MemoryPlans:
             sql = f"SELECT {columns} FROM messages WHERE conversation_id = :c ORDER BY sequence DESC, id DESC LIMIT :n"
             params = {"c": c, "n": limit}
         rows = yield ("fetch_all", sql, params)
+        if not rows and (attached := (yield from self._attached(session_id))) is not None:
+            rows = yield ("fetch_all", sql, {**params, "c": attached})
         out = []
         decode = self.meta_codec.decode
         for row in rows if limit is None else reversed(rows):
@@ -318,6 +335,9 @@ class MemoryPlans:
         if page == 0:
             return []
         rows = yield ("fetch_all", NEWEST, {"c": c, "n": page})
+        if not rows and (attached := (yield from self._attached(session_id))) is not None:
+            c = attached
+            rows = yield ("fetch_all", NEWEST, {"c": c, "n": page})
         while rows:
             for row in rows:
                 item = self.item(row)
@@ -359,6 +379,34 @@ class MemoryPlans:
             inner = [self.item(row) for row in (yield ("fetch_all", OLDEST, {"c": item.summary_of}))]
             out.extend((yield from self._expand(inner)))
         return out
+
+    def _attached(self, session_id: str) -> Plan[str | None]:
+        params = {"s": session_id, "status": ACTIVE, "c": conversation_id(session_id)}
+        return (yield ("fetch_value", ATTACHED, params))
+
+    def attach(self, session_id: str, chat_id: str) -> Plan[None]:
+        """Make the chat conversation `chat_id` the session's: its messages become the session's
+        items (oldest first, in posting order) and later items go into it."""
+        own = conversation_id(session_id)
+        chat_id = check_id("conversation_id", chat_id)
+        row = yield ("fetch_one", "SELECT status, session_id FROM conversations WHERE id = :c", {"c": chat_id})
+        if row is None:
+            raise NotFound(f"no conversation {chat_id!r}")
+        if row["session_id"] == session_id and row["status"] == ACTIVE:
+            return None  # attached already
+        if row["session_id"] is not None:
+            raise AlreadyExists(f"conversation {chat_id!r} belongs to another session")
+        if row["status"] != ACTIVE:
+            raise InvalidInput(f"conversation {chat_id!r} is archived")
+        live = "SELECT id FROM conversations WHERE session_id = :s AND status = :status"
+        if (yield ("fetch_value", live, {"s": session_id, "status": ACTIVE})) is not None or (
+            yield ("fetch_value", "SELECT id FROM conversations WHERE id = :c", {"c": own})
+        ) is not None:
+            raise AlreadyExists(f"session {session_id!r} has a conversation already; clear it first")
+        attach = "UPDATE conversations SET session_id = :s WHERE id = :c AND session_id IS NULL AND status = :status"
+        if not (yield ("execute", attach, {"s": session_id, "c": chat_id, "status": ACTIVE})):
+            raise TransactionConflict(f"conversation {chat_id!r} changed while being attached")
+        return None
 
     def sessions(self) -> Plan[list[str]]:
         rows = yield (
