@@ -8,6 +8,7 @@ and payload in `role_metadata` under the key "memory"; a message posted through 
 reads back with its sender type as role and its metadata as payload.
 """
 
+import json
 import os
 import time
 import uuid
@@ -317,11 +318,12 @@ class MemoryPlans:
         if not rows and (attached := (yield from self._attached(session_id))) is not None:
             rows = yield ("fetch_all", sql, {**params, "c": attached})
         out = []
-        decode = self.meta_codec.decode
+        loads = json.loads  # what the column's JsonText decoding does, without its per-row wrapping
         for row in rows if limit is None else reversed(rows):
-            meta = decode((row["role_metadata"],))[0]
-            memory = meta.get("memory") if isinstance(meta, dict) else None
-            if isinstance(memory, dict):
+            raw = row["role_metadata"]
+            meta = loads(raw) if raw else None
+            memory = meta.get("memory") if type(meta) is dict else None
+            if type(memory) is dict:
                 summary = memory.get("summary_of") is not None
                 out.append((memory.get("role", row["sender_type"]), row["content"], memory.get("payload"), summary))
             else:
