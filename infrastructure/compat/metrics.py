@@ -119,7 +119,10 @@ class _Metrics(Store):
         for raw in points:
             name, value, at, tags = _fields(raw, self.clock)
             name, tags, key = series.check(name, tags)
-            checked.append(Point(name, check_value("value", value), check_utc("timestamp", at), tags))
+            if type(raw) is Point and type(value) is float and value - value == 0.0 and at.tzinfo is UTC:
+                checked.append(raw)  # already a finite float at a UTC time: the point as it is
+            else:
+                checked.append(Point(name, check_value("value", value), check_utc("timestamp", at), tags))
             keys.append(key)
             if len(checked) > MAX_BATCH:
                 raise InvalidInput(f"at most {MAX_BATCH} points can be recorded at once")
