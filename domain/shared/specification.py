@@ -14,7 +14,18 @@ from typing import Any
 import attrs
 
 from memcore.domain.shared.errors import InvalidInput
-from memcore.domain.shared.validation import check_count, shown
+from memcore.domain.shared.validation import check_count, check_text, shown
+
+_INT_RANGE = (-(2**63), 2**63 - 1)  # what every dialect's 64-bit integers can bind
+
+
+def _bindable(instance: Any, attribute: Any, value: Any) -> None:
+    """A compared value every dialect can bind: storable text, a 64-bit integer (lists: each)."""
+    for item in value if isinstance(value, (list, tuple, set, frozenset)) else (value,):
+        if isinstance(item, str):
+            check_text("a compared value", item)
+        elif isinstance(item, int) and not isinstance(item, bool) and not _INT_RANGE[0] <= item <= _INT_RANGE[1]:
+            raise InvalidInput(f"a compared value must fit in 64 bits, got {shown(item)}")
 
 
 class Op(enum.Enum):
@@ -72,7 +83,7 @@ class Everything(Specification):
 class Comparison(Specification):
     field: str
     op: Op
-    value: Any = None
+    value: Any = attrs.field(default=None, validator=_bindable)
 
     def evaluate(self, obj: Any) -> bool | None:
         actual = getattr(obj, self.field)
