@@ -28,7 +28,9 @@ REPORTED = {
 
 
 def _password(url: str) -> str | None:
-    return make_url(url).password
+    """The password as a URL shows it (":secret@"): the bare word may be the user's or database's name too."""
+    password = make_url(url).password
+    return f":{password}@" if password else None
 
 
 def _record(tally: Tally, results, database: str, case: str) -> None:
