@@ -19,15 +19,6 @@ from memcore.domain.shared.validation import check_count, check_text, shown
 _INT_RANGE = (-(2**63), 2**63 - 1)  # what every dialect's 64-bit integers can bind
 
 
-def _bindable(instance: Any, attribute: Any, value: Any) -> None:
-    """A compared value every dialect can bind: storable text, a 64-bit integer (lists: each)."""
-    for item in value if isinstance(value, (list, tuple, set, frozenset)) else (value,):
-        if isinstance(item, str):
-            check_text("a compared value", item)
-        elif isinstance(item, int) and not isinstance(item, bool) and not _INT_RANGE[0] <= item <= _INT_RANGE[1]:
-            raise InvalidInput(f"a compared value must fit in 64 bits, got {shown(item)}")
-
-
 class Op(enum.Enum):
     EQ = "=="
     NE = "!="
@@ -83,7 +74,7 @@ class Everything(Specification):
 class Comparison(Specification):
     field: str
     op: Op
-    value: Any = attrs.field(default=None, validator=_bindable)
+    value: Any = None
 
     def evaluate(self, obj: Any) -> bool | None:
         actual = getattr(obj, self.field)
@@ -285,6 +276,10 @@ def _check_value(field: str, kind: type, value: Any) -> None:
         raise InvalidInput(f"{shown(field)} takes timezone-aware datetimes")
     if kind is str and "\x00" in value:
         raise InvalidInput(f"{shown(field)} cannot be compared with text containing NUL")
+    if kind is str:
+        check_text(f"the value {shown(field)} is compared with", value)  # a lone surrogate, say
+    if kind is int and not isinstance(value, bool) and not _INT_RANGE[0] <= value <= _INT_RANGE[1]:
+        raise InvalidInput(f"{shown(field)} cannot be compared with {shown(value)}: beyond 64-bit integers")
 
 
 # --- in-memory evaluation -------------------------------------------------------------------
