@@ -6,7 +6,7 @@ errors instead (`InvalidInput`, `StorageUnavailable`, ...), since a value cannot
 close() that is `StorageUnavailable`. Dates come back as ISO 8601 text in UTC.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -78,7 +78,7 @@ class SQLAlchemyCatalog(LtmConnection):
     @reporting
     def store_batch(self, entries: list[Mapping[str, Any]], atomic: bool = True) -> dict[str, Any]:
         """Each entry a dict of track_entry's arguments. Atomic: one bad entry stores nothing."""
-        if not isinstance(entries, (list, tuple)):
+        if isinstance(entries, (str, bytes, Mapping)) or not isinstance(entries, Iterable):
             raise InvalidInput(f"entries must be a list of mappings, got {type(entries).__name__}")
         report = self.services().bus.handle(commands.StoreCatalogBatch(list(entries), atomic))
         return {"success": report.failed_count == 0, "stored_count": report.stored_count,
