@@ -9,7 +9,7 @@ and reports what survived it (`extras`). `--rows N` is the number of SIGKILLs pe
 - `hostile input`: a table of hostile values stored and read back as memory entries; memcore's
   outcomes are `accepted` (exact round trip), `rejected` (a typed MemcoreError) or `leaked`
   (anything else: must be 0); the raw side binds the same values and counts driver exceptions.
-- `connection kill` (PostgreSQL, MariaDB): every other connection of the database is killed between
+- `connection kill` (PostgreSQL, MariaDB): the server connection in the pool is killed between
   two writes; the next write either succeeds or fails with one typed error, and memcore must
   recover by itself (`time_to_recover_s`, `outages_survived`, `writes_lost`).
 """
@@ -131,7 +131,7 @@ class FaultsWorkload(BenchWorkload):
                     lambda: self._kills("ours"),
                     lambda: self._kills("raw"),
                     extras=lambda: self.figures.get("connection kill", {}),
-                    note="the database's other connections killed between writes",
+                    note="the pooled server connection killed between writes",
                 )
             )
         return phases
@@ -220,18 +220,15 @@ class FaultsWorkload(BenchWorkload):
 
     # -- connection kills
 
-    def _kill_others(self) -> None:
-        if self.backend == "postgresql":
-            self._exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                       "WHERE datname = current_database() AND pid <> pg_backend_pid()")  # fmt: skip
-        else:
-            ids = self._exec("SELECT id FROM information_schema.processlist WHERE db = DATABASE() "
-                             "AND id <> CONNECTION_ID()")  # fmt: skip
-            for (pid,) in ids:
-                try:
-                    self._exec(f"KILL {int(pid)}")
-                except Exception:  # gone already
-                    self.conn.rollback()
+    def _kill_pooled(self, engine: Any) -> None:
+        """Kill the server connection `engine`'s pool holds (only that one: the database may be shared)."""
+        probe = "SELECT pg_backend_pid()" if self.backend == "postgresql" else "SELECT CONNECTION_ID()"
+        with engine.connect() as connection:
+            pid = int(connection.exec_driver_sql(probe).scalar_one())
+        try:
+            self._exec(f"SELECT pg_terminate_backend({pid})" if self.backend == "postgresql" else f"KILL {pid}")
+        except Exception:  # gone already
+            self.conn.rollback()
 
     def _kills(self, side: str) -> tuple[int, int]:
         """Kill the other connections, then write until a write succeeds; count the writes lost."""
@@ -251,7 +248,7 @@ class FaultsWorkload(BenchWorkload):
             key = f"kill-{side}-{n}"
             if side == "ours":
                 bus.handle(commands.StoreMemory(key + "-before", 1))
-            self._kill_others()
+            self._kill_pooled(container.engine() if side == "ours" else engine)
             start = time.perf_counter()
             for _attempt in range(50):
                 try:
