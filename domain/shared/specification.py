@@ -14,7 +14,9 @@ from typing import Any
 import attrs
 
 from memcore.domain.shared.errors import InvalidInput
-from memcore.domain.shared.validation import check_count, shown
+from memcore.domain.shared.validation import check_count, check_text, shown
+
+_INT_RANGE = (-(2**63), 2**63 - 1)  # what every dialect's 64-bit integers can bind
 
 
 class Op(enum.Enum):
@@ -274,6 +276,10 @@ def _check_value(field: str, kind: type, value: Any) -> None:
         raise InvalidInput(f"{shown(field)} takes timezone-aware datetimes")
     if kind is str and "\x00" in value:
         raise InvalidInput(f"{shown(field)} cannot be compared with text containing NUL")
+    if kind is str:
+        check_text(f"the value {shown(field)} is compared with", value)  # a lone surrogate, say
+    if kind is int and not isinstance(value, bool) and not _INT_RANGE[0] <= value <= _INT_RANGE[1]:
+        raise InvalidInput(f"{shown(field)} cannot be compared with {shown(value)}: beyond 64-bit integers")
 
 
 # --- in-memory evaluation -------------------------------------------------------------------

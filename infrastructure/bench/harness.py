@@ -40,6 +40,7 @@ def workloads() -> dict[str, WorkloadKind]:
         "metrics": WorkloadKind(metrics.DEFAULT_ROWS, metrics.MetricsWorkload),
         "sessions": WorkloadKind(sessions.DEFAULT_ROWS, sessions.SessionsWorkload),
         "sql": WorkloadKind(sql.DEFAULT_ROWS, sql.SqlWorkload),
+        "faults": WorkloadKind(5, lambda u, r: importlib.import_module(f"{__package__}.faults").FaultsWorkload(u, r)),
     }
 
 

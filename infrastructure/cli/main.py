@@ -56,7 +56,10 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
     except MemcoreError as exc:
-        err_console.print(f"error: {exc}", markup=False)
+        # A value echoed in the message may hold a lone surrogate (argv decodes bad bytes to them),
+        # which a UTF-8 stream cannot take: show it escaped rather than fail while reporting.
+        message = str(exc).encode("utf-8", "backslashreplace").decode("utf-8")
+        err_console.print(f"error: {message}", markup=False)
         return 1
     return 0
 

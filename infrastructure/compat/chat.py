@@ -38,7 +38,7 @@ from memcore.domain.conversations.model import (
 )
 from memcore.domain.shared.errors import InvalidInput
 from memcore.domain.shared.specification import Field, Query, Specification
-from memcore.domain.shared.validation import check_id, check_text
+from memcore.domain.shared.validation import check_id, check_text, shown
 from memcore.infrastructure.compat.chat_db import (
     create_database_engine,
     dispose_engine,
@@ -116,7 +116,7 @@ def _page(where: Specification | None, order: tuple, limit: int, offset: int) ->
 def _status(status: Any) -> str | None:
     status = _plain(status)
     if status is not None and status not in STATUSES:
-        raise InvalidInput(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}")
+        raise InvalidInput(f"unknown status {shown(status)}; expected one of {', '.join(STATUSES)}")
     return status
 
 

@@ -7,6 +7,7 @@ it is, and returns False / None for unknown ids as the original did.
 """
 
 import enum
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,7 +17,7 @@ from sqlalchemy import Engine
 from memcore.application.conflicts import commands
 from memcore.application.conflicts.views import ConflictView
 from memcore.domain.conflicts.model import ConflictResolution, MemoryConflict
-from memcore.domain.shared.errors import NotFound
+from memcore.domain.shared.errors import InvalidInput, NotFound
 from memcore.infrastructure.container import Container
 from memcore.infrastructure.inmemory.unit_of_work import InMemoryStore, InMemoryUnitOfWork
 from memcore.infrastructure.sqlalchemy import migrate
@@ -53,6 +54,14 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _attribute(value: Any, name: str, what: str, *default: Any) -> Any:
+    """`value.name` (or the default); InvalidInput naming what is missing when it has none."""
+    try:
+        return getattr(value, name, *default)
+    except AttributeError:
+        raise InvalidInput(f"{what} must have a {name!r} attribute; got {type(value).__name__}") from None
+
+
 def _entity(view: ConflictView) -> MemoryConflict:
     return MemoryConflict(**view.to_dict())
 
@@ -65,9 +74,11 @@ class _ConflictStore:
         self._services = container.services()
 
     def add_conflict(self, conflict: Any) -> str:
-        fields = {name: _plain(getattr(conflict, name)) for name in _REQUIRED}
+        fields = {name: _plain(_attribute(conflict, name, "a conflict")) for name in _REQUIRED}
         for name, default in _OPTIONAL.items():
-            fields[name] = _plain(getattr(conflict, name, default))
+            fields[name] = _plain(_attribute(conflict, name, "a conflict", default))
+        if not isinstance(fields["metadata"] or {}, Mapping):
+            raise InvalidInput(f"metadata must be a mapping, got {type(fields['metadata']).__name__}")
         fields["metadata"] = dict(fields["metadata"] or {})
         return self._services.bus.handle(commands.RecordConflict(**fields))
 
@@ -83,9 +94,9 @@ class _ConflictStore:
     def resolve_conflict(self, conflict_id: str, resolution: Any) -> bool:
         command = commands.ResolveConflict(
             conflict_id=conflict_id,
-            decision=_plain(resolution.decision),
-            resolution_type=_plain(resolution.resolution_type),
-            resolved_by=resolution.resolved_by,
+            decision=_plain(_attribute(resolution, "decision", "a resolution")),
+            resolution_type=_plain(_attribute(resolution, "resolution_type", "a resolution")),
+            resolved_by=_attribute(resolution, "resolved_by", "a resolution"),
             notes=getattr(resolution, "notes", None),
             confirming_memory_text=getattr(resolution, "confirming_memory_text", None),
         )

@@ -15,6 +15,7 @@ from sqlalchemy.orm import sessionmaker
 from memcore.domain.ideas.model import ContentType, IdeaInspiration
 from memcore.domain.shared.errors import InvalidInput
 from memcore.domain.shared.specification import Field, Query, Specification
+from memcore.domain.shared.validation import check_text
 from memcore.infrastructure.settings import Settings
 from memcore.infrastructure.sqlalchemy import migrate
 from memcore.infrastructure.sqlalchemy.engine import build_engine
@@ -86,7 +87,7 @@ class SQLAlchemyIdeaInspirationRepository:
         return self.uow.ideas.get(idea_id)
 
     def get_by_source_id(self, source_id: str) -> IdeaInspiration | None:
-        return self.uow.ideas.get_by_source_id(source_id)
+        return self.uow.ideas.get_by_source_id(check_text("source_id", source_id))
 
     def find_all(self, **filters: Any) -> list[IdeaInspiration]:
         """Filters: source_type, category, limit, offset; in id order."""

@@ -6,11 +6,12 @@ errors instead (`InvalidInput`, `StorageUnavailable`, ...), since a value cannot
 close() that is `StorageUnavailable`. Dates come back as ISO 8601 text in UTC.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 from memcore.application.memory import commands
+from memcore.domain.shared.errors import InvalidInput
 from memcore.infrastructure.compat.ltm_connection import LtmConnection, raising, reporting
 
 
@@ -77,6 +78,8 @@ class SQLAlchemyCatalog(LtmConnection):
     @reporting
     def store_batch(self, entries: list[Mapping[str, Any]], atomic: bool = True) -> dict[str, Any]:
         """Each entry a dict of track_entry's arguments. Atomic: one bad entry stores nothing."""
+        if isinstance(entries, (str, bytes, Mapping)) or not isinstance(entries, Iterable):
+            raise InvalidInput(f"entries must be a list of mappings, got {type(entries).__name__}")
         report = self.services().bus.handle(commands.StoreCatalogBatch(list(entries), atomic))
         return {"success": report.failed_count == 0, "stored_count": report.stored_count,
                 "failed_count": report.failed_count,

@@ -22,7 +22,11 @@ class SqliteLegacyIdeaSource:
     """Yields (legacy id, idea dict | reason) in id order, `fetch_size` rows from SQLite at a time."""
 
     def __init__(self, path: str, fetch_size: int = 1000) -> None:
-        if not Path(path).is_file():
+        try:
+            found = Path(path).is_file()
+        except (OSError, ValueError) as exc:  # a name too long for the file system, say
+            raise InvalidInput(f"cannot open a legacy database at {path[:200]!r}: {exc.__class__.__name__}") from None
+        if not found:
             raise InvalidInput(f"no legacy database at {path}")
         self.connection = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
         self.fetch_size = fetch_size

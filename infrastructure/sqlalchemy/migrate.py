@@ -1,5 +1,7 @@
 """Runs the Alembic migrations in `migrations/` against an engine, and checks for drift."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -8,9 +10,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
 from sqlalchemy import Engine
 
 from memcore import migrations
+from memcore.domain.shared.errors import InvalidInput
+from memcore.domain.shared.validation import shown
 from memcore.infrastructure.sqlalchemy import search
 from memcore.infrastructure.sqlalchemy.errors import translating
 from memcore.infrastructure.sqlalchemy.tables import metadata
@@ -27,13 +32,22 @@ def _config(connection: Any) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    with translating(), engine.begin() as connection:
+    with translating(), _known_revision(revision), engine.begin() as connection:
         command.upgrade(_config(connection), revision)
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:
-    with translating(), engine.begin() as connection:
+    with translating(), _known_revision(revision), engine.begin() as connection:
         command.downgrade(_config(connection), revision)
+
+
+@contextmanager
+def _known_revision(revision: str) -> Iterator[None]:
+    """Alembic's error for a revision it cannot find (or a malformed one) as InvalidInput."""
+    try:
+        yield
+    except CommandError as exc:
+        raise InvalidInput(f"cannot migrate to revision {shown(revision)}: {str(exc)[:200]}") from None
 
 
 def current(engine: Engine) -> str | None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from memcore.application.transfer import service
 from memcore.application.transfer.ports import Progress
@@ -40,7 +41,15 @@ def engine(url: str) -> Iterator[Engine]:
         built.dispose()
 
 
+def _parsed(url: str) -> Any:
+    try:
+        return make_url(url)
+    except (ArgumentError, ValueError, TypeError):
+        raise InvalidInput("not a database URL (expected dialect+driver://user:password@host/database)") from None
+
+
 def _distinct(a: str, b: str) -> None:
+    _parsed(a), _parsed(b)
     same = make_url(a).render_as_string(hide_password=False) == make_url(b).render_as_string(hide_password=False)
     if same:
         raise InvalidInput("the source and the destination are the same database")

@@ -89,7 +89,8 @@ class Tally:
             self.leak(entry, name, f"{type(exc).__module__}.{type(exc).__name__}: {str(exc)[:200]}")
             return None
         if isinstance(result, dict) and result.get("success") is False:  # a drop-in's failure report
-            if not result.get("error") or not result.get("error_type"):
+            errors = result.get("errors") or [{}]  # a batch's failures, each with its message
+            if not (result.get("error") and result.get("error_type")) and not all(e.get("error") for e in errors):
                 self.leak(entry, name, f"failure without error/error_type: {result}")
             else:
                 row["rejected"] += 1

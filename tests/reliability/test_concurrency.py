@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from sqlalchemy import text
 
 import memcore
 from memcore import commands as c
@@ -131,3 +132,60 @@ def test_checkpoints_saved_from_eight_processes_never_interleave(database, resul
     assert errors == []
     assert (lost, interleaved) == (0, 0)
     assert sequences == list(range(1, count * saves + 1))
+
+
+def test_racing_first_items_of_a_new_session_make_one_session(database, results):
+    """Conversation memory gets or creates a session's conversation on its first item: 8 processes
+    adding the first item of the same new session end with one conversation holding all 8 items."""
+    from memcore.compat.conversation_memory import SQLConversationMemory
+    from tests.reliability.workers import session_racer
+
+    count, rounds = SCALE["processes"], SCALE["rounds"]
+    outs = run_processes(session_racer, count, (database, rounds))
+    errors = [e for out in outs for e in out["errors"]]
+    bad_rounds = duplicates = 0
+    memory = SQLConversationMemory(database)
+    try:
+        with memcore.connect(database) as app:
+            for r in range(rounds):
+                session = f"race-session-{r}"
+                with app.container.engine().connect() as rows:
+                    made = rows.execute(
+                        text("SELECT COUNT(*) FROM conversations WHERE session_id = :s"), {"s": session}
+                    ).scalar_one()
+                items = memory.get_items(session)
+                duplicates += max(made - 1, 0)
+                bad_rounds += not (made == 1 and sorted(i.content for i in items) == sorted(
+                    f"from {k}" for k in range(count)))  # fmt: skip
+    finally:
+        memory.close()
+    latencies = [x for out in outs for x in out["latencies"]]
+    results.record("concurrency", dialect_of(database), "get-or-create of one session", processes=count,
+                   calls=count * rounds, errors=len(errors), locked_errors=sum("locked" in e for e in errors),
+                   duplicates=duplicates, bad_rounds=bad_rounds, p99_ms=p99(latencies))  # fmt: skip
+    assert errors == []
+    assert (duplicates, bad_rounds) == (0, 0)
+
+
+def test_racing_first_checkpoints_of_a_new_thread_number_it_once(database, results):
+    """A thread is created by its first checkpoint: 8 processes saving into the same new thread get
+    sequences 1..8, each once (one of them the thread's first), and no error."""
+    from tests.reliability.workers import thread_racer
+
+    count, rounds = SCALE["processes"], SCALE["rounds"]
+    outs = run_processes(thread_racer, count, (database, rounds))
+    errors = [e for out in outs for e in out["errors"]]
+    bad_rounds = duplicates = 0
+    with memcore.connect(database) as app:
+        for r in range(rounds):
+            history = app.checkpoints.history(f"race-thread-{r}", limit=100)
+            sequences = sorted(h.sequence for h in history)
+            acked = {out["outcomes"][r] for out in outs} - {None}
+            duplicates += len(sequences) - len(set(sequences))
+            bad_rounds += not (sequences == list(range(1, count + 1)) and acked == {h.checkpoint_id for h in history})
+    latencies = [x for out in outs for x in out["latencies"]]
+    results.record("concurrency", dialect_of(database), "get-or-create of one thread", processes=count,
+                   calls=count * rounds, errors=len(errors), locked_errors=sum("locked" in e for e in errors),
+                   duplicates=duplicates, bad_rounds=bad_rounds, p99_ms=p99(latencies))  # fmt: skip
+    assert errors == []
+    assert (duplicates, bad_rounds) == (0, 0)

@@ -251,7 +251,7 @@ def test_hostile_values_are_stored_exactly_or_refused_with_a_typed_error(databas
         "hostile input", dialect_of(database), "commands, queries, drop-ins, CLI", **totals, hostile_values=len(HOSTILE)
     )
     if os.environ.get("MEMCORE_HOSTILE_LEAKS"):
-        with open(os.environ["MEMCORE_HOSTILE_LEAKS"], "a") as out:
+        with open(os.environ["MEMCORE_HOSTILE_LEAKS"], "a", errors="backslashreplace") as out:
             out.write("\n".join(f"{dialect_of(database)} {leak}" for leak in tally.leaks) + "\n")
     assert tally.leaks == [], "\n".join(tally.leaks[:40])
 

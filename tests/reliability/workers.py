@@ -226,3 +226,36 @@ def session_poster(index: int, barrier: Any, out: Any, url: str, conversation_id
             posted.append(got)
     chat.dispose_engine()
     out.put({"index": index, "posted": posted, "latencies": latencies, "errors": errors})
+
+
+def session_racer(index: int, barrier: Any, out: Any, url: str, rounds: int) -> None:
+    """Each round, every process adds the first item of one new conversation-memory session."""
+    from memcore.compat.conversation_memory import SQLConversationMemory
+
+    memory = SQLConversationMemory(url)
+    latencies: list[float] = []
+    errors: list[str] = []
+    outcomes = []
+    try:
+        for r in range(rounds):
+            barrier.wait()
+            got = timed(lambda r=r: memory.add_item(f"race-session-{r}", "user", f"from {index}"), latencies, errors)
+            outcomes.append(got is not None)
+    finally:
+        memory.close()
+    out.put({"index": index, "outcomes": outcomes, "latencies": latencies, "errors": errors})
+
+
+def thread_racer(index: int, barrier: Any, out: Any, url: str, rounds: int) -> None:
+    """Each round, every process saves the first checkpoint of one new thread."""
+    with memcore.connect(url) as app:
+        app.users.count()
+        latencies: list[float] = []
+        errors: list[str] = []
+        outcomes = []
+        for r in range(rounds):
+            barrier.wait()
+            got = timed(lambda r=r: app.handle(c.SaveCheckpoint(f"race-thread-{r}", "p", {"by": index})), latencies,
+                        errors)  # fmt: skip
+            outcomes.append(got)
+        out.put({"index": index, "outcomes": outcomes, "latencies": latencies, "errors": errors})
