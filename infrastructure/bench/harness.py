@@ -67,8 +67,26 @@ def run_bench(workload: str, url: str | None, *, rows: int | None, rounds: int, 
         raise InvalidInput("rows and rounds must be at least 1")
     kind = known[workload] if workload in known else _integration_workload(workload)
     rows = kind.default_rows if rows is None else rows
+    dialect, masked_url, phases = measure(kind.open, url, rows, rounds)
+    report = {
+        "workload": workload,
+        "dialect": dialect,
+        "url": masked_url,
+        "rows": rows,
+        "rounds": rounds,
+        "python": platform.python_version(),
+        "sqlalchemy": sqlalchemy.__version__,
+        "phases": phases,
+    }
+    print_json(report) if as_json else _print_report(report)
+
+
+def measure(
+    open_workload: Callable[[str | None, int], Workload], url: str | None, rows: int, rounds: int
+) -> tuple[str, str, list[dict[str, Any]]]:
+    """The workload's phases, each run `rounds` times by both sides: (dialect, masked url, summaries)."""
     timings: dict[str, dict[str, Any]] = {}
-    with kind.open(url, rows) as bench:
+    with open_workload(url, rows) as bench:
         for round_no in range(rounds):
             bench.start_round()
             for phase in bench.phases():
@@ -77,17 +95,8 @@ def run_bench(workload: str, url: str | None, *, rows: int | None, rounds: int, 
                 entry["ours"].append(seconds["ours"])
                 entry["raw"].append(seconds["raw"])
                 entry["latencies"].append(latencies)
-        report = {
-            "workload": workload,
-            "dialect": bench.dialect,
-            "url": bench.masked_url,
-            "rows": rows,
-            "rounds": rounds,
-            "python": platform.python_version(),
-            "sqlalchemy": sqlalchemy.__version__,
-            "phases": [_summary(t["phase"], t["ours"], t["raw"], t["latencies"]) for t in timings.values()],
-        }
-    print_json(report) if as_json else _print_report(report)
+        phases = [_summary(t["phase"], t["ours"], t["raw"], t["latencies"]) for t in timings.values()]
+        return bench.dialect, bench.masked_url, phases
 
 
 def _run_phase(phase: Phase, *, raw_first: bool) -> tuple[dict[str, float], dict[str, list[float]]]:

@@ -42,11 +42,18 @@ def bench(
     rows: Annotated[int | None, typer.Option(min=1, help="Rows to load (default: the workload's own)")] = None,
     rounds: Annotated[int, typer.Option(min=1, help="Rounds; medians are reported")] = 3,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    vs_peers: Annotated[bool, typer.Option("--vs-peers", help="memcore against its peers (memcore[bench])")] = False,
+    peers: Annotated[str | None, typer.Option(help="With --vs-peers: the groups, comma-separated")] = None,
+    sizes: Annotated[str | None, typer.Option(help="Store sizes for scale curves, e.g. 1000,100000")] = None,
+    markdown: Annotated[str | None, typer.Option(help="Also write the table as Markdown to this path")] = None,
+    plot: Annotated[str | None, typer.Option(help="With --sizes: a PNG of the curves (memcore[plot])")] = None,
 ) -> None:
-    """Measure a workload through memcore's use cases against the raw DB-API driver, in one run."""
-    from memcore.infrastructure.bench.harness import run_bench
+    """Measure a workload through memcore's use cases against the raw DB-API driver, in one run;
+    or memcore against its peers (--vs-peers), or the cost curve over store sizes (--sizes)."""
+    from memcore.infrastructure.bench.command import run_bench_command
 
-    run_bench(workload, url, rows=rows, rounds=rounds, as_json=as_json)
+    run_bench_command(workload, url, rows=rows, rounds=rounds, as_json=as_json, vs_peers=vs_peers, peers=peers,
+                      sizes=sizes, markdown=markdown, plot=plot)  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:

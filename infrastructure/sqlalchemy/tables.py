@@ -49,6 +49,15 @@ conflicts = Table(
     Index(None, "user_id", "status"),
     **MYSQL_OPTIONS,
 )
+# A user's pending conflicts in the order they are listed, so LIMIT stops early (issue 18).
+Index(
+    "ix_conflicts_pending_order",
+    conflicts.c.user_id,
+    conflicts.c.status,
+    conflicts.c.avg_importance.desc(),
+    conflicts.c.created_at,
+    conflicts.c.id,
+)
 
 # Names and columns match the `idea_inspiration` table of the store memcore replaces; JSON is text.
 idea_inspiration = Table(

@@ -5,7 +5,7 @@ from sqlalchemy import inspect, text
 from memcore.infrastructure.sqlalchemy import migrate
 from memcore.infrastructure.sqlalchemy.tables import metadata
 
-INDEXES = {"ix_conflicts_user_id", "ix_conflicts_status", "ix_conflicts_user_id_status"}
+INDEXES = {"ix_conflicts_user_id", "ix_conflicts_status", "ix_conflicts_user_id_status", "ix_conflicts_pending_order"}
 
 
 def memcore_tables(engine) -> set[str]:

@@ -1,0 +1,174 @@
+"""`memcore bench --sizes 1000,100000,...`: how each operation's cost grows with the store.
+
+At each size the store is emptied and bulk-loaded (untimed: the raw driver's executemany in
+50,000-row transactions), then a fixed number of each operation runs through memcore's use cases,
+each timed alone: p50, p99 and throughput per operation. Peak RSS is the process's high-water mark
+after the run (it never goes down, so it is the largest run's so far).
+"""
+
+import json
+import resource
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from memcore.application.memory.commands import StoreMemory
+from memcore.infrastructure.bench import conflicts as conflict_data
+from memcore.infrastructure.bench.harness import percentile
+from memcore.infrastructure.bench.memory_text import KEY_PREFIX
+from memcore.infrastructure.bench.peers import utc_now
+from memcore.infrastructure.bench.workload import BenchWorkload
+from memcore.infrastructure.cli.output import console, print_json, print_table
+
+OPS = 2_000
+CHUNK = 50_000
+
+
+def _peak_rss_mb() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def _timed(work: Callable[[Any], Any], args: Sequence[Any]) -> dict[str, float]:
+    clock, seconds = time.perf_counter, []
+    for arg in args:
+        start = clock()
+        work(arg)
+        seconds.append(clock() - start)
+    return {
+        "p50_ms": 1000 * percentile(seconds, 50),
+        "p99_ms": 1000 * percentile(seconds, 99),
+        "ops_per_s": len(seconds) / sum(seconds),
+    }
+
+
+class SizedWorkload(BenchWorkload):
+    """A store of `rows` rows (`rows` = the size) and the operations timed on it."""
+
+    table: str
+
+    def load(self) -> float:
+        """Empty the table, bulk-load `rows` rows; the seconds it took."""
+        start = time.perf_counter()
+        self._run(f"DELETE FROM {self.table}")
+        cursor = self.conn.cursor()
+        for sql, chunk in self._chunks():
+            if self.backend == "sqlite":
+                cursor.execute("BEGIN")
+            cursor.executemany(sql, chunk)
+            self.conn.commit()
+        cursor.close()
+        self._analyze(self.table)
+        return time.perf_counter() - start
+
+    def _chunks(self) -> Iterator[tuple[str, list[tuple[Any, ...]]]]:
+        raise NotImplementedError
+
+    def operations(self) -> dict[str, tuple[Callable[[Any], Any], Sequence[Any]]]:
+        raise NotImplementedError
+
+    def _clear(self) -> None:
+        self._run(f"DELETE FROM {self.table}")
+
+
+class ConflictsAtSize(SizedWorkload):
+    table = "conflicts"
+
+    def _chunks(self) -> Iterator[tuple[str, list[tuple[Any, ...]]]]:
+        sql = f"INSERT INTO conflicts ({conflict_data.COLUMNS}) VALUES ({self._marks(16)})"
+        on_sqlite = self.backend == "sqlite"
+        for start in range(0, self.rows, CHUNK):
+            ids = range(start, min(self.rows, start + CHUNK))
+            yield sql, [conflict_data._params(conflict_data._command(i), on_sqlite) for i in ids]
+
+    def operations(self) -> dict[str, tuple[Callable[[Any], Any], Sequence[Any]]]:
+        s, n = self.services, self.rows
+        step = max(1, n // OPS)
+        new = [conflict_data._command(n + i) for i in range(OPS)]
+        users = [f"bench-user-{i % conflict_data.USERS}" for i in range(OPS)]
+        return {
+            "get": (s.get_conflict, [f"c-{i}" for i in range(0, n, step)][:OPS]),
+            "pending": (lambda user: s.pending_conflicts(user, limit=conflict_data.PAGE), users),
+            "record": (s.bus.handle, new),
+        }
+
+
+class MemoryAtSize(SizedWorkload):
+    table = "ltm_entries"
+
+    def load(self) -> float:
+        if self.backend == "mysql":
+            from memcore.infrastructure.sqlalchemy.tables import LTM_SEARCH
+
+            self._run("SET FOREIGN_KEY_CHECKS = 0", f"TRUNCATE TABLE {LTM_SEARCH.side}", "TRUNCATE TABLE ltm_entries",
+                      "SET FOREIGN_KEY_CHECKS = 1")  # fmt: skip
+        return super().load()
+
+    def _clear(self) -> None:
+        if self.backend == "postgresql":
+            self._run("TRUNCATE TABLE ltm_entries CASCADE")
+        else:
+            super()._clear()
+
+    def _chunks(self) -> Iterator[tuple[str, list[tuple[Any, ...]]]]:
+        key = self.raw_engine.dialect.identifier_preparer.quote("key")
+        sql = f"INSERT INTO ltm_entries ({key}, value, metadata, created_at, updated_at) VALUES ({self._marks(5)})"
+        now = datetime(2024, 1, 1, tzinfo=UTC).replace(tzinfo=None)
+        stamp: Any = now.isoformat(sep=" ", timespec="microseconds") if self.backend == "sqlite" else now
+        for start in range(0, self.rows, CHUNK):
+            yield sql, [
+                (f"{KEY_PREFIX}{i}", json.dumps({"text": f"note {i} about item {i % 977}"}),
+                 json.dumps({"user": f"user{i % 50}"}), stamp, stamp)
+                for i in range(start, min(self.rows, start + CHUNK))
+            ]  # fmt: skip
+
+    def operations(self) -> dict[str, tuple[Callable[[Any], Any], Sequence[Any]]]:
+        s, n = self.services, self.rows
+        step = max(1, n // OPS)
+        new = [StoreMemory(f"{KEY_PREFIX}new-{i}", {"text": f"fresh {i}"}, {"user": "user1"}) for i in range(OPS)]
+        return {
+            "get": (s.memory.get, [f"{KEY_PREFIX}{i}" for i in range(0, n, step)][:OPS]),
+            "store": (s.bus.handle, new),
+        }
+
+
+SIZE_WORKLOADS: dict[str, type[SizedWorkload]] = {"conflicts": ConflictsAtSize, "memory": MemoryAtSize}
+
+
+def run_sizes(url: str | None, sizes: list[int], *, workloads: list[str] | None = None) -> dict[str, Any]:
+    report: dict[str, Any] = {"mode": "sizes", "ops": OPS, "measured_at": utc_now(), "runs": []}
+    for name in workloads or list(SIZE_WORKLOADS):
+        for size in sizes:
+            with SIZE_WORKLOADS[name](url, size) as bench:
+                load_s = bench.load()
+                operations = [
+                    {"name": op, **_timed(work, args)} for op, (work, args) in bench.operations().items()
+                ]  # fmt: skip
+                bench._clear()
+                report.update(dialect=bench.dialect, url=bench.masked_url)
+            report["runs"].append({"workload": name, "size": size, "load_s": load_s,
+                                   "peak_rss_mb": _peak_rss_mb(), "operations": operations})  # fmt: skip
+    return report
+
+
+COLUMNS = ["dialect", "workload", "operation", "rows", "p50 ms", "p99 ms", "ops/s", "peak RSS MB"]
+
+
+def rows_of(report: dict[str, Any]) -> list[dict[str, str]]:
+    return [
+        {"dialect": report["dialect"], "workload": run["workload"], "operation": op["name"],
+         "rows": f"{run['size']:,}", "p50 ms": f"{op['p50_ms']:.3f}", "p99 ms": f"{op['p99_ms']:.3f}",
+         "ops/s": f"{op['ops_per_s']:,.0f}", "peak RSS MB": f"{run['peak_rss_mb']:.0f}"}
+        for run in report["runs"]
+        for op in run["operations"]
+    ]  # fmt: skip
+
+
+def print_sizes(report: dict[str, Any], *, as_json: bool) -> None:
+    if as_json:
+        print_json(report)
+        return
+    console.print(f"scale curves on {report['dialect']}: {report['ops']} operations of each kind per size")
+    print_table("each operation timed alone through memcore's use cases", COLUMNS, rows_of(report))
