@@ -86,3 +86,18 @@ def test_the_scale_curves_report_p50_p99_and_throughput_per_size(sql_engine, cap
 def test_bad_bench_options_are_refused_before_anything_runs(sqlite_engine, capsys, args, message):
     code, _out, err = run(capsys, "bench", "--url", url_of(sqlite_engine), *args)
     assert code == 1 and message in err
+
+
+def test_the_scale_curves_plot_is_a_png(sqlite_engine, capsys, tmp_path):
+    plot = tmp_path / "sizes.png"
+    code, _out, err = run(capsys, "bench", "--workload", "conflicts", "--sizes", "20,40",
+                          "--url", url_of(sqlite_engine), "--plot", str(plot))  # fmt: skip
+    assert code == 0, err
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_missing_matplotlib_is_an_error_naming_the_plot_extra(sqlite_engine, capsys, monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    code, _out, err = run(capsys, "bench", "--workload", "conflicts", "--sizes", "20",
+                          "--url", url_of(sqlite_engine), "--plot", str(tmp_path / "p.png"))  # fmt: skip
+    assert code == 1 and "memcore[plot]" in err
