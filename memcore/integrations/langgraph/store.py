@@ -114,6 +114,7 @@ class MemcoreStore(BaseStore):
             migrate_to_head(self.db.settings.url)
 
     def close(self) -> None:
+        self.table.close()
         if self._owned and self.db is not None:
             self.db.close()
 
@@ -205,8 +206,7 @@ class MemcoreStore(BaseStore):
                 kept = [i for i, row in enumerate(rows) if matches(row[2], wanted)]
                 rows, scores = [rows[i] for i in kept], [scores[i] for i in kept]
         else:
-            keep = (lambda value: matches(value, wanted)) if wanted else None
-            rows = self.table.scan(prefix, now, keep, first=op.offset + op.limit)
+            rows = self.table.filtered(prefix, now, wanted, op.offset + op.limit)
             scores = [None] * len(rows)
         page = slice(op.offset, op.offset + op.limit)
         rows, scores = rows[page], scores[page]
