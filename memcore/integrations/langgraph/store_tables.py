@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
 from memcore.domain.memory.text import strings_in, words
 from memcore.infrastructure.sqlalchemy import search
@@ -44,10 +44,6 @@ def item_id(namespace: str, key: str) -> str:
 def _newest_first(rows: list[Row]) -> list[Row]:
     rows = sorted(rows, key=lambda row: (row[0], row[1]))
     return sorted(rows, key=lambda row: row[4], reverse=True)
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
 
 
 def _under(namespace: str, prefix: str) -> bool:
@@ -197,9 +193,9 @@ class SqlStoreTable:
         each value decoded in turn until `first` rows are kept.
         """
         where, params = _LIVE, {"now": self._time(now)}
-        if prefix:
-            where += " AND (namespace = :ns OR namespace LIKE :pattern ESCAPE '!')"
-            params.update(ns=prefix, pattern=_escape_like(prefix) + ".%")
+        if prefix:  # a range, which the (namespace, key) index serves (LIKE does not on SQLite)
+            where += " AND (namespace = :ns OR (namespace >= :lo AND namespace < :hi))"
+            params.update(ns=prefix, lo=prefix + ".", hi=prefix + "/")  # "/" follows "." (code points)
         condition, bound, exact = compile_filter(filter, self.db.dialect) if filter else ("", {}, True)
         if condition:
             where += f" AND {condition}"
@@ -225,8 +221,8 @@ class SqlStoreTable:
             or_(table.c.expires_at.is_(None), table.c.expires_at > now)
         )
         if prefix:
-            pattern = _escape_like(prefix) + ".%"
-            statement = statement.where(or_(table.c.namespace == prefix, table.c.namespace.like(pattern, escape="!")))
+            below = and_(table.c.namespace >= prefix + ".", table.c.namespace < prefix + "/")
+            statement = statement.where(or_(table.c.namespace == prefix, below))
         statement = search.apply(statement, STORE_SEARCH, self.db.dialect, table, query)
         statement = statement.order_by(table.c.updated_at.desc(), table.c.namespace, table.c.key)
         with translating(), self.db.engine.connect() as connection:
