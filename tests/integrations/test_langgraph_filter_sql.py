@@ -16,7 +16,7 @@ scalars = st.one_of(
     st.booleans(),
     st.integers(-3, 3),
     st.sampled_from([0.5, -1.5, 2.0, 1e20]),
-    st.sampled_from(["", "x", "x ", "X", "é", "10", "ab", "b"]),
+    st.sampled_from(["", "x", "x ", "X", "é", "10", "ab", "b", "[]", "{}", "1", "true"]),
 )
 values = st.one_of(scalars, st.dictionaries(st.sampled_from(KEYS), scalars, max_size=2), st.lists(scalars, max_size=2))
 documents = st.dictionaries(st.sampled_from(KEYS), values, max_size=3)

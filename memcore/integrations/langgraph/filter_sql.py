@@ -67,18 +67,22 @@ class _Leaves:
 
     def number(self, path: tuple[str, ...], op: str, mark: str) -> str:
         kind, node = self._node(path)
-        if self.dialect == "sqlite":
-            return self._never_null(f"{kind} IN ('integer', 'real') AND json_extract(value, {node}) {op} {mark}")
+        if self.dialect == "sqlite":  # the comparison first: SQLite stops an AND at its first false
+            return self._never_null(f"json_extract(value, {node}) {op} {mark} AND {kind} IN ('integer', 'real')")
         if self.dialect == "postgresql":
             number = f"CASE WHEN {kind} = 'number' THEN CAST({node} AS numeric) END"
             return self._never_null(f"{number} {op} CAST({mark} AS numeric)")
         number = f"CAST(JSON_VALUE(value, {node}) AS DOUBLE)"
         return self._never_null(f"{kind} IN ('INTEGER', 'DOUBLE') AND {number} {op} {mark}")
 
-    def string(self, path: tuple[str, ...], op: str, mark: str) -> str:
+    def string(self, path: tuple[str, ...], op: str, mark: str, operand: str) -> str:
         kind, node = self._node(path)
         if self.dialect == "sqlite":  # BINARY collation: UTF-8 bytes, which sort as code points
-            return self._never_null(f"{kind} = 'text' AND json_extract(value, {node}) {op} {mark}")
+            if op == "=" and not operand.startswith(("[", "{")):
+                # One parse: only a JSON string extracts as this text (an array or object extracts
+                # as JSON text starting with [ or {; numbers and booleans as numbers, never equal).
+                return self._never_null(f"json_extract(value, {node}) = {mark}")
+            return self._never_null(f"json_extract(value, {node}) {op} {mark} AND {kind} = 'text'")
         if self.dialect == "postgresql":
             text = f"CASE WHEN {kind} = 'string' THEN {node} #>> '{{}}' END"
             return self._never_null(f'{text} COLLATE "C" {op} {mark}')
@@ -155,7 +159,7 @@ class _Compiler:
 
     def compare(self, path: tuple[str, ...], op: str, operand: Any) -> str | None:
         if isinstance(operand, str):
-            return self.leaves.string(path, op, self.bind(operand))
+            return self.leaves.string(path, op, self.bind(operand), operand)
         if isinstance(operand, float) and not math.isfinite(operand):
             return None
         if self.leaves.dialect == "postgresql":  # the number's own digits, read as NUMERIC
