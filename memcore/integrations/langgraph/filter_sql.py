@@ -21,6 +21,9 @@ from typing import Any
 
 KEY = re.compile(r"[A-Za-z0-9_\-]{1,64}")  # keys written into the SQL text
 _ORDER = {"$gt": ">", "$gte": ">=", "$lt": "<", "$lte": "<=", "$eq": "=", "$ne": "<>"}
+# On PostgreSQL the condition reads `doc`, the value cast to jsonb once per row by this join
+# (OFFSET 0 keeps the planner from inlining the cast into every use).
+PG_DOCUMENT = "CROSS JOIN LATERAL (SELECT CAST(value AS jsonb) AS doc OFFSET 0) AS parsed"
 _FALSE = {"sqlite": "0", "postgresql": "FALSE", "mysql": "FALSE"}
 
 
@@ -38,7 +41,7 @@ class _Leaves:
     def _node(self, path: tuple[str, ...]) -> tuple[str, str]:
         """(type expression, value locator) of the path."""
         if self.dialect == "postgresql":
-            node = "(CAST(value AS jsonb)" + "".join(f" -> '{k}'" for k in path) + ")"
+            node = "(doc" + "".join(f" -> '{k}'" for k in path) + ")"  # doc: PG_DOCUMENT
             return f"jsonb_typeof({node})", node
         json_path = "'$" + "".join(f'."{k}"' for k in path) + "'"
         if self.dialect == "sqlite":

@@ -22,7 +22,7 @@ from memcore.infrastructure.sqlalchemy.errors import translating
 from memcore.infrastructure.sqlalchemy.fastpath import FastReader, RowCodec
 from memcore.infrastructure.sqlalchemy.raw_sql import prepare
 from memcore.infrastructure.sqlalchemy.tables import STORE_SEARCH, langgraph_store
-from memcore.integrations.langgraph.filter_sql import compile_filter
+from memcore.integrations.langgraph.filter_sql import PG_DOCUMENT, compile_filter
 from memcore.integrations.langgraph.filters import matches
 
 COLUMNS = ("namespace", "key", "value", "created_at", "updated_at", "expires_at", "ttl_minutes")
@@ -200,7 +200,8 @@ class SqlStoreTable:
         if condition:
             where += f" AND {condition}"
             params.update(bound)
-        sql = f"{self._select} WHERE {where} {self._order}"
+        joined = f" {PG_DOCUMENT}" if condition and self.db.dialect == "postgresql" else ""
+        sql = f"{self._select}{joined} WHERE {where} {self._order}"
         decode = self.codec.decode
         if exact:
             params["first"] = first
