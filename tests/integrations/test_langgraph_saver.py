@@ -149,3 +149,33 @@ class _PathToucher:
 
     def __reduce__(self):
         return (Path.touch, (self.path,))
+
+
+def test_keep_latest_refuses_threads_of_a_delta_channel_and_prunes_nothing(sql_url):
+    from typing import Annotated, TypedDict
+
+    from langgraph.channels.delta import DeltaChannel
+    from langgraph.graph import START, StateGraph
+
+    class State(TypedDict):
+        items: Annotated[list, DeltaChannel(lambda state, writes: [*state, *(x for w in writes for x in w)])]
+
+    builder = StateGraph(State)
+    builder.add_node("add", lambda state: {"items": [len(state["items"])]})
+    builder.add_edge(START, "add")
+    with MemcoreSaver.from_conn_string(sql_url) as saver:
+        graph = builder.compile(checkpointer=saver)
+        for _ in range(3):
+            graph.invoke({"items": []}, {"configurable": {"thread_id": "delta"}})
+        put(saver, "plain")
+        put(saver, "plain")
+        before = len(list(saver.list(None)))
+        with pytest.raises(NotImplementedError, match="DeltaChannel"):
+            saver.prune(["plain", "delta"])
+        with pytest.raises(InvalidInput):  # memcore's typed error too
+            saver.prune(["delta"])
+        assert len(list(saver.list(None))) == before  # nothing pruned, the plain thread neither
+        saver.prune(["plain"])
+        assert len(list(saver.list(cfg("plain")))) == 1
+        saver.prune(["delta"], strategy="delete")
+        assert list(saver.list(cfg("delta"))) == []

@@ -2,6 +2,7 @@
 the question, on LangGraph's own InMemoryStore too (divergences are decided in filters.py)."""
 
 import asyncio
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -185,3 +186,29 @@ def test_a_store_is_built_on_a_memcore_application(sql_url, in_memory):
         assert store.get(("app",), "k").value == {"v": 1}
         store.close()  # the application's database stays open
         assert (store.db is None) is in_memory
+
+
+def test_the_ttl_sweeper_deletes_expired_items_until_stopped(memcore_store, clock):
+    memcore_store.put(("t",), "old", {"v": 1}, ttl=1)
+    memcore_store.put(("t",), "kept", {"v": 2})
+    clock.advance(minutes=2)
+    assert memcore_store.sweep_ttl() == 1
+    memcore_store.put(("t",), "next", {"v": 3}, ttl=1)
+    clock.advance(minutes=2)
+    future = memcore_store.start_ttl_sweeper(sweep_interval_minutes=0.001)  # every 60 ms
+    assert memcore_store.start_ttl_sweeper() is future  # one sweeper at a time
+    deadline = time.monotonic() + 10
+    while _stored(memcore_store) != 1:  # the expired "next" is gone without a sweep of ours
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert memcore_store.stop_ttl_sweeper(timeout=5) and future.done()
+    assert memcore_store.stop_ttl_sweeper() is True  # none running
+    with pytest.raises(InvalidInput):
+        memcore_store.start_ttl_sweeper(sweep_interval_minutes=0)
+
+
+def _stored(store) -> int:
+    """Rows kept, expired ones included."""
+    if store.db is None:
+        return len(store.table.rows)
+    return store.db.fetch_value("SELECT COUNT(*) FROM langgraph_store")

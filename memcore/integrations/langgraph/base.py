@@ -42,6 +42,21 @@ _T = TypeVar("_T")
 IN_CHUNK = 500  # ids per IN (...) list when listing many checkpoints' writes
 
 
+# A DeltaChannel leaves these keys in the metadata of the checkpoints it writes (LangGraph.js marks
+# its threads with the second): keep_latest would lose the older writes its value is rebuilt from.
+DELTA_KEYS = frozenset({"counters_since_delta_snapshot", "delta_writes_versioned"})
+_DELTA = {"counters": '%"counters_since_delta_snapshot"%', "versioned": '%"delta_writes_versioned"%'}
+DELTA_THREADS = (  # a cheap pre-filter on the JSON text; the keys are checked once decoded
+    "SELECT thread_id, metadata FROM langgraph_checkpoints WHERE thread_id IN (:thread_ids) "
+    "AND (metadata LIKE :counters OR metadata LIKE :versioned)"
+)
+
+
+class DeltaChannelThreads(InvalidInput, NotImplementedError):
+    """prune(strategy="keep_latest") of threads that use a DeltaChannel (LangGraph raises
+    NotImplementedError there; this is both that and memcore's InvalidInput)."""
+
+
 class Call(NamedTuple):
     """One database call: `execute`, `execute_many` or `rows` (every row, as tuples), SQL, parameters."""
 
@@ -261,6 +276,12 @@ class MemcoreSaverBase(BaseCheckpointSaver[int]):
     def _prune(self, thread_ids: Sequence[str], strategy: str) -> Op[None]:
         threads = graph.check_thread_ids(thread_ids)
         graph.check_strategy(strategy)
+        if strategy != "delete":  # refused before anything is pruned, as LangGraph's own savers do
+            for start in range(0, len(threads), IN_CHUNK):
+                found = yield Call("rows", DELTA_THREADS, {"thread_ids": threads[start : start + IN_CHUNK], **_DELTA})
+                delta = sorted({t for t, metadata in found if DELTA_KEYS & decode_metadata(metadata).keys()})
+                if delta:
+                    raise DeltaChannelThreads(f"keep_latest cannot prune threads that use a DeltaChannel: {delta}")
         for start in range(0, len(threads), IN_CHUNK):
             chunk = {"thread_ids": threads[start : start + IN_CHUNK]}
             if strategy == "delete":

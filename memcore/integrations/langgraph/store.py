@@ -9,8 +9,9 @@ Namespaces are tuples of labels (not empty, without "." or NUL), stored joined b
 JSON objects. A batch is checked whole, then runs in one transaction (unless it writes with one
 statement at most): bad input writes nothing.
 TTL: `ttl` minutes on put, refreshed by reads (unless told not to), expired items are invisible at
-once and `sweep()` deletes them. `filter` (filters.py) is evaluated in Python, so every adapter
-answers alike. `query=` goes through the dialect's own full-text index over the
+once and `sweep()` deletes them (`start_ttl_sweeper()` runs it on a thread, sweeper.py).
+`filter` (filters.py) runs in SQL (filter_sql.py), typed alike on every adapter and in memory.
+`query=` goes through the dialect's own full-text index over the
 documents' strings (search.py: FTS5, tsvector, InnoDB FULLTEXT): every word must occur, results
 are ranked best first (bm25, ts_rank, InnoDB relevance; only the set of matches agrees across
 engines; "memory://" matches with domain.memory.text's words). No vector index: the `index` of a
@@ -20,6 +21,7 @@ put is accepted and ignored. Where the items live: store_tables.py.
 import asyncio
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any, Self
@@ -47,6 +49,7 @@ from memcore.infrastructure.sqlalchemy.database import Database
 from memcore.integrations.langgraph.base import migrate_to_head
 from memcore.integrations.langgraph.filters import check_filter, matches
 from memcore.integrations.langgraph.store_tables import InMemoryStoreTable, Row, SqlStoreTable
+from memcore.integrations.langgraph.sweeper import Sweeper
 
 __all__ = ["MemcoreStore"]
 
@@ -98,6 +101,7 @@ class MemcoreStore(BaseStore):
             raise InvalidInput(f"MemcoreStore needs {needs}, not {conn!r}")
         self.ttl_config = ttl
         self.clock = clock
+        self._sweeper = Sweeper()
 
     @classmethod
     @contextmanager
@@ -114,6 +118,8 @@ class MemcoreStore(BaseStore):
             migrate_to_head(self.db.settings.url)
 
     def close(self) -> None:
+        self._sweeper.stop(None)
+        self.table.close()
         if self._owned and self.db is not None:
             self.db.close()
 
@@ -135,6 +141,20 @@ class MemcoreStore(BaseStore):
     def sweep(self) -> int:
         """Delete the expired items; how many there were."""
         return self.table.sweep(self.clock())
+
+    def sweep_ttl(self) -> int:
+        """LangGraph's name for `sweep`."""
+        return self.sweep()
+
+    def start_ttl_sweeper(self, sweep_interval_minutes: float | None = None) -> "Future[None]":
+        """Sweep every `sweep_interval_minutes` (else the TTL config's, else 5) on a daemon thread
+        until `stop_ttl_sweeper`; the future completes when the thread ends. Started twice, the
+        running sweeper's future is returned."""
+        return self._sweeper.start(self, sweep_interval_minutes)
+
+    def stop_ttl_sweeper(self, timeout: float | None = None) -> bool:
+        """Stop the sweeper; whether it ended within `timeout` seconds (True when none runs)."""
+        return self._sweeper.stop(timeout)
 
     # -- checking
 
@@ -205,8 +225,7 @@ class MemcoreStore(BaseStore):
                 kept = [i for i, row in enumerate(rows) if matches(row[2], wanted)]
                 rows, scores = [rows[i] for i in kept], [scores[i] for i in kept]
         else:
-            keep = (lambda value: matches(value, wanted)) if wanted else None
-            rows = self.table.scan(prefix, now, keep, first=op.offset + op.limit)
+            rows = self.table.filtered(prefix, now, wanted, op.offset + op.limit)
             scores = [None] * len(rows)
         page = slice(op.offset, op.offset + op.limit)
         rows, scores = rows[page], scores[page]

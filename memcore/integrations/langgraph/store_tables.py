@@ -5,26 +5,31 @@ expires_at, ttl_minutes]`, expired rows left out, ordered newest update first (t
 The store's own logic (checks, filters, paging, TTL) lives in store.py, once for both.
 """
 
+import contextvars
 import copy
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
 from memcore.domain.memory.text import strings_in, words
 from memcore.infrastructure.sqlalchemy import search
 from memcore.infrastructure.sqlalchemy.database import Database
 from memcore.infrastructure.sqlalchemy.errors import translating
-from memcore.infrastructure.sqlalchemy.fastpath import RowCodec
+from memcore.infrastructure.sqlalchemy.fastpath import FastReader, RowCodec
+from memcore.infrastructure.sqlalchemy.raw_sql import prepare
 from memcore.infrastructure.sqlalchemy.tables import STORE_SEARCH, langgraph_store
+from memcore.integrations.langgraph.filter_sql import PG_DOCUMENT, compile_filter
+from memcore.integrations.langgraph.filters import matches
 
 COLUMNS = ("namespace", "key", "value", "created_at", "updated_at", "expires_at", "ttl_minutes")
 WRITTEN = ("id", *COLUMNS)
 Row = list[Any]
 Keep = Callable[[Any], bool]  # which values `scan` keeps
+Filter = Mapping[str, Any] | None
 _LIVE = "(expires_at IS NULL OR expires_at > :now)"
 _SIDE_UPSERT = (
     "INSERT INTO langgraph_store_search (id, body) VALUES (:id, :body) ON DUPLICATE KEY UPDATE body = VALUES(body)"
@@ -39,10 +44,6 @@ def item_id(namespace: str, key: str) -> str:
 def _newest_first(rows: list[Row]) -> list[Row]:
     rows = sorted(rows, key=lambda row: (row[0], row[1]))
     return sorted(rows, key=lambda row: row[4], reverse=True)
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
 
 
 def _under(namespace: str, prefix: str) -> bool:
@@ -89,6 +90,13 @@ class InMemoryStoreTable:
         rows = _newest_first([row for row in self._live(now) if _under(row[0], prefix)])
         return copy.deepcopy([row for row in rows if keep is None or keep(row[2])][:first])
 
+    def filtered(self, prefix: str, now: datetime, filter: Filter, first: int) -> list[Row]:
+        keep = (lambda value: matches(value, filter)) if filter else None
+        return self.scan(prefix, now, keep, first)
+
+    def close(self) -> None:
+        pass
+
     def text(self, prefix: str, now: datetime, query: list[str]) -> tuple[list[Row], list[float]]:
         """Every word of the query in the document's strings (domain.memory.text's words); ranked
         by how often they occur."""
@@ -132,20 +140,36 @@ class SqlStoreTable:
             self._upsert = f"{insert} ON DUPLICATE KEY UPDATE " + ", ".join(f"{c} = VALUES({c})" for c in kept)
         else:
             self._upsert = f"{insert} ON CONFLICT (id) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in kept)
-
-    def transaction(self) -> Any:
-        return self.db.transaction()
+        self._reader = FastReader(db.engine)  # reads outside a batch's transaction: the lean route
+        self._style = db.paramstyle
+        self._in_tx: contextvars.ContextVar[bool] = contextvars.ContextVar(f"store-tx-{id(self)}", default=False)
+        self._times = RowCodec(langgraph_store, ("updated_at",), db.engine.dialect)
 
     def _time(self, when: datetime | None) -> Any:
-        return self.codec.encode((None, None, None, when, None, None, None))[3]
+        return self._times.encode((when,))[0]
 
-    def _rows(self, sql: str, params: dict[str, Any], now: datetime) -> list[Row]:
-        found = self.db.fetch_all(sql, {**params, "now": self._time(now)})
-        return [self.codec.decode([row[c] for c in COLUMNS]) for row in found]
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self.db.transaction():
+            token = self._in_tx.set(True)
+            try:
+                yield
+            finally:
+                self._in_tx.reset(token)
+
+    def close(self) -> None:
+        self._reader.close_all()
+
+    def _fetch(self, sql: str, params: dict[str, Any]) -> list[Any]:
+        """Every row as a tuple: on the batch's transaction when in one, else on the lean reader."""
+        if self._in_tx.get():
+            return [tuple(row.values()) for row in self.db.fetch_all(sql, params)]
+        query, args = prepare(sql, *self._style).bind(params)
+        return self._reader.all(query, () if args is None else args)
 
     def get(self, namespace: str, key: str, now: datetime) -> Row | None:
-        found = self._rows(self._get, {"id": item_id(namespace, key)}, now)
-        return found[0] if found else None
+        found = self._fetch(self._get, {"id": item_id(namespace, key), "now": self._time(now)})
+        return self.codec.decode(found[0]) if found else None
 
     def upsert(self, namespace: str, key: str, value: dict[str, Any], now: datetime, expires: Any, ttl: Any) -> None:
         ident = item_id(namespace, key)
@@ -162,28 +186,33 @@ class SqlStoreTable:
         rows = [{"id": item_id(ns, key), "expires": self._time(expires)} for ns, key, expires in refreshed]
         self.db.execute_many("UPDATE langgraph_store SET expires_at = :expires WHERE id = :id", rows)
 
-    def scan(self, prefix: str, now: datetime, keep: Keep | None = None, first: int | None = None) -> list[Row]:
-        """The live rows under `prefix` whose value `keep` keeps, newest first; only the `first` ones.
+    def filtered(self, prefix: str, now: datetime, filter: Filter, first: int) -> list[Row]:
+        """The live rows under `prefix` that `filter` keeps, newest first; only the `first` ones.
 
-        Without `keep` the database stops at `first`; with it, each value is decoded and tested in
-        turn, and the rest of a row (its timestamps) is decoded only when kept, until `first` are.
+        The filter runs in SQL (filter_sql.py); what SQL cannot decide alone is checked here too,
+        each value decoded in turn until `first` rows are kept.
         """
         where, params = _LIVE, {"now": self._time(now)}
-        if prefix:
-            where += " AND (namespace = :ns OR namespace LIKE :pattern ESCAPE '!')"
-            params.update(ns=prefix, pattern=_escape_like(prefix) + ".%")
-        sql = f"{self._select} WHERE {where} {self._order}"
-        if keep is None and first is not None:
-            sql += " LIMIT :first"
+        if prefix:  # a range, which the (namespace, key) index serves (LIKE does not on SQLite)
+            where += " AND (namespace = :ns OR (namespace >= :lo AND namespace < :hi))"
+            params.update(ns=prefix, lo=prefix + ".", hi=prefix + "/")  # "/" follows "." (code points)
+        condition, bound, exact = compile_filter(filter, self.db.dialect) if filter else ("", {}, True)
+        if condition:
+            where += f" AND {condition}"
+            params.update(bound)
+        joined = f" {PG_DOCUMENT}" if condition and self.db.dialect == "postgresql" else ""
+        sql = f"{self._select}{joined} WHERE {where} {self._order}"
+        decode = self.codec.decode
+        if exact:
             params["first"] = first
-        decode_value, decode = self.values.decode, self.codec.decode
+            return [decode(row) for row in self._fetch(sql + " LIMIT :first", params)]
+        decode_value = self.values.decode
         out: list[Row] = []
-        for row in self.db.fetch_all(sql, params):
-            if keep is not None and not keep(decode_value([row["value"]])[0]):
-                continue
-            out.append(decode([row[c] for c in COLUMNS]))
-            if first is not None and len(out) >= first:
-                break
+        for row in self._fetch(sql, params):
+            if matches(decode_value([row[2]])[0], filter):  # type: ignore[arg-type]
+                out.append(decode(row))
+                if len(out) >= first:
+                    break
         return out
 
     def text(self, prefix: str, now: datetime, query: list[str]) -> tuple[list[Row], list[float]]:
@@ -193,8 +222,8 @@ class SqlStoreTable:
             or_(table.c.expires_at.is_(None), table.c.expires_at > now)
         )
         if prefix:
-            pattern = _escape_like(prefix) + ".%"
-            statement = statement.where(or_(table.c.namespace == prefix, table.c.namespace.like(pattern, escape="!")))
+            below = and_(table.c.namespace >= prefix + ".", table.c.namespace < prefix + "/")
+            statement = statement.where(or_(table.c.namespace == prefix, below))
         statement = search.apply(statement, STORE_SEARCH, self.db.dialect, table, query)
         statement = statement.order_by(table.c.updated_at.desc(), table.c.namespace, table.c.key)
         with translating(), self.db.engine.connect() as connection:
