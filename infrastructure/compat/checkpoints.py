@@ -29,6 +29,21 @@ COLUMNS = ", ".join(FIELDS)
 SELECT = f"SELECT {COLUMNS} FROM pipeline_checkpoints"
 
 
+async def next_sequence(db: AsyncDatabase, thread_id: str) -> int:
+    """The thread's next sequence, read so that racing writers of the thread queue for it.
+
+    Call inside a transaction. SQLite's transactions begin IMMEDIATE (one writer at a time);
+    PostgreSQL first takes a transaction-scoped advisory lock on the thread; MySQL/MariaDB lock the
+    thread's index range (`FOR UPDATE`). A second writer waits instead of reading the same maximum.
+    """
+    sql = "SELECT MAX(sequence) FROM pipeline_checkpoints WHERE thread_id = :thread"
+    if db.dialect == "postgresql":
+        await db.fetch_value("SELECT pg_advisory_xact_lock(hashtextextended(:thread, 0))", {"thread": thread_id})
+    elif db.dialect in ("mysql", "mariadb"):
+        sql += " FOR UPDATE"
+    return (await db.fetch_value(sql, {"thread": thread_id}) or 0) + 1
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -84,16 +99,14 @@ class SQLCheckpointer:
                 )
                 if parent is None or parent["thread_id"] != thread_id:
                     raise NotFound(f"no checkpoint {parent_id!r} in thread {thread_id!r}")
-            last = await self.db.fetch_value(
-                "SELECT MAX(sequence) FROM pipeline_checkpoints WHERE thread_id = :thread", {"thread": thread_id}
-            )
+            sequence = await next_sequence(self.db, thread_id)
             checkpoint = Checkpoint(
                 thread_id=thread_id,
                 pipeline_id=pipeline_id,
                 state=state,
                 metadata=metadata if metadata is not None else {},
                 parent_id=parent_id,
-                sequence=(last or 0) + 1,
+                sequence=sequence,
                 checkpoint_id=str(uuid.uuid4()),
                 created_at=self.clock(),
             )

@@ -137,6 +137,7 @@ def _invalidate(pooled: Any) -> None:
     with contextlib.suppress(Exception):  # a broken connection must not hide the original error
         pooled.invalidate()
 
+
 class PlannedReads:
     """Core SELECTs rendered once per statement object and run on a FastReader.
 

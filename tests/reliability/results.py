@@ -50,7 +50,6 @@ class Results:
         (target / "results.md").write_text(markdown(document))
         return target
 
-
     def _default_directory(self) -> Path:
         chosen = os.environ.get("MEMCORE_RELIABILITY_RESULTS")
         if chosen:
