@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from memcore.application.checkpoints.handlers import RACES, SEQUENCE_RETRIES, backoff
 from memcore.domain.checkpoints.model import FIELDS, Checkpoint, check_checkpoint_id
 from memcore.domain.shared.errors import InvalidInput, NotFound
-from memcore.domain.shared.validation import check_id
+from memcore.domain.shared.validation import check_id, shown
 from memcore.infrastructure.settings import Settings
 from memcore.infrastructure.sqlalchemy import migrate
 from memcore.infrastructure.sqlalchemy.async_database import AsyncDatabase
@@ -27,6 +27,21 @@ __all__ = ["SQLCheckpointer"]
 
 COLUMNS = ", ".join(FIELDS)
 SELECT = f"SELECT {COLUMNS} FROM pipeline_checkpoints"
+
+
+async def next_sequence(db: AsyncDatabase, thread_id: str) -> int:
+    """The thread's next sequence, read so that racing writers of the thread queue for it.
+
+    Call inside a transaction. SQLite's transactions begin IMMEDIATE (one writer at a time);
+    PostgreSQL first takes a transaction-scoped advisory lock on the thread; MySQL/MariaDB lock the
+    thread's index range (`FOR UPDATE`). A second writer waits instead of reading the same maximum.
+    """
+    sql = "SELECT MAX(sequence) FROM pipeline_checkpoints WHERE thread_id = :thread"
+    if db.dialect == "postgresql":
+        await db.fetch_value("SELECT pg_advisory_xact_lock(hashtextextended(:thread, 0))", {"thread": thread_id})
+    elif db.dialect in ("mysql", "mariadb"):
+        sql += " FOR UPDATE"
+    return (await db.fetch_value(sql, {"thread": thread_id}) or 0) + 1
 
 
 def _now() -> datetime:
@@ -84,16 +99,14 @@ class SQLCheckpointer:
                 )
                 if parent is None or parent["thread_id"] != thread_id:
                     raise NotFound(f"no checkpoint {parent_id!r} in thread {thread_id!r}")
-            last = await self.db.fetch_value(
-                "SELECT MAX(sequence) FROM pipeline_checkpoints WHERE thread_id = :thread", {"thread": thread_id}
-            )
+            sequence = await next_sequence(self.db, thread_id)
             checkpoint = Checkpoint(
                 thread_id=thread_id,
                 pipeline_id=pipeline_id,
                 state=state,
                 metadata=metadata if metadata is not None else {},
                 parent_id=parent_id,
-                sequence=(last or 0) + 1,
+                sequence=sequence,
                 checkpoint_id=str(uuid.uuid4()),
                 created_at=self.clock(),
             )
@@ -125,7 +138,7 @@ class SQLCheckpointer:
         """Newest first; `before` (a checkpoint id of the thread) pages further back."""
         check_id("thread_id", thread_id)
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
-            raise InvalidInput(f"limit must be a non-negative integer, got {limit!r}")
+            raise InvalidInput(f"limit must be a non-negative integer, got {shown(limit)}")
         params: dict[str, Any] = {"thread": thread_id, "limit": limit}
         where = "thread_id = :thread"
         if before is not None:
@@ -146,7 +159,7 @@ class SQLCheckpointer:
         """Delete all but the newest `keep_last` checkpoints of the thread; returns how many went."""
         check_id("thread_id", thread_id)
         if isinstance(keep_last, bool) or not isinstance(keep_last, int) or keep_last < 0:
-            raise InvalidInput(f"keep_last must be a non-negative integer, got {keep_last!r}")
+            raise InvalidInput(f"keep_last must be a non-negative integer, got {shown(keep_last)}")
         async with self.db.transaction():
             cutoff = None
             if keep_last:

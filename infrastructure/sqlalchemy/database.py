@@ -95,7 +95,8 @@ class Database:
         self._style = STYLES[dialect.driver]
         self._begin, self._commit, self._rollback = transaction_sql(self._lex, settings.isolation_level)
         self._idle: collections.deque[_Slot] = collections.deque()
-        self._keep = 0 if settings.pool_pre_ping else getattr(self._engine.pool, "size", lambda: 5)()
+        size = getattr(self._engine.pool, "size", 5)  # a method on QueuePool, an int on SingletonThreadPool
+        self._keep = 0 if settings.pool_pre_ping else (size() if callable(size) else size)
         self._recycle = getattr(self._engine.pool, "_recycle", -1)
         self._tx: contextvars.ContextVar[_Tx | None] = contextvars.ContextVar(f"memcore-db-{id(self)}", default=None)
         self._closed = False

@@ -187,13 +187,17 @@ _ISOLATION_LEVELS = {"READ UNCOMMITTED", "READ COMMITTED", "REPEATABLE READ", "S
 
 
 def transaction_sql(dialect: str, isolation_level: str | None) -> tuple[str, str, str]:
-    """BEGIN, COMMIT and ROLLBACK for a dialect (MySQL takes its isolation level per session)."""
+    """BEGIN, COMMIT and ROLLBACK for a dialect (MySQL takes its isolation level per session).
+
+    On SQLite a transaction begins IMMEDIATE: it is a writer, so it takes the write lock up front
+    and waits its turn (busy timeout) instead of failing when a read lock cannot be upgraded.
+    """
     if dialect == "postgresql":
         level = (isolation_level or "").upper()
         return (f"BEGIN ISOLATION LEVEL {level}" if level in _ISOLATION_LEVELS else "BEGIN"), "COMMIT", "ROLLBACK"
     if dialect in ("mysql", "mariadb"):
         return "START TRANSACTION", "COMMIT", "ROLLBACK"
-    return "BEGIN", "COMMIT", "ROLLBACK"
+    return "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"
 
 
 def table_exists_sql(dialect: str) -> str:

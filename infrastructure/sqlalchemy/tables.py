@@ -101,6 +101,13 @@ pipeline_checkpoints = Table(
     Column("state", JsonText, nullable=False),
     Column("metadata", JsonText, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    # ia_modules' columns (migration 0011), filled by its drop-in only.
+    Column("step_id", BinaryString(255), nullable=True),
+    Column("step_index", Integer, nullable=True),
+    Column("step_name", BinaryString(255), nullable=True),
+    Column("timestamp", UtcDateTime, nullable=True),
+    Column("status", BinaryString(50), nullable=True),
+    Column("parent_checkpoint_id", BinaryString(36), nullable=True),
     Index(None, "thread_id", "sequence", unique=True),
     Index(None, "thread_id", "pipeline_id", "sequence"),
     **MYSQL_OPTIONS,

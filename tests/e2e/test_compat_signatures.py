@@ -8,7 +8,7 @@ import inspect
 
 import pytest
 
-from memcore.compat import chat, conflict_store, ideas, ltm
+from memcore.compat import chat, conflict_store, ia_checkpoint, ideas, ltm, nexusql
 from memcore.domain.shared.errors import InvalidInput
 
 TRACK_ENTRY = ["key", "content_hash", "storage_uri", "byte_size", "metadata", "inlined_value", "expires_at"]
@@ -93,6 +93,40 @@ UPSTREAM = {
     (ideas.IdeaInspiration, "from_audio"): ["title", "description", "transcription", "keywords", "metadata"],
     (ideas.IdeaInspiration, "to_dict"): [],
     (ideas.IdeaInspiration, "from_dict"): ["data"],
+    # nexusql 4be2be8, nexusql/manager.py and interfaces.py
+    (nexusql.DatabaseManager, "__init__"): ["database_url_or_config"],
+    (nexusql.DatabaseManager, "initialize"): ["apply_schema", "app_migration_paths"],
+    **{(nexusql.DatabaseManager, n): [] for n in ("connect", "disconnect", "close")},
+    **{
+        (nexusql.DatabaseManager, n): ["query", "params"]
+        for n in ("execute", "execute_async", "fetch_one", "fetch_all")
+    },
+    (nexusql.DatabaseManager, "create_table"): ["table_name", "schema"],
+    (nexusql.DatabaseManager, "table_exists"): ["table_name"],
+    (nexusql.DatabaseManager, "execute_script"): ["script"],
+    (nexusql.ConnectionConfig, "from_url"): ["database_url"],
+    (nexusql.QueryResult, "get_first_row"): [],
+    (nexusql.QueryResult, "get_column_values"): ["column_name"],
+    # ia_modules f93a816, ia_modules/checkpoint/sql.py and core.py
+    (ia_checkpoint.SQLCheckpointer, "__init__"): ["db_manager"],
+    (ia_checkpoint.SQLCheckpointer, "save_checkpoint"): [
+        "thread_id",
+        "pipeline_id",
+        "step_id",
+        "step_index",
+        "state",
+        "metadata",
+        "step_name",
+        "parent_checkpoint_id",
+    ],
+    (ia_checkpoint.SQLCheckpointer, "load_checkpoint"): ["thread_id", "checkpoint_id"],
+    (ia_checkpoint.SQLCheckpointer, "list_checkpoints"): ["thread_id", "pipeline_id", "limit", "offset"],
+    (ia_checkpoint.SQLCheckpointer, "delete_checkpoint"): ["thread_id", "checkpoint_id"],
+    (ia_checkpoint.SQLCheckpointer, "delete_checkpoints"): ["thread_id", "pipeline_id"],
+    (ia_checkpoint.SQLCheckpointer, "get_checkpoint_stats"): ["thread_id"],
+    (ia_checkpoint.SQLCheckpointer, "close"): [],
+    (ia_checkpoint.Checkpoint, "to_dict"): [],
+    (ia_checkpoint.Checkpoint, "from_dict"): ["data"],
 }
 
 

@@ -18,6 +18,11 @@ UPSTREAM_BLOBS = {
     "the_edge_agent_ltm/LICENSE": "cb0b0a32afe38649637cb32a194ed9c22e482e09",
     "maveric_minipilot_chat/test_database.py": "7b53254db881c7a207fbca1ac503eaaddbae2dfd",
     "maveric_minipilot_chat/LICENSE": "10e12e2f8d181a74dd7630f5b640961373eecc4c",
+    "ia_modules_checkpoint/test_checkpoint_memory.py": "7451bb482c4ab9e678ff001a02fbaa3c969dd6d4",
+    "ia_modules_checkpoint/LICENSE": "c0ca07035ac8a6f3fd5db989dd0c0c5ff37b2de2",
+    "nexusql/test_database_param_order.py": "02fffd20e5cfba89187a7af395ac3533ef83e185",
+    "nexusql/test_database_manager.py": "7984f65ccf637bd78c33029fadd9eac3c8bf8da8",
+    "nexusql/LICENSE": "0fb07fb46af9fb23f26bbd12f921a58efb64e359",
 }
 
 

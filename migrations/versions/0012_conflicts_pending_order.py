@@ -1,7 +1,7 @@
 """conflicts: an index in the pending list's order
 
-Revision ID: 0011_i18
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 
 A user's pending conflicts are listed by importance (highest first), then age and id, LIMIT n.
 With only (user_id, status) indexed, every pending row of the user was read and sorted, so the
@@ -11,8 +11,8 @@ cost grew with the store; this index hands them over in order and the LIMIT stop
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_i18"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
