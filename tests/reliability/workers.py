@@ -84,18 +84,24 @@ def poster(index: int, barrier: Any, out: Any, url: str, conversation_id: str, p
         out.put({"index": index, "posted": posted, "latencies": latencies, "errors": errors})
 
 
+def race_rounds(index: int, barrier: Any, out: Any, rounds: int, call: Any, outcome: Any) -> None:
+    """Each round, wait for every racer, then time `call(round)`; put `outcome(result)` per round."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    outcomes = []
+    for r in range(rounds):
+        barrier.wait()
+        got = timed(lambda r=r: call(r), latencies, errors)
+        outcomes.append(outcome(got))
+    out.put({"index": index, "outcomes": outcomes, "latencies": latencies, "errors": errors})
+
+
 def user_racer(index: int, barrier: Any, out: Any, url: str, rounds: int) -> None:
     with memcore.connect(url) as app:
         app.users.count()
-        latencies: list[float] = []
-        errors: list[str] = []
-        outcomes = []
-        for r in range(rounds):
-            barrier.wait()
-            got = timed(lambda r=r: app.handle(c.GetOrCreateUser(f"auth|race-{r}", name=f"racer {index}")), latencies,
-                        errors)  # fmt: skip
-            outcomes.append(None if got is None else (got[0].id, got[1]))
-        out.put({"index": index, "outcomes": outcomes, "latencies": latencies, "errors": errors})
+        race_rounds(index, barrier, out, rounds,
+                    lambda r: app.handle(c.GetOrCreateUser(f"auth|race-{r}", name=f"racer {index}")),
+                    lambda got: None if got is None else (got[0].id, got[1]))  # fmt: skip
 
 
 def resolver(index: int, barrier: Any, out: Any, url: str, conflict_ids: list[str]) -> None:
@@ -233,29 +239,18 @@ def session_racer(index: int, barrier: Any, out: Any, url: str, rounds: int) -> 
     from memcore.compat.conversation_memory import SQLConversationMemory
 
     memory = SQLConversationMemory(url)
-    latencies: list[float] = []
-    errors: list[str] = []
-    outcomes = []
     try:
-        for r in range(rounds):
-            barrier.wait()
-            got = timed(lambda r=r: memory.add_item(f"race-session-{r}", "user", f"from {index}"), latencies, errors)
-            outcomes.append(got is not None)
+        race_rounds(index, barrier, out, rounds,
+                    lambda r: memory.add_item(f"race-session-{r}", "user", f"from {index}"),
+                    lambda got: got is not None)  # fmt: skip
     finally:
         memory.close()
-    out.put({"index": index, "outcomes": outcomes, "latencies": latencies, "errors": errors})
 
 
 def thread_racer(index: int, barrier: Any, out: Any, url: str, rounds: int) -> None:
     """Each round, every process saves the first checkpoint of one new thread."""
     with memcore.connect(url) as app:
         app.users.count()
-        latencies: list[float] = []
-        errors: list[str] = []
-        outcomes = []
-        for r in range(rounds):
-            barrier.wait()
-            got = timed(lambda r=r: app.handle(c.SaveCheckpoint(f"race-thread-{r}", "p", {"by": index})), latencies,
-                        errors)  # fmt: skip
-            outcomes.append(got)
-        out.put({"index": index, "outcomes": outcomes, "latencies": latencies, "errors": errors})
+        race_rounds(index, barrier, out, rounds,
+                    lambda r: app.handle(c.SaveCheckpoint(f"race-thread-{r}", "p", {"by": index})),
+                    lambda got: got)  # fmt: skip
