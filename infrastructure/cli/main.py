@@ -68,6 +68,13 @@ def main(argv: list[str] | None = None) -> int:
         message = str(exc).encode("utf-8", "backslashreplace").decode("utf-8")
         err_console.print(f"error: {message}", markup=False)
         return 1
+    except (OSError, ValueError, OverflowError, RecursionError) as exc:
+        # What a hostile argument can still raise below the use cases: a path too long or not
+        # encodable, a number too big for C, JSON nested past Python's recursion limit. One line,
+        # never a traceback; the message names the value's problem, not the database URL.
+        message = f"{exc.__class__.__name__}: {str(exc)[:200]}".encode("utf-8", "backslashreplace").decode("utf-8")
+        err_console.print(f"error: cannot use that argument ({message})", markup=False)
+        return 1
     return 0
 
 

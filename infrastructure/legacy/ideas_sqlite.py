@@ -30,7 +30,11 @@ class SqliteLegacyIdeaSource:
             raise InvalidInput(f"no legacy database at {path}")
         self.connection = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
         self.fetch_size = fetch_size
-        found = self.connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (TABLE,))
+        try:
+            found = self.connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (TABLE,))
+        except sqlite3.DatabaseError as exc:  # "file is not a database", say
+            self.connection.close()
+            raise InvalidInput(f"cannot open a legacy database at {path[:200]!r}: {exc}") from None
         if found.fetchone() is None:
             self.connection.close()
             raise InvalidInput(f"{path} has no {TABLE} table")

@@ -42,6 +42,7 @@ from memcore.infrastructure.sqlalchemy.raw_sql import (
     table_exists_sql,
     transaction_sql,
 )
+from memcore.infrastructure.sqlalchemy.sqlite_lock import begin_waiting
 
 __all__ = ["AsyncDatabase", "Database"]
 
@@ -251,7 +252,13 @@ class Database:
             return
         slot = self._acquire()
         tx = _Tx(slot)
-        self._run(tx, self._begin)
+        if self._lex == "sqlite":  # a locked BEGIN IMMEDIATE wrote nothing: begin again (sqlite_lock.py)
+            try:
+                begin_waiting(lambda: slot.cursor.execute(self._begin))
+            except BaseException as exc:
+                raise self._failed(exc, self._begin, slot, tx) from exc
+        else:
+            self._run(tx, self._begin)
         slot.in_tx = True
         token = self._tx.set(tx)
         try:

@@ -92,8 +92,12 @@ def _sqlite_begin(connection: Any) -> None:
     # a concurrent commit could be silently overwritten. Beginning here makes every transaction
     # one snapshot. A unit of work touching only conversations begins on the DB-API connection
     # itself (see SqlAlchemyUnitOfWork); a session joining it later finds the transaction open.
-    if not connection.connection.driver_connection.in_transaction:
-        connection.exec_driver_sql(sqlite_begin_sql(bool(connection.get_execution_options().get(WRITER))))
+    driver = connection.connection.driver_connection
+    if not driver.in_transaction:
+        from memcore.infrastructure.sqlalchemy.sqlite_lock import begin_waiting
+
+        # On the DB-API connection, so a locked BEGIN can be sent again (nothing was written).
+        begin_waiting(lambda: driver.execute(sqlite_begin_sql(bool(connection.get_execution_options().get(WRITER)))))
 
 
 def invalidate_pool(engine: Engine, fairy: Any, exc: BaseException) -> None:

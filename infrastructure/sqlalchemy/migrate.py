@@ -44,6 +44,8 @@ def downgrade(engine: Engine, revision: str = "base") -> None:
 @contextmanager
 def _known_revision(revision: str) -> Iterator[None]:
     """Alembic's error for a revision it cannot find (or a malformed one) as InvalidInput."""
+    if not isinstance(revision, str) or not revision.strip():  # Alembic asserts on an empty one
+        raise InvalidInput("cannot migrate to an empty revision")
     try:
         yield
     except CommandError as exc:

@@ -28,6 +28,7 @@ from memcore.infrastructure.sqlalchemy.repositories.ideas import SqlAlchemyIdeaR
 from memcore.infrastructure.sqlalchemy.repositories.knowledge import SqlAlchemyKnowledgeRepository
 from memcore.infrastructure.sqlalchemy.repositories.memory import SqlAlchemyMemoryRepository
 from memcore.infrastructure.sqlalchemy.repositories.users import SqlAlchemyUserRepository
+from memcore.infrastructure.sqlalchemy.sqlite_lock import begin_waiting
 from memcore.infrastructure.sqlalchemy.views.catalog import SqlAlchemyCatalogViews
 from memcore.infrastructure.sqlalchemy.views.checkpoints import SqlAlchemyCheckpointViews
 from memcore.infrastructure.sqlalchemy.views.conflicts import SqlAlchemyConflictViews
@@ -153,7 +154,7 @@ class SqlAlchemyUnitOfWork:
             pooled = self.engine.raw_connection()
             if self.dialect.name == "sqlite":  # pysqlite leaves BEGIN to us (engine.py)
                 try:
-                    pooled.driver_connection.execute(sqlite_begin_sql(writer=True))
+                    begin_waiting(lambda: pooled.driver_connection.execute(sqlite_begin_sql(writer=True)))
                 except BaseException:
                     pooled.close()
                     raise

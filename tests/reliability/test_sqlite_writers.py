@@ -77,3 +77,59 @@ def test_a_reader_that_turns_writer_waits_for_the_other_writer_instead_of_failin
         thread.join(10)
         assert posted.is_set()
         assert [m.content for m in app.conversations.messages(conversation)] == ["mine", "rival"]
+
+
+def _hold_write_lock(path: str, seconds: float) -> threading.Thread:
+    """Another process's writer: holds SQLite's write lock for `seconds`, then commits."""
+    locked = threading.Event()
+
+    def hold() -> None:
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        locked.set()
+        time.sleep(seconds)
+        other.execute("COMMIT")
+        other.close()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    locked.wait(5)
+    return thread
+
+
+@pytest.mark.parametrize("route", ["lean", "session", "raw database"])
+def test_a_writer_waits_past_one_busy_timeout_for_the_lock(url, route):
+    # The flake of session 21: a writer waited past the busy timeout and "database stayed locked"
+    # reached the caller. A BEGIN IMMEDIATE that timed out wrote nothing, so it is sent again.
+    path = url.removeprefix("sqlite:///")
+    with memcore.connect(url, busy_timeout_ms=100) as app:
+        conversation = app.handle(c.StartConversation(title="t")).id
+        holder = _hold_write_lock(path, 0.8)  # 8 busy timeouts, well inside the retry budget
+        started = time.monotonic()
+        if route == "lean":
+            app.handle(c.PostMessage(conversation, "user", "after the lock"))
+        elif route == "session":
+            app.handle(c.RecordConflict("u", "a", "b", "preferences", 0.9, 0.5))
+        else:
+            with app.database.transaction():
+                app.database.execute("UPDATE conversations SET title = 'x' WHERE id = :id", {"id": conversation})
+        waited = time.monotonic() - started
+        holder.join()
+        assert waited >= 0.5  # it did wait for the holder's commit
+
+
+def test_the_wait_for_the_lock_is_bounded():
+    from memcore.infrastructure.sqlalchemy.sqlite_lock import begin_waiting
+
+    calls = []
+
+    def locked() -> None:
+        calls.append(1)
+        raise sqlite3.OperationalError("database is locked")
+
+    started = time.monotonic()
+    with pytest.raises(sqlite3.OperationalError):
+        begin_waiting(locked, total_s=0.2)
+    assert 0.1 <= time.monotonic() - started < 1 and len(calls) > 1
+    with pytest.raises(sqlite3.OperationalError):  # any other error is never retried
+        begin_waiting(lambda: calls.append(sqlite3.connect(":memory:").execute("BOGUS")), total_s=5)
