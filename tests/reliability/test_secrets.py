@@ -50,6 +50,9 @@ def test_no_output_of_memcore_shows_the_password(private_server, caplog, capsys,
         ["memory", "get", "--url", unreachable, "k"],
         ["memory", "get", "--url", wrong, "k", "--json"],
         ["bench", "--workload", "conflicts", "--url", private_server.url, "--rows", "50", "--rounds", "1", "--json"],
+        # the faults bench: its crash children, connection kills and raw-driver errors report too
+        ["bench", "--workload", "faults", "--url", private_server.url, "--rows", "2", "--rounds", "1", "--json"],
+        ["bench", "--workload", "faults", "--url", wrong, "--rows", "2", "--rounds", "1", "--json"],
     ):
         main(args)
         out, err = capsys.readouterr()
