@@ -254,7 +254,7 @@ class Database:
         tx = _Tx(slot)
         if self._lex == "sqlite":  # a locked BEGIN IMMEDIATE wrote nothing: begin again (sqlite_lock.py)
             try:
-                begin_waiting(lambda: slot.cursor.execute(self._begin))
+                begin_waiting(lambda: slot.cursor.execute(self._begin), slot.conn)
             except BaseException as exc:
                 raise self._failed(exc, self._begin, slot, tx) from exc
         else:

@@ -96,8 +96,9 @@ def _sqlite_begin(connection: Any) -> None:
     if not driver.in_transaction:
         from memcore.infrastructure.sqlalchemy.sqlite_lock import begin_waiting
 
-        # On the DB-API connection, so a locked BEGIN can be sent again (nothing was written).
-        begin_waiting(lambda: driver.execute(sqlite_begin_sql(bool(connection.get_execution_options().get(WRITER)))))
+        # A locked BEGIN wrote nothing, so it is sent again; a final failure is SQLAlchemy's, translated.
+        sql = sqlite_begin_sql(bool(connection.get_execution_options().get(WRITER)))
+        begin_waiting(lambda: connection.exec_driver_sql(sql), driver)
 
 
 def invalidate_pool(engine: Engine, fairy: Any, exc: BaseException) -> None:

@@ -2,9 +2,9 @@
 
 A writer begins `BEGIN IMMEDIATE`; SQLite waits up to the busy timeout for the lock, then fails
 with "database is locked". At that point the transaction has not begun, so nothing is written
-and beginning again is safe. `begin_waiting` does that, for at most `LOCK_WAIT_S` seconds in all
-(then the last error goes up, translated as StorageTimeout). Only the BEGIN is ever repeated: a
-statement that fails after the transaction began is never retried here.
+and beginning again is safe. `begin_waiting` does that, for at most LOCK_WAIT_FACTOR busy timeouts
+in all (60 s at the default 5 s; then the last error goes up, translated as StorageTimeout).
+Only the BEGIN is ever repeated: a statement that fails after the transaction began is never retried here.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-LOCK_WAIT_S = 60.0  # the documented total wait for the write lock (docs/reliability.md)
+LOCK_WAIT_FACTOR = 12  # the total wait for the write lock, in busy timeouts (docs/reliability.md)
 
 
 def is_locked(exc: BaseException) -> bool:
@@ -21,15 +21,28 @@ def is_locked(exc: BaseException) -> bool:
     return type(exc).__name__ == "OperationalError" and "database is locked" in str(exc)
 
 
-def begin_waiting(begin: Callable[[], Any], total_s: float | None = None) -> Any:
-    """Run `begin` (a BEGIN IMMEDIATE), again while it fails on the lock, up to `total_s` in all."""
-    deadline = time.monotonic() + (LOCK_WAIT_S if total_s is None else total_s)
+def _busy_timeout_s(connection: Any) -> float:
+    try:
+        return connection.execute("PRAGMA busy_timeout").fetchone()[0] / 1000
+    except Exception:
+        return 5.0
+
+
+def begin_waiting(begin: Callable[[], Any], connection: Any = None, total_s: float | None = None) -> Any:
+    """Run `begin` (a BEGIN IMMEDIATE on the sqlite3 `connection`), again while it fails on the
+    lock, up to `total_s` in all (default: LOCK_WAIT_FACTOR busy timeouts of `connection`)."""
+    deadline: float | None = None
     pause = 0.005
     while True:
         try:
             return begin()
         except Exception as exc:
-            if not is_locked(exc) or time.monotonic() + pause >= deadline:
+            if not is_locked(exc):
+                raise
+            if deadline is None:  # the first failure already waited one busy timeout
+                budget = total_s if total_s is not None else LOCK_WAIT_FACTOR * _busy_timeout_s(connection)
+                deadline = time.monotonic() + budget
+            if time.monotonic() + pause >= deadline:
                 raise
         time.sleep(pause)
         pause = min(pause * 2, 0.1)

@@ -154,7 +154,8 @@ class SqlAlchemyUnitOfWork:
             pooled = self.engine.raw_connection()
             if self.dialect.name == "sqlite":  # pysqlite leaves BEGIN to us (engine.py)
                 try:
-                    begin_waiting(lambda: pooled.driver_connection.execute(sqlite_begin_sql(writer=True)))
+                    driver = pooled.driver_connection
+                    begin_waiting(lambda: driver.execute(sqlite_begin_sql(writer=True)), driver)
                 except BaseException:
                     pooled.close()
                     raise
