@@ -10,6 +10,7 @@ from sqlalchemy.exc import ArgumentError
 
 from memcore.domain.shared.errors import InvalidInput
 from memcore.infrastructure.settings import Settings, mask_url
+from memcore.infrastructure.sqlalchemy.sqlite_lock import begin_waiting
 
 # A bare dialect name picks the driver memcore ships with.
 _DEFAULT_DRIVERS = {"postgresql": "postgresql+psycopg", "mysql": "mysql+pymysql", "mariadb": "mariadb+pymysql"}
@@ -94,8 +95,6 @@ def _sqlite_begin(connection: Any) -> None:
     # itself (see SqlAlchemyUnitOfWork); a session joining it later finds the transaction open.
     driver = connection.connection.driver_connection
     if not driver.in_transaction:
-        from memcore.infrastructure.sqlalchemy.sqlite_lock import begin_waiting
-
         # A locked BEGIN wrote nothing, so it is sent again; a final failure is SQLAlchemy's, translated.
         sql = sqlite_begin_sql(bool(connection.get_execution_options().get(WRITER)))
         begin_waiting(lambda: connection.exec_driver_sql(sql), driver)
