@@ -8,6 +8,7 @@ No test of ia_modules' SQLConversationMemory exists in the repository at any com
 """
 
 import asyncio
+import contextlib
 import functools
 import inspect
 from collections.abc import Callable, Iterator
@@ -53,10 +54,8 @@ def _sync_generator(func: Callable[..., Any]) -> Callable[..., Iterator[Any]]:
     def fixture(*args: Any, **kwargs: Any) -> Iterator[Any]:
         steps = func(*args, **kwargs)
         yield asyncio.run(steps.__anext__())
-        try:
+        with contextlib.suppress(StopAsyncIteration):
             asyncio.run(steps.__anext__())
-        except StopAsyncIteration:
-            pass
 
     return fixture
 
