@@ -329,3 +329,57 @@ langgraph_store = Table(
 )
 STORE_SEARCH = SearchIndex("langgraph_store", "id", BinaryString(64), documents=("value",))
 SEARCH_INDEXES = (*SEARCH_INDEXES, STORE_SEARCH)
+
+# ia_modules' reliability records (memcore.compat.ia_metrics): the columns of its
+# `reliability_steps`, `reliability_workflows` and `reliability_slo_measurements`, fixed-shape rows
+# beside the metric context's time series (they are queried as rows, not aggregated as points).
+reliability_steps = Table(
+    "reliability_steps",
+    metadata,
+    Column("id", _METRIC_ID, primary_key=True, autoincrement=True),
+    Column("agent_name", BinaryString(255), nullable=False),
+    Column("success", Boolean, nullable=False),
+    Column("required_compensation", Boolean, nullable=False),
+    Column("required_human", Boolean, nullable=False),
+    Column("mode", BinaryString(50), nullable=True),
+    Column("declared_mode", BinaryString(50), nullable=True),
+    Column("mode_violation", Boolean, nullable=False),
+    Column("timestamp", UtcDateTime, nullable=False),
+    Index(None, "agent_name", "timestamp"),
+    Index(None, "timestamp"),
+    sqlite_autoincrement=True,
+    **MYSQL_OPTIONS,
+)
+
+reliability_workflows = Table(
+    "reliability_workflows",
+    metadata,
+    Column("id", _METRIC_ID, primary_key=True, autoincrement=True),
+    Column("workflow_id", BinaryString(255), nullable=False),
+    Column("steps", Integer, nullable=False),
+    Column("retries", Integer, nullable=False),
+    Column("success", Boolean, nullable=False),
+    Column("required_human", Boolean, nullable=False),
+    Column("timestamp", UtcDateTime, nullable=False),
+    Index(None, "workflow_id", unique=True),
+    Index(None, "timestamp"),
+    sqlite_autoincrement=True,
+    **MYSQL_OPTIONS,
+)
+
+reliability_slo_measurements = Table(
+    "reliability_slo_measurements",
+    metadata,
+    Column("id", _METRIC_ID, primary_key=True, autoincrement=True),
+    Column("measurement_type", BinaryString(10), nullable=False),
+    Column("thread_id", BinaryString(255), nullable=False),
+    Column("checkpoint_id", BinaryString(255), nullable=True),
+    Column("duration_ms", BigInteger, nullable=True),
+    Column("replay_mode", BinaryString(50), nullable=True),
+    Column("success", Boolean, nullable=False),
+    Column("error", BinaryText, nullable=True),
+    Column("timestamp", UtcDateTime, nullable=False),
+    Index(None, "measurement_type", "timestamp"),
+    sqlite_autoincrement=True,
+    **MYSQL_OPTIONS,
+)

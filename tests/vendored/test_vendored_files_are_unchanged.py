@@ -23,6 +23,8 @@ UPSTREAM_BLOBS = {
     "nexusql/test_database_param_order.py": "02fffd20e5cfba89187a7af395ac3533ef83e185",
     "nexusql/test_database_manager.py": "7984f65ccf637bd78c33029fadd9eac3c8bf8da8",
     "nexusql/LICENSE": "0fb07fb46af9fb23f26bbd12f921a58efb64e359",
+    "ia_modules_memory_metrics/test_sql_metric_storage.py": "af4bacc0c9280d6caaaa09442505a3c735958f64",
+    "ia_modules_memory_metrics/LICENSE": "c0ca07035ac8a6f3fd5db989dd0c0c5ff37b2de2",
 }
 
 
