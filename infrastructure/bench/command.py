@@ -59,9 +59,9 @@ def run_bench_command(
     if peers is not None:
         raise InvalidInput("--peers goes with --vs-peers")
     if sizes is not None:
-        from memcore.infrastructure.bench.sizes import SIZE_WORKLOADS, print_sizes, run_sizes
+        from memcore.infrastructure.bench.sizes import print_sizes, run_sizes, size_workloads
 
-        wanted = None if workload == "all" else _names(workload, list(SIZE_WORKLOADS), "sized workload")
+        wanted = None if workload == "all" else _names(workload, list(size_workloads()), "sized workload")
         result = run_sizes(url, sizes_of(sizes), workloads=wanted)
         print_sizes(result, as_json=as_json)
         if markdown is not None:

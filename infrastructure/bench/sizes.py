@@ -134,14 +134,19 @@ class MemoryAtSize(SizedWorkload):
         }
 
 
-SIZE_WORKLOADS: dict[str, type[SizedWorkload]] = {"conflicts": ConflictsAtSize, "memory": MemoryAtSize}
+def size_workloads() -> dict[str, type[SizedWorkload]]:
+    """Every sized workload by name (the others live in sizes_more, which builds on this module)."""
+    from memcore.infrastructure.bench.sizes_more import MORE
+
+    return {"conflicts": ConflictsAtSize, "memory": MemoryAtSize, **MORE}
 
 
 def run_sizes(url: str | None, sizes: list[int], *, workloads: list[str] | None = None) -> dict[str, Any]:
     report: dict[str, Any] = {"mode": "sizes", "ops": OPS, "measured_at": utc_now(), "runs": []}
-    for name in workloads or list(SIZE_WORKLOADS):
+    known = size_workloads()
+    for name in workloads or list(known):
         for size in sizes:
-            with SIZE_WORKLOADS[name](url, size) as bench:
+            with known[name](url, size) as bench:
                 load_s = bench.load()
                 operations = [
                     {"name": op, **_timed(work, args)} for op, (work, args) in bench.operations().items()

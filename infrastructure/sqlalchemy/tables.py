@@ -88,6 +88,13 @@ idea_inspiration = Table(
     sqlite_autoincrement=True,  # ids are never reused, as with PostgreSQL and MySQL sequences
     **MYSQL_OPTIONS,
 )
+# A category's ideas newest first (the filtered page's order), so its LIMIT stops early (issue 18).
+Index(
+    "ix_idea_inspiration_category_newest",
+    idea_inspiration.c.category,
+    idea_inspiration.c.created_at.desc(),
+    idea_inspiration.c.id,
+)
 
 # Workflow checkpoints; `sequence` numbers a thread's checkpoints from 1.
 pipeline_checkpoints = Table(

@@ -64,12 +64,14 @@ def test_the_scale_curves_report_p50_p99_and_throughput_per_size(sql_engine, cap
     assert code == 0, err
     report = json.loads(out)
     runs = [(r["workload"], r["size"]) for r in report["runs"]]
-    assert runs == [("conflicts", 50), ("conflicts", 200), ("memory", 50), ("memory", 200)]
+    names = ["conflicts", "memory", "ideas", "chat", "checkpoints"]
+    assert runs == [(name, size) for name in names for size in (50, 200)]
     for r in report["runs"]:
         assert r["peak_rss_mb"] > 0 and r["load_s"] > 0
         for op in r["operations"]:
             assert 0 < op["p50_ms"] <= op["p99_ms"] and op["ops_per_s"] > 0
-    assert page.read_text().count("\n| ") == 2 + 3 * 2 + 2 * 2  # head, rule, one row per op and size
+    ops = {"conflicts": 3, "memory": 2, "ideas": 3, "chat": 2, "checkpoints": 2}
+    assert page.read_text().count("\n| ") == 2 + 2 * sum(ops.values())  # head, rule, one row per op and size
 
 
 @pytest.mark.parametrize(
@@ -80,7 +82,7 @@ def test_the_scale_curves_report_p50_p99_and_throughput_per_size(sql_engine, cap
         (["--plot", "p.png"], "--sizes"),
         (["--vs-peers", "--peers", "nope"], "unknown peer group"),
         (["--markdown", "p.md"], "--vs-peers or --sizes"),
-        (["--workload", "chat", "--sizes", "10"], "unknown sized workload"),
+        (["--workload", "sessions", "--sizes", "10"], "unknown sized workload"),
     ],
 )
 def test_bad_bench_options_are_refused_before_anything_runs(sqlite_engine, capsys, args, message):
