@@ -1,7 +1,11 @@
-"""MemcoreStore's behaviour, the same tests on every dialect and, where LangGraph's semantics are
-the question, on LangGraph's own InMemoryStore too (divergences are decided in filters.py)."""
+"""MemcoreStore's and AsyncMemcoreStore's behaviour, the same tests on every dialect and, where
+LangGraph's semantics are the question, on LangGraph's own InMemoryStore too (divergences are
+decided in filters.py). The async store is driven through its sync face: each call runs its async
+twin on an event loop in another thread, so every test exercises the natively async path."""
 
 import asyncio
+import inspect
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -10,7 +14,7 @@ from langgraph.store.base import GetOp, PutOp, SearchOp
 from langgraph.store.memory import InMemoryStore
 
 from memcore.errors import InvalidInput
-from memcore.integrations.langgraph import MemcoreStore
+from memcore.integrations.langgraph import AsyncMemcoreStore, MemcoreStore
 from tests.conftest import ADAPTERS, dialect_param, empty_tables
 
 
@@ -30,25 +34,62 @@ def clock() -> Clock:
     return Clock()
 
 
+class OnLoop:
+    """An AsyncMemcoreStore seen through sync calls: its coroutines run on a loop in a thread."""
+
+    def __init__(self, store: AsyncMemcoreStore) -> None:
+        self.store = store
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.run(store.abatch([]))  # the store learns its loop
+
+    def run(self, coroutine):
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(30)
+
+    def __getattr__(self, name):
+        found = getattr(self.store, name)
+        if inspect.iscoroutinefunction(found):
+            return lambda *args, **kwargs: self.run(found(*args, **kwargs))
+        return found
+
+    def close(self) -> None:
+        self.run(self.store.aclose())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+        self.loop.close()
+
+
 def _memcore(request, engines, clock):
-    if request.param == "memory":
-        return MemcoreStore("memory://", clock=clock)
-    engine = engines[request.param]
-    empty_tables(engine)
-    store = MemcoreStore(engine.url.render_as_string(hide_password=False), clock=clock)
+    kind, adapter = request.param.split("-") if "-" in request.param else ("sync", request.param)
+    url = "memory://"
+    if adapter != "memory":
+        engine = engines[adapter]
+        empty_tables(engine)
+        url = engine.url.render_as_string(hide_password=False)
+    store = MemcoreStore(url, clock=clock) if kind == "sync" else OnLoop(AsyncMemcoreStore(url, clock=clock))
     request.addfinalizer(store.close)
     return store
 
 
-@pytest.fixture(params=[pytest.param("inmemory", id="langgraph-inmemory"), *(dialect_param(d) for d in ADAPTERS)])
+def _both(adapter: str) -> list[object]:
+    """The sync and the async store on one adapter."""
+    marks = dialect_param(adapter).marks
+    return [dialect_param(adapter), pytest.param(f"async-{adapter}", marks=marks, id=f"async-{adapter}")]
+
+
+MEMCORE = [param for adapter in ADAPTERS for param in _both(adapter)]
+
+
+@pytest.fixture(params=[pytest.param("inmemory", id="langgraph-inmemory"), *MEMCORE])
 def store(request, engines, clock):
-    """LangGraph's InMemoryStore, or MemcoreStore in memory and on each dialect."""
+    """LangGraph's InMemoryStore, or MemcoreStore / AsyncMemcoreStore in memory and on each dialect."""
     return InMemoryStore() if request.param == "inmemory" else _memcore(request, engines, clock)
 
 
-@pytest.fixture(params=[dialect_param(d) for d in ADAPTERS])
+@pytest.fixture(params=MEMCORE)
 def memcore_store(request, engines, clock):
-    """MemcoreStore alone, for what LangGraph's InMemoryStore does not offer."""
+    """MemcoreStore or AsyncMemcoreStore alone, for what LangGraph's InMemoryStore does not offer."""
     return _memcore(request, engines, clock)
 
 
@@ -168,11 +209,29 @@ def test_a_text_query_uses_the_full_text_index_matching_every_word_best_first(me
 
 
 def test_abatch_runs_the_operations(memcore_store):
-    async def run():
-        await memcore_store.aput(("a",), "k", {"v": 2})
-        return await memcore_store.aget(("a",), "k")
+    store = getattr(memcore_store, "store", memcore_store)
 
-    assert asyncio.run(run()).value == {"v": 2}
+    async def run():
+        await store.aput(("a",), "k", {"v": 2})
+        await store.abatch([PutOp(("a",), "j", {"v": 3}), PutOp(("a",), "i", {"v": 4})])  # in one transaction
+        return await store.aget(("a",), "k"), await store.asearch(("a",), filter={"v": {"$gt": 2}})
+
+    item, found = memcore_store.run(run()) if store is not memcore_store else asyncio.run(run())
+    assert item.value == {"v": 2} and sorted(i.key for i in found) == ["i", "j"]
+
+
+def test_the_async_store_refuses_sync_calls_on_its_own_loop(engines, clock):
+    store = AsyncMemcoreStore("memory://", clock=clock)
+    with pytest.raises(InvalidInput):
+        store.put(("a",), "k", {"v": 1})  # no loop known yet
+
+    async def on_the_loop():
+        await store.aput(("a",), "k", {"v": 1})
+        with pytest.raises(InvalidInput):
+            store.get(("a",), "k")  # would block the loop it waits for
+        return await store.aget(("a",), "k")
+
+    assert asyncio.run(on_the_loop()).value == {"v": 1}
 
 
 @pytest.mark.parametrize("in_memory", [True, False], ids=["memory-app", "sql-app"])
@@ -210,5 +269,6 @@ def test_the_ttl_sweeper_deletes_expired_items_until_stopped(memcore_store, cloc
 def _stored(store) -> int:
     """Rows kept, expired ones included."""
     if store.db is None:
-        return len(store.table.rows)
-    return store.db.fetch_value("SELECT COUNT(*) FROM langgraph_store")
+        return len(getattr(store.table, "inner", store.table).rows)
+    counted = store.db.fetch_value("SELECT COUNT(*) FROM langgraph_store")
+    return store.run(counted) if inspect.isawaitable(counted) else counted

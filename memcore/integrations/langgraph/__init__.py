@@ -1,4 +1,4 @@
-"""memcore as a LangGraph backend: `MemcoreSaver` / `AsyncMemcoreSaver` (checkpointers), `MemcoreStore`.
+"""memcore as a LangGraph backend: checkpointers (`MemcoreSaver`, `AsyncMemcoreSaver`) and stores (`*Store`).
 
     from memcore.integrations.langgraph import MemcoreSaver
 
@@ -19,5 +19,6 @@ except ImportError as exc:  # pragma: no cover - exercised by a test in a subpro
 from memcore.integrations.langgraph.aio import AsyncMemcoreSaver
 from memcore.integrations.langgraph.saver import MemcoreSaver
 from memcore.integrations.langgraph.store import MemcoreStore
+from memcore.integrations.langgraph.store_async import AsyncMemcoreStore
 
-__all__ = ["AsyncMemcoreSaver", "MemcoreSaver", "MemcoreStore"]
+__all__ = ["AsyncMemcoreSaver", "AsyncMemcoreStore", "MemcoreSaver", "MemcoreStore"]

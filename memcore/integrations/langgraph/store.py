@@ -159,32 +159,7 @@ class MemcoreStore(BaseStore):
     # -- checking
 
     def _check(self, op: Op) -> Any:
-        if isinstance(op, GetOp):
-            return check_namespace(op.namespace), check_text("key", op.key, max_length=THREAD_MAX)
-        if isinstance(op, PutOp):
-            namespace, key = check_namespace(op.namespace), check_text("key", op.key, max_length=THREAD_MAX)
-            if op.value is not None and not isinstance(op.value, Mapping):
-                raise InvalidInput(f"a stored value is a JSON object (dict), got {type(op.value).__name__}")
-            ttl = op.ttl if isinstance(op.ttl, int | float) and not isinstance(op.ttl, bool) else None
-            if (op.ttl is not None and ttl is None) or (ttl is not None and not 0 < ttl < 1e9):
-                raise InvalidInput(f"ttl is a positive number of minutes, got {op.ttl!r}")
-            if op.value is not None:
-                _json_checked(op.value)
-            return namespace, key, ttl
-        if isinstance(op, SearchOp):
-            if op.filter is not None:
-                check_filter(op.filter)
-            _check_page(op.limit, op.offset)
-            if op.query is not None and not isinstance(op.query, str):
-                raise InvalidInput("query is text")
-            return check_namespace(op.namespace_prefix, prefix=True)
-        if isinstance(op, ListNamespacesOp):
-            _check_page(op.limit, op.offset)
-            for condition in op.match_conditions or ():
-                if condition.match_type not in ("prefix", "suffix"):
-                    raise InvalidInput(f"unknown match type {condition.match_type!r}; known: prefix, suffix")
-            return None
-        raise InvalidInput(f"unknown store operation {type(op).__name__}")
+        return check_op(op)
 
     # -- running
 
@@ -212,33 +187,77 @@ class MemcoreStore(BaseStore):
         return True if self.ttl_config is None else self.ttl_config.get("refresh_on_read", True)
 
     def _touch(self, rows: list[Row], now: datetime) -> None:
-        refreshed = [(row[0], row[1], now + timedelta(minutes=row[6])) for row in rows if row[6] is not None]
+        refreshed = refreshed_expiries(rows, now)
         if refreshed:
             self.table.touch(refreshed)
 
     def _search(self, op: SearchOp, prefix: str, now: datetime) -> list[SearchItem]:
         words = query_words(op.query)
-        wanted = op.filter
         if words:
             rows, scores = self.table.text(prefix, now, words)
-            if wanted:
-                kept = [i for i, row in enumerate(rows) if matches(row[2], wanted)]
-                rows, scores = [rows[i] for i in kept], [scores[i] for i in kept]
         else:
-            rows = self.table.filtered(prefix, now, wanted, op.offset + op.limit)
+            rows = self.table.filtered(prefix, now, op.filter, op.offset + op.limit)
             scores = [None] * len(rows)
-        page = slice(op.offset, op.offset + op.limit)
-        rows, scores = rows[page], scores[page]
+        rows, scores = search_page(op, bool(words), rows, scores)
         if rows and self._refresh(op.refresh_ttl):
             self._touch(rows, now)
         return [_search_item(row, score) for row, score in zip(rows, scores, strict=True)]
 
     def _namespaces(self, op: ListNamespacesOp, now: datetime) -> list[tuple[str, ...]]:
-        found = {tuple(namespace.split(".")) for namespace in self.table.namespaces(now)}
-        found = {ns for ns in found if all(_matches(condition, ns) for condition in op.match_conditions or ())}
-        if op.max_depth is not None:
-            found = {ns[: op.max_depth] for ns in found}
-        return sorted(found)[op.offset : op.offset + op.limit]
+        return namespace_page(op, self.table.namespaces(now))
+
+
+def refreshed_expiries(rows: list[Row], now: datetime) -> list[tuple[str, str, datetime]]:
+    """(namespace, key, new expiry) of the rows read that have a TTL."""
+    return [(row[0], row[1], now + timedelta(minutes=row[6])) for row in rows if row[6] is not None]
+
+
+def search_page(op: SearchOp, ranked: bool, rows: list[Row], scores: list[Any]) -> tuple[list[Row], list[Any]]:
+    """The page asked for; text matches (`ranked`) are filtered here, the rest were in SQL."""
+    if ranked and op.filter:
+        kept = [i for i, row in enumerate(rows) if matches(row[2], op.filter)]
+        rows, scores = [rows[i] for i in kept], [scores[i] for i in kept]
+    page = slice(op.offset, op.offset + op.limit)
+    return rows[page], scores[page]
+
+
+def namespace_page(op: ListNamespacesOp, stored: Iterable[str]) -> list[tuple[str, ...]]:
+    """The namespaces `op` asks for among the stored (joined) ones."""
+    found = {tuple(namespace.split(".")) for namespace in stored}
+    found = {ns for ns in found if all(_matches(condition, ns) for condition in op.match_conditions or ())}
+    if op.max_depth is not None:
+        found = {ns[: op.max_depth] for ns in found}
+    return sorted(found)[op.offset : op.offset + op.limit]
+
+
+def check_op(op: Op) -> Any:
+    """What running `op` needs (the joined namespace, ...), or InvalidInput: nothing is written."""
+    if isinstance(op, GetOp):
+        return check_namespace(op.namespace), check_text("key", op.key, max_length=THREAD_MAX)
+    if isinstance(op, PutOp):
+        namespace, key = check_namespace(op.namespace), check_text("key", op.key, max_length=THREAD_MAX)
+        if op.value is not None and not isinstance(op.value, Mapping):
+            raise InvalidInput(f"a stored value is a JSON object (dict), got {type(op.value).__name__}")
+        ttl = op.ttl if isinstance(op.ttl, int | float) and not isinstance(op.ttl, bool) else None
+        if (op.ttl is not None and ttl is None) or (ttl is not None and not 0 < ttl < 1e9):
+            raise InvalidInput(f"ttl is a positive number of minutes, got {op.ttl!r}")
+        if op.value is not None:
+            _json_checked(op.value)
+        return namespace, key, ttl
+    if isinstance(op, SearchOp):
+        if op.filter is not None:
+            check_filter(op.filter)
+        _check_page(op.limit, op.offset)
+        if op.query is not None and not isinstance(op.query, str):
+            raise InvalidInput("query is text")
+        return check_namespace(op.namespace_prefix, prefix=True)
+    if isinstance(op, ListNamespacesOp):
+        _check_page(op.limit, op.offset)
+        for condition in op.match_conditions or ():
+            if condition.match_type not in ("prefix", "suffix"):
+                raise InvalidInput(f"unknown match type {condition.match_type!r}; known: prefix, suffix")
+        return None
+    raise InvalidInput(f"unknown store operation {type(op).__name__}")
 
 
 def _json_checked(value: Mapping[str, Any]) -> None:

@@ -1,0 +1,146 @@
+"""The SQL of MemcoreStore's table, planned once per dialect for the sync and the async tables.
+
+`StorePlan` holds every statement text (named `:params`) and the row codecs; `SqlStoreTable`
+(store_tables.py) sends them through `Database`, `AsyncSqlStoreTable` (store_async.py) through
+`AsyncDatabase`. Rows are `[namespace, key, value, created_at, updated_at, expires_at, ttl_minutes]`.
+"""
+
+import hashlib
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, bindparam, literal_column, or_, select
+from sqlalchemy.dialects.mysql.base import MySQLDialect
+from sqlalchemy.dialects.postgresql.base import PGDialect
+from sqlalchemy.dialects.sqlite.base import SQLiteDialect
+from sqlalchemy.engine import Dialect
+
+from memcore.domain.memory.text import strings_in
+from memcore.infrastructure.sqlalchemy import search
+from memcore.infrastructure.sqlalchemy.fastpath import RowCodec
+from memcore.infrastructure.sqlalchemy.tables import STORE_SEARCH, langgraph_store
+from memcore.integrations.langgraph.filter_sql import PG_DOCUMENT, compile_filter
+
+COLUMNS = ("namespace", "key", "value", "created_at", "updated_at", "expires_at", "ttl_minutes")
+WRITTEN = ("id", *COLUMNS)
+Row = list[Any]
+Filter = Mapping[str, Any] | None
+LIVE = "(expires_at IS NULL OR expires_at > :now)"
+UNDER = " AND (namespace = :ns OR (namespace >= :lo AND namespace < :hi))"  # a range the index serves
+SIDE_UPSERT = (
+    "INSERT INTO langgraph_store_search (id, body) VALUES (:id, :body) ON DUPLICATE KEY UPDATE body = VALUES(body)"
+)
+DELETE = "DELETE FROM langgraph_store WHERE id = :id"
+TOUCH = "UPDATE langgraph_store SET expires_at = :expires WHERE id = :id"
+NAMESPACES = f"SELECT DISTINCT namespace FROM langgraph_store WHERE {LIVE}"
+SWEEP = "DELETE FROM langgraph_store WHERE expires_at IS NOT NULL AND expires_at <= :now"
+_NAMED = {"sqlite": SQLiteDialect, "postgresql": PGDialect, "mysql": MySQLDialect}
+_PLACEHOLDER_WORDS = ["memcore"]  # the text statement is built once; query_params binds the real words
+
+
+def item_id(namespace: str, key: str) -> str:
+    """The row's one-column key: neither part can hold a NUL, so the pair maps to one id."""
+    return hashlib.sha256(f"{namespace}\x00{key}".encode()).hexdigest()
+
+
+def _prefix_params(prefix: str) -> dict[str, str]:
+    return {"ns": prefix, "lo": prefix + ".", "hi": prefix + "/"}  # "/" follows "." (code points)
+
+
+class StorePlan:
+    """Statements and codecs of `langgraph_store` for one dialect (`dialect`: memcore's label)."""
+
+    def __init__(self, dialect: str, sa_dialect: Dialect) -> None:
+        self.dialect = dialect
+        self.codec = RowCodec(langgraph_store, COLUMNS, sa_dialect)
+        self.values = RowCodec(langgraph_store, ("value",), sa_dialect)
+        self.writer = RowCodec(langgraph_store, WRITTEN, sa_dialect)
+        self._times = RowCodec(langgraph_store, ("updated_at",), sa_dialect)
+        self.side = STORE_SEARCH.app_maintained(dialect)  # MariaDB: the words are written beside
+        self.statements_per_put = 2 if self.side else 1
+        key = "`key`" if dialect in ("mysql", "mariadb") else '"key"'  # a reserved word on MySQL
+        self.select = f"SELECT {', '.join(key if c == 'key' else c for c in COLUMNS)} FROM langgraph_store"
+        self.order = f"ORDER BY updated_at DESC, namespace, {key}"
+        self.get_sql = f"{self.select} WHERE id = :id AND {LIVE}"
+        names = ", ".join(key if c == "key" else c for c in WRITTEN)
+        insert = f"INSERT INTO langgraph_store ({names}) VALUES ({', '.join(':' + c for c in WRITTEN)})"
+        kept = ("value", "updated_at", "expires_at", "ttl_minutes")  # created_at stays the first write's
+        if dialect in ("mysql", "mariadb"):
+            self.upsert_sql = f"{insert} ON DUPLICATE KEY UPDATE " + ", ".join(f"{c} = VALUES({c})" for c in kept)
+        else:
+            self.upsert_sql = f"{insert} ON CONFLICT (id) DO UPDATE SET " + ", ".join(
+                f"{c} = excluded.{c}" for c in kept
+            )
+        named = _NAMED[dialect if dialect in _NAMED else "mysql"](paramstyle="named")  # no driver casts
+        self._text = {under: self._text_sql(named, under) for under in (False, True)}
+
+    def time(self, when: datetime | None) -> Any:
+        return self._times.encode((when,))[0]
+
+    # -- writes: (sql, params)
+
+    def upsert(
+        self, namespace: str, key: str, value: dict[str, Any], now: datetime, expires: Any, ttl: Any
+    ) -> list[tuple[str, dict[str, Any]]]:
+        ident = item_id(namespace, key)
+        values = self.writer.encode((ident, namespace, key, value, now, now, expires, ttl))
+        statements = [(self.upsert_sql, dict(zip(WRITTEN, values, strict=True)))]
+        if self.side:
+            statements.append((SIDE_UPSERT, search.side_row(STORE_SEARCH, ident, strings_in(value))))
+        return statements
+
+    def touch_rows(self, refreshed: list[tuple[str, str, datetime]]) -> list[dict[str, Any]]:
+        return [{"id": item_id(ns, key), "expires": self.time(expires)} for ns, key, expires in refreshed]
+
+    # -- reads: (sql, params); rows come back as the driver's tuples, decoded by `codec`
+
+    def get(self, namespace: str, key: str, now: datetime) -> tuple[str, dict[str, Any]]:
+        return self.get_sql, {"id": item_id(namespace, key), "now": self.time(now)}
+
+    def filtered(self, prefix: str, now: datetime, filter: Filter, first: int) -> tuple[str, dict[str, Any], bool]:
+        """The live rows under `prefix` that `filter` keeps, newest first, and whether SQL decides
+        alone (then at most `first` rows come back); else the caller checks each row in Python too."""
+        where, params = LIVE, {"now": self.time(now)}
+        if prefix:
+            where += UNDER
+            params.update(_prefix_params(prefix))
+        condition, bound, exact = compile_filter(filter, self.dialect) if filter else ("", {}, True)
+        if condition:
+            where += f" AND {condition}"
+            params.update(bound)
+        joined = f" {PG_DOCUMENT}" if condition and self.dialect == "postgresql" else ""
+        sql = f"{self.select}{joined} WHERE {where} {self.order}"
+        if exact:
+            params["first"] = first
+            sql += " LIMIT :first"
+        return sql, params, exact
+
+    def text(self, prefix: str, now: datetime, words: list[str]) -> tuple[str, dict[str, Any]] | None:
+        """Rows holding every word, best first (the rank last in each row); None: no word to match."""
+        values = search.query_params(STORE_SEARCH, self.dialect, words)
+        if values is None:
+            return None
+        params: dict[str, Any] = {"now": self.time(now), **values}
+        if prefix:
+            params.update(_prefix_params(prefix))
+        if not values:  # MariaDB: none is a word InnoDB indexes, so nothing matches
+            return None
+        return self._text[bool(prefix)], params
+
+    def _text_sql(self, named: Dialect, under: bool) -> str:
+        table = langgraph_store
+        now = bindparam("now")
+        statement = select(*(table.c[name] for name in COLUMNS)).where(
+            or_(table.c.expires_at.is_(None), literal_column("expires_at") > now)
+        )
+        if under:
+            below = and_(table.c.namespace >= bindparam("lo"), table.c.namespace < bindparam("hi"))
+            statement = statement.where(or_(table.c.namespace == bindparam("ns"), below))
+        statement = search.apply(statement, STORE_SEARCH, self.dialect, table, _PLACEHOLDER_WORDS)
+        statement = statement.order_by(table.c.updated_at.desc(), table.c.namespace, table.c.key)
+        return str(statement.compile(dialect=named))
+
+    def decode_text(self, rows: list[Any]) -> tuple[list[Row], list[float]]:
+        decode = self.codec.decode
+        return [decode(row[: len(COLUMNS)]) for row in rows], [float(row[-1]) for row in rows]
