@@ -53,7 +53,7 @@ class ConnectionConfig:
                 if database_url.startswith(prefix):
                     return cls(database_type=DatabaseType(kind), database_url=database_url)
         # Never echo the URL: it may hold a password.
-        raise UnsupportedDatabaseURL("unsupported database URL: expected sqlite://, postgresql://, mysql:// …")
+        raise UnsupportedDatabaseURL("Unsupported database URL: expected sqlite://, postgresql://, mysql:// …")
 
 
 @dataclass

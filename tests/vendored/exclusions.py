@@ -23,7 +23,7 @@ def deselect(
         if here not in path.parents:
             kept.append(item)
             continue
-        name = f"{path.name}::{item.nodeid.split('::', 1)[1].split('[')[0]}"
+        name = f"{path.relative_to(here).as_posix()}::{item.nodeid.split('::', 1)[1].split('[')[0]}"
         dialect = getattr(getattr(item, "callspec", None), "params", {}).get("database_url")
         excluding = name in excluded or (name in off_sqlite and dialect != "sqlite")
         (dropped if excluding else kept).append(item)

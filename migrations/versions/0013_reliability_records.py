@@ -4,7 +4,7 @@ ia_modules' reliability records (memcore.compat.ia_metrics.SQLMetricStorage), wi
 column names; timestamps UTC, booleans native. A table ia_modules' own V001 already created is
 left as it is (its columns are the same).
 
-Revision ID: 0013_i20
+Revision ID: 0013
 Revises: 0012
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 from memcore.infrastructure.sqlalchemy.types import BinaryString, BinaryText, UtcDateTime
 
-revision = "0013_i20"
+revision = "0013"
 down_revision = "0012"
 branch_labels = None
 depends_on = None

@@ -1,7 +1,7 @@
 """ideas: an index in the filtered page's order
 
-Revision ID: 0013_i18
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 
 A page of one category's ideas above a score, newest first, LIMIT n, read every matching row of
 the category through (category, score) and sorted them, so its cost grew with the store (6.6 ms at
@@ -12,8 +12,8 @@ LIMIT stops early.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013_i18"
-down_revision = "0012"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
