@@ -9,5 +9,7 @@ eval "$(bash scripts/servers.sh)"
 
 ruff check .
 lint-imports
-# Exit code 5 (no tests collected) fails the run like any other failure.
-python3 -m pytest "$@"
+# Exit code 5 (no tests collected) fails the run like any other failure. The tests run on
+# MEMCORE_TEST_WORKERS pytest-xdist workers (3 by default; 0 runs them in this process), each with
+# databases of its own; the reliability suite stays together on one worker (tests/conftest.py).
+python3 -m pytest -n "${MEMCORE_TEST_WORKERS:-3}" --dist loadgroup "$@"

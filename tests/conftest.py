@@ -9,8 +9,9 @@ import os
 from collections.abc import Callable, Iterator
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import NullPool
 
 from memcore.application.unit_of_work import UnitOfWork
 from memcore.infrastructure.inmemory.unit_of_work import InMemoryStore, InMemoryUnitOfWork
@@ -35,6 +36,43 @@ def server_url(dialect: str) -> str:
             pytrace=False,
         )
     return url
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist, give each worker databases of its own on the shared servers."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return
+    for dialect, variable in SERVER_ENV.items():
+        if os.environ.get(variable):
+            os.environ[variable] = _worker_database(dialect, os.environ[variable], worker)
+
+
+def _worker_database(dialect: str, url: str, worker: str) -> str:
+    """Create (once) the database `<name>_<worker>` beside the configured one and return its URL."""
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        with admin.connect() as connection:
+            if dialect == "postgresql":
+                found = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+                if found.first() is None:
+                    connection.execute(text(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0"))
+            else:
+                connection.execute(
+                    text(f"CREATE DATABASE IF NOT EXISTS `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
+                )
+    finally:
+        admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The reliability suite races processes and restarts servers: under xdist it runs on one worker."""
+    for item in items:
+        if "tests/reliability/" in item.nodeid:
+            item.add_marker(pytest.mark.xdist_group("reliability"))
 
 
 def dialect_param(name: str) -> object:
