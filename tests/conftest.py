@@ -68,11 +68,19 @@ def _worker_database(dialect: str, url: str, worker: str) -> str:
     return base.set(database=name).render_as_string(hide_password=False)
 
 
+# Before pytest-xdist's own hook, which turns these marks into the groups it schedules by.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The reliability suite races processes and restarts servers: under xdist it runs on one worker."""
+    """Under xdist, tests that share something outside their databases run on one worker each:
+    the reliability suite (private servers on fixed ports, process races) and the wheel build
+    (setuptools writes `build/` and the egg-info into the source tree)."""
     for item in items:
-        if "tests/reliability/" in item.nodeid:
-            item.add_marker(pytest.mark.xdist_group("reliability"))
+        for folder, group in SERIAL_GROUPS.items():
+            if folder in item.nodeid:
+                item.add_marker(pytest.mark.xdist_group(group))
+
+
+SERIAL_GROUPS = {"tests/reliability/": "reliability", "tests/e2e/test_wheel.py": "wheel"}
 
 
 def dialect_param(name: str) -> object:
