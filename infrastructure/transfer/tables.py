@@ -20,6 +20,7 @@ CONTEXTS: dict[str, tuple[str, ...]] = {
     "conversations": ("users", "conversations", "messages", "knowledge_chunks"),
     "metrics": ("metric_series", "metric_series_tags", "metric_points"),
     "langgraph": ("langgraph_checkpoints", "langgraph_writes", "langgraph_store"),
+    "reliability": ("reliability_steps", "reliability_workflows", "reliability_slo_measurements"),
 }
 _wire_metadata = MetaData()
 
