@@ -31,6 +31,7 @@ from memcore.domain.metrics.model import (
 )
 from memcore.domain.shared.errors import InvalidInput
 from memcore.domain.shared.validation import check_id, check_utc
+from memcore.infrastructure.compat.metric_batches import Batch, bulk_points
 from memcore.infrastructure.compat.metric_plans import MetricPlans
 from memcore.infrastructure.compat.stores import AsyncStore, Store, SyncStore
 from memcore.infrastructure.inmemory.metrics import AsyncInMemoryMetricStorage, InMemoryMetricStorage
@@ -65,10 +66,6 @@ def _fields(raw: Any, clock: Callable[[], datetime]) -> tuple[Any, Any, Any, Any
     return raw.get("name"), raw.get("value"), clock() if at is None else at, raw.get("tags")
 
 
-Batch = tuple[list[str], list[int], list[float], dict[str, tuple[str, dict[str, Any]]]]
-"""A checked batch: each point's series key, time in microseconds and value; each series' name and tags."""
-
-
 def _limit(limit: Any) -> int | None:
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
         raise InvalidInput(f"limit must be a non-negative integer or None, got {limit!r}")
@@ -84,9 +81,14 @@ class _Metrics(Store):
         self.plans = MetricPlans(db.sqlalchemy_dialect)
 
     def _points(self, points: Iterable[Any]) -> Batch:
-        """The batch checked in one pass: each distinct series once, no object made per point."""
+        """The batch checked: by the bulk path when it is a list of good Points, else point by point
+        (each distinct series checked once either way)."""
         if isinstance(points, Mapping | str | bytes | Point):
             raise InvalidInput("points must be a list of points")
+        if type(points) is list:
+            bulk = bulk_points(points)
+            if bulk is not None:
+                return bulk
         memos: dict[Any, str] = {}
         series: dict[str, tuple[str, dict[str, Any]]] = {}
         keys: list[str] = []
