@@ -13,7 +13,7 @@ import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
-from memcore.domain.metrics.model import EPOCH
+from memcore.domain.metrics.model import EPOCH, Point
 from memcore.infrastructure.compat.metrics import AsyncSQLMetricStorage, SQLMetricStorage
 from memcore.infrastructure.inmemory.metrics import InMemoryMetricStorage
 from memcore.infrastructure.sqlalchemy.async_database import AsyncDatabase
@@ -125,9 +125,12 @@ class MetricsParity(RuleBasedStateMachine):
         self.remember([point])
         self.both(lambda m: m.record(point["name"], point["value"], point["timestamp"], point["tags"]))
 
-    @rule(batch=st.lists(points(bad_one_in=60), max_size=8))
-    def record_many(self, batch):
+    @rule(batch=st.lists(points(bad_one_in=60), max_size=8), as_points=st.sampled_from(["no", "yes", "shared"]))
+    def record_many(self, batch, as_points):
         self.remember(batch)
+        if as_points != "no":  # Points built unchecked, all of them: the bulk path's way
+            shared = batch[0]["tags"] if batch and as_points == "shared" else None
+            batch = [Point(p["name"], p["value"], p["timestamp"] or ORIGINS[1], shared or p["tags"]) for p in batch]
         self.both(lambda m: m.record_many(batch))
 
     @rule(name=NAMES, start=BOUNDS, end=BOUNDS, data=st.data(), limit=LIMITS)
