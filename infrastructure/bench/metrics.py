@@ -4,7 +4,9 @@
 DB-API driver's `executemany` of the same rows (series ids known), one transaction a batch (the
 issue asks for at least 0.8x its throughput). `aggregate_1m` is one per-minute aggregate (count,
 sum, min, max, avg) over every point, the same SQL on the raw side: run with `--rows 1000000` for
-the issue's 1M-point figure.
+the issue's 1M-point figure. The points it reads are loaded, when missing, through memcore's bulk
+path (`record_many`, MAX_BATCH points a call), which takes about as long as one ingest phase; one
+untimed aggregate a round warms the caches before either side is timed.
 """
 
 import json
@@ -12,7 +14,7 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 
-from memcore.domain.metrics.model import Point, to_micros
+from memcore.domain.metrics.model import MAX_BATCH, Point, to_micros
 from memcore.infrastructure.bench.phase import Phase, Target
 from memcore.infrastructure.bench.workload import BenchWorkload
 from memcore.infrastructure.compat.metrics import SQLMetricStorage
@@ -28,6 +30,7 @@ MINUTE_US = 60_000_000
 
 class MetricsWorkload(BenchWorkload):
     freeze_data = True
+    _warm = False
 
     def _open(self, stack: ExitStack) -> None:
         super()._open(stack)
@@ -35,9 +38,9 @@ class MetricsWorkload(BenchWorkload):
         self.db = Database(self.settings.url)
         stack.callback(self.db.close)
         self.storage = SQLMetricStorage(self.db)
+        tags = [{"host": f"h{i}"} for i in range(SERIES)]  # one dict a series: 1M points fit in memory
         self.points = [
-            Point(NAME, float(i % 997), START + timedelta(milliseconds=i), {"host": f"h{i % SERIES}"})
-            for i in range(self.rows)
+            Point(NAME, float(i % 997), START + timedelta(milliseconds=i), tags[i % SERIES]) for i in range(self.rows)
         ]
         self.storage.record_many(self.points[:SERIES])  # the series, created once
         ids = {json.loads(tags)["host"]: id_ for id_, tags in self._rows("SELECT id, tags FROM metric_series")}
@@ -71,6 +74,7 @@ class MetricsWorkload(BenchWorkload):
 
     def _clear(self) -> None:
         self._empty("metric_points")
+        self._warm = False
 
     def _stored(self) -> int:
         return self._count("metric_points", "ingest")
@@ -78,8 +82,12 @@ class MetricsWorkload(BenchWorkload):
     def _filled(self) -> None:
         if self._scalar("SELECT COUNT(*) FROM metric_points") != self.rows:
             self._clear()
-            self._raw_ingest(range(0, self.rows, BATCH))
+            for start in range(0, self.rows, MAX_BATCH):
+                self.storage.record_many(self.points[start : start + MAX_BATCH])
             self._analyze("metric_points")
+        if not self._warm:  # one untimed aggregate a round, so the side that goes first is not the cold one
+            self._raw_aggregate()
+            self._warm = True
 
     def _ingest(self, batches: range) -> int:
         record = self.storage.record_many

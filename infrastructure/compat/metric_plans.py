@@ -9,7 +9,7 @@ floor arithmetic with the same result on every dialect, negative timestamps incl
 from collections.abc import Mapping
 from typing import Any
 
-from memcore.domain.metrics.model import EPOCH, MICROSECOND, Bucket, Point, from_micros, tag_text
+from memcore.domain.metrics.model import Bucket, Point, from_micros, tag_text
 from memcore.infrastructure.sqlalchemy.fastpath import RowCodec
 from memcore.infrastructure.sqlalchemy.plans import Plan
 from memcore.infrastructure.sqlalchemy.tables import metric_series
@@ -48,49 +48,52 @@ class MetricPlans:
     def __init__(self, dialect: Any) -> None:
         self.tags_codec = RowCodec(metric_series, ("tags",), dialect)
         self.series: dict[str, int] = {}  # series key -> id, of series known to be committed
-        self._inserts: dict[int, str] = {}
+        self._inserts: dict[int, tuple[str, tuple[str, ...]]] = {}
 
-    def _points_sql(self, count: int) -> str:
-        sql = self._inserts.get(count)
-        if sql is None:
+    def _points_sql(self, count: int) -> tuple[str, tuple[str, ...]]:
+        """The INSERT of `count` points, built once per count, and its parameter names in order."""
+        found = self._inserts.get(count)
+        if found is None:
+            names = tuple(f"{kind}{i}" for i in range(count) for kind in "stv")
             values = ", ".join(f"(:s{i}, :t{i}, :v{i})" for i in range(count))
-            sql = self._inserts[count] = f"INSERT INTO metric_points (series_id, ts, value) VALUES {values}"
-        return sql
+            found = self._inserts[count] = (f"INSERT INTO metric_points (series_id, ts, value) VALUES {values}", names)
+        return found
 
-    def record(self, points: list[Point], keys: list[str]) -> Plan[dict[str, int]]:
-        """Write the points (`keys`: each one's series key); the ids of the series this created."""
-        found = {key: self.series[key] for key in keys if key in self.series}
+    def record(self, batch: Any) -> Plan[dict[str, int]]:
+        """Write a checked batch (metrics.Batch); the ids of the series this created."""
+        keys, micros, values, series = batch
+        known = self.series
+        found = {key: known[key] for key in series if key in known}
         created: dict[str, int] = {}
-        missing = {key: point for key, point in zip(keys, points, strict=True) if key not in found}
+        missing = {key: pair for key, pair in series.items() if key not in found}
         if missing:
             created = yield from self._series(missing)
             found.update(created)
-        rows = [
-            (found[key], (p.timestamp - EPOCH) // MICROSECOND, p.value) for key, p in zip(keys, points, strict=True)
-        ]
-        for start in range(0, len(rows), ROWS_PER_INSERT):
-            chunk = rows[start : start + ROWS_PER_INSERT]
-            params = {}
-            for i, (series, ts, value) in enumerate(chunk):
-                params[f"s{i}"], params[f"t{i}"], params[f"v{i}"] = series, ts, value
-            yield ("execute", self._points_sql(len(chunk)), params)
+        ids = list(map(found.__getitem__, keys))
+        for start in range(0, len(ids), ROWS_PER_INSERT):
+            end = start + ROWS_PER_INSERT
+            chunk = ids[start:end]
+            flat: list[Any] = [None] * (3 * len(chunk))
+            flat[0::3], flat[1::3], flat[2::3] = chunk, micros[start:end], values[start:end]
+            sql, names = self._points_sql(len(chunk))
+            yield ("execute", sql, dict(zip(names, flat, strict=True)))
         return created
 
-    def _series(self, missing: dict[str, Point]) -> Plan[dict[str, int]]:
-        """The ids of these series, inserting those not stored (a concurrent creator makes the runner retry)."""
+    def _series(self, missing: dict[str, tuple[str, dict[str, Any]]]) -> Plan[dict[str, int]]:
+        """The ids of these series (key -> name and tags), inserting those not stored (a concurrent
+        creator makes the runner retry)."""
         select = "SELECT id, series_key FROM metric_series WHERE series_key IN (:keys)"
         rows = yield ("fetch_all", select, {"keys": list(missing)})
         ids = {row["series_key"]: row["id"] for row in rows}
         new = [key for key in missing if key not in ids]
         for key in new:
-            point = missing[key]
-            tags = self.tags_codec.encode([point.tags])[0]
+            name, tags = missing[key]
             yield ("execute", "INSERT INTO metric_series (name, tags, series_key) VALUES (:n, :t, :k)",
-                   {"n": point.name, "t": tags, "k": key})  # fmt: skip
+                   {"n": name, "t": self.tags_codec.encode([tags])[0], "k": key})  # fmt: skip
         if new:
             rows = yield ("fetch_all", select, {"keys": new})
             ids.update({row["series_key"]: row["id"] for row in rows})
-            tag_rows = [(ids[key], tag, tag_text(value)) for key in new for tag, value in missing[key].tags.items()]
+            tag_rows = [(ids[key], tag, tag_text(value)) for key in new for tag, value in missing[key][1].items()]
             for series, tag, value in tag_rows:
                 yield ("execute", "INSERT INTO metric_series_tags (series_id, tag, value) VALUES (:s, :t, :v)",
                        {"s": series, "t": tag, "v": value})  # fmt: skip

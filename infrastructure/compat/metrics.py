@@ -17,7 +17,9 @@ from typing import Any
 
 from memcore.domain.metrics.model import (
     BUCKETS,
+    EPOCH,
     MAX_BATCH,
+    MICROSECOND,
     Bucket,
     Point,
     bucket_seconds,
@@ -29,6 +31,7 @@ from memcore.domain.metrics.model import (
 )
 from memcore.domain.shared.errors import InvalidInput
 from memcore.domain.shared.validation import check_id, check_utc
+from memcore.infrastructure.compat.metric_batches import Batch, bulk_points
 from memcore.infrastructure.compat.metric_plans import MetricPlans
 from memcore.infrastructure.compat.stores import AsyncStore, Store, SyncStore
 from memcore.infrastructure.inmemory.metrics import AsyncInMemoryMetricStorage, InMemoryMetricStorage
@@ -63,40 +66,6 @@ def _fields(raw: Any, clock: Callable[[], datetime]) -> tuple[Any, Any, Any, Any
     return raw.get("name"), raw.get("value"), clock() if at is None else at, raw.get("tags")
 
 
-def _memo_key(name: Any, tags: Any) -> Any:
-    """What makes two (name, tags) pairs one series, types included (1, 1.0 and True differ); None
-    when the tags are not a plain dict of scalars (the full check then says what is wrong)."""
-    if type(name) is not str:
-        return None
-    if tags is None:
-        return (name,)
-    if type(tags) is not dict:
-        return None
-    try:
-        key = (name, tuple(tags.items()), tuple(map(type, tags.values())))
-        hash(key)
-    except TypeError:  # a value that is a list or dict
-        return None
-    return key
-
-
-class _Series:
-    """Each distinct series of a batch checked once: its name, its tags and its key."""
-
-    def __init__(self) -> None:
-        self.known: dict[Any, tuple[str, dict[str, Any], str]] = {}
-
-    def check(self, name: Any, tags: Any) -> tuple[str, dict[str, Any], str]:
-        memo = _memo_key(name, tags)
-        found = self.known.get(memo) if memo is not None else None
-        if found is None:
-            name, tags = check_id("name", name), check_tags(tags)
-            found = (name, tags, series_key(name, tags))
-            if memo is not None:
-                self.known[memo] = found
-        return found
-
-
 def _limit(limit: Any) -> int | None:
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
         raise InvalidInput(f"limit must be a non-negative integer or None, got {limit!r}")
@@ -111,25 +80,54 @@ class _Metrics(Store):
         self.db, self.clock = db, clock
         self.plans = MetricPlans(db.sqlalchemy_dialect)
 
-    def _points(self, points: Iterable[Any]) -> tuple[list[Point], list[str]]:
-        """The points checked, and the key of each one's series."""
+    def _points(self, points: Iterable[Any]) -> Batch:
+        """The batch checked: by the bulk path when it is a list of good Points, else point by point
+        (each distinct series checked once either way)."""
         if isinstance(points, Mapping | str | bytes | Point):
             raise InvalidInput("points must be a list of points")
-        series, checked, keys = _Series(), [], []
+        if type(points) is list:
+            bulk = bulk_points(points)
+            if bulk is not None:
+                return bulk
+        memos: dict[Any, str] = {}
+        series: dict[str, tuple[str, dict[str, Any]]] = {}
+        keys: list[str] = []
+        micros: list[int] = []
+        values: list[float] = []
+        clock = self.clock
         for raw in points:
-            name, value, at, tags = _fields(raw, self.clock)
-            name, tags, key = series.check(name, tags)
-            if type(raw) is Point and type(value) is float and value - value == 0.0 and at.tzinfo is UTC:
-                checked.append(raw)  # already a finite float at a UTC time: the point as it is
+            if type(raw) is Point:
+                name, value, at, tags = raw.name, raw.value, raw.timestamp, raw.tags
             else:
-                checked.append(Point(name, check_value("value", value), check_utc("timestamp", at), tags))
+                name, value, at, tags = _fields(raw, clock)
+            # What makes two (name, tags) one series, value types included (1, 1.0 and true differ);
+            # None when unhashable (a list or dict among the tags): the full check says what is wrong.
+            memo = key = None
+            if type(name) is str and (tags is None or type(tags) is dict):
+                memo = (name, *tags.items(), *map(type, tags.values())) if tags else (name,)
+                try:
+                    key = memos.get(memo)
+                except TypeError:
+                    memo = None
+            if key is None:
+                name, tags = check_id("name", name), check_tags(tags)
+                key = series_key(name, tags)
+                series.setdefault(key, (name, tags))
+                if memo is not None:
+                    memos[memo] = key
+            if type(value) is not float or value - value != 0.0:  # not a finite float
+                value = check_value("value", value)
+            if type(at) is not datetime or at.tzinfo is not UTC or not 1000 <= at.year <= 9999:
+                at = check_utc("timestamp", at)
             keys.append(key)
-            if len(checked) > MAX_BATCH:
+            micros.append((at - EPOCH) // MICROSECOND)
+            values.append(value)
+            if len(keys) > MAX_BATCH:
                 raise InvalidInput(f"at most {MAX_BATCH} points can be recorded at once")
-        return checked, keys
+        return keys, micros, values, series
 
-    def _record(self, points: tuple[list[Point], list[str]]) -> Callable[[], Plan[dict[str, int]]]:
-        return lambda: self.plans.record(*points)
+    def _record(self, batch: Batch) -> Callable[[], Plan[dict[str, int]]]:
+        return lambda: self.plans.record(batch)
 
     def _query(self, name: Any, start: Any, end: Any, tags: Any, limit: Any) -> Callable[[], Plan[list[Point]]]:
         name, (low, high), tags, limit = (
@@ -167,18 +165,18 @@ class SQLMetricStorage(_Metrics, SyncStore):
 
     def record_many(self, points: Iterable[Point | Mapping[str, Any]]) -> int:
         """Record a batch (Points, or mappings of name, value, timestamp, tags), all or none."""
-        checked = self._points(points)
-        if not checked[0]:
+        batch = self._points(points)
+        if not batch[0]:
             return 0
         try:
-            created = run(self.db, self._record(checked), write=True)
+            created = run(self.db, self._record(batch), write=True)
         except InvalidInput:
             if not self.plans.series:
                 raise
             self.plans.series.clear()  # a series this process knew was deleted: look them up again
-            created = run(self.db, self._record(checked), write=True)
+            created = run(self.db, self._record(batch), write=True)
         self.plans.series.update(created)
-        return len(checked[0])
+        return len(batch[0])
 
     def query(self, name: str, start: datetime | None = None, end: datetime | None = None,
               tags: Mapping | None = None, limit: int | None = None) -> list[Point]:  # fmt: skip
@@ -208,18 +206,18 @@ class AsyncSQLMetricStorage(_Metrics, AsyncStore):
         await self.record_many([{"name": name, "value": value, "timestamp": timestamp, "tags": tags}])
 
     async def record_many(self, points: Iterable[Point | Mapping[str, Any]]) -> int:
-        checked = self._points(points)
-        if not checked[0]:
+        batch = self._points(points)
+        if not batch[0]:
             return 0
         try:
-            created = await run_async(self.db, self._record(checked), write=True)
+            created = await run_async(self.db, self._record(batch), write=True)
         except InvalidInput:
             if not self.plans.series:
                 raise
             self.plans.series.clear()
-            created = await run_async(self.db, self._record(checked), write=True)
+            created = await run_async(self.db, self._record(batch), write=True)
         self.plans.series.update(created)
-        return len(checked[0])
+        return len(batch[0])
 
     async def query(self, name: str, start: datetime | None = None, end: datetime | None = None,
                     tags: Mapping | None = None, limit: int | None = None) -> list[Point]:  # fmt: skip

@@ -1,6 +1,7 @@
 """InMemoryMetricStorage and its asyncio twin: the fakes of SQLMetricStorage for host applications'
 tests. The metrics contract suite runs them beside the SQL storages."""
 
+import itertools
 import math
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
@@ -38,6 +39,7 @@ class InMemoryMetricStorage:
         self.clock = clock
         self.series: dict[str, int] = {}  # series key -> creation order
         self.points: list[tuple[int, int, Point]] = []  # (micros, insertion order, point)
+        self._order = itertools.count()  # never reused, as the SQL ids are not after a delete
 
     def setup(self) -> None:
         """Nothing to migrate."""
@@ -53,13 +55,9 @@ class InMemoryMetricStorage:
         if not raw.keys() <= _FIELDS:
             raise InvalidInput(f"unknown point field {', '.join(sorted(map(str, set(raw) - _FIELDS)))}")
         at = raw.get("timestamp")
+        at = self.clock() if at is None else at  # read before any check, as the SQL storages do
         name, tags = check_id("name", raw.get("name")), check_tags(raw.get("tags"))
-        return Point(
-            name,
-            check_value("value", raw.get("value")),
-            check_utc("timestamp", self.clock() if at is None else at),
-            tags,
-        )
+        return Point(name, check_value("value", raw.get("value")), check_utc("timestamp", at), tags)
 
     def record(self, name: str, value: float, timestamp: datetime | None = None, tags: Mapping | None = None) -> None:
         self.record_many([{"name": name, "value": value, "timestamp": timestamp, "tags": tags}])
@@ -72,7 +70,7 @@ class InMemoryMetricStorage:
             raise InvalidInput(f"at most {MAX_BATCH} points can be recorded at once")
         for point in checked:
             self.series.setdefault(series_key(point.name, point.tags), len(self.series))
-            self.points.append((to_micros("timestamp", point.timestamp), len(self.points), point))
+            self.points.append((to_micros("timestamp", point.timestamp), next(self._order), point))
         return len(checked)
 
     def _matching(self, name: Any, start: Any, end: Any, tags: Any) -> list[tuple[int, int, Point]]:
