@@ -86,8 +86,8 @@ def _thread(config: RunnableConfig) -> tuple[str, str]:
     thread_id = configurable.get("thread_id")
     namespace = configurable.get("checkpoint_ns", "")
     # The common case, checked inline (this runs on every call): short ASCII text without NUL.
-    if (type(thread_id) is str and type(namespace) is str and thread_id and len(thread_id) <= graph.THREAD_MAX
-            and len(namespace) <= graph.THREAD_MAX and (thread_id + namespace).isascii()
+    if (type(thread_id) is str and type(namespace) is str and 0 < len(thread_id) <= graph.THREAD_MAX
+            and len(namespace) <= graph.THREAD_MAX and thread_id.isascii() and namespace.isascii()
             and "\x00" not in thread_id and "\x00" not in namespace):  # fmt: skip
         return thread_id, namespace
     if thread_id is None:

@@ -19,7 +19,6 @@ put is accepted and ignored. Where the items live: store_tables.py.
 """
 
 import asyncio
-import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future
 from contextlib import contextmanager
@@ -27,11 +26,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Self
 
 from langgraph.store.base import (
+    NOT_PROVIDED,
     BaseStore,
     GetOp,
     Item,
     ListNamespacesOp,
     MatchCondition,
+    NotProvided,
     Op,
     PutOp,
     Result,
@@ -40,14 +41,13 @@ from langgraph.store.base import (
     TTLConfig,
 )
 
-from memcore.domain.checkpoints.graph import THREAD_MAX
 from memcore.domain.memory.text import query_words
 from memcore.domain.shared.errors import InvalidInput
-from memcore.domain.shared.validation import check_text
 from memcore.infrastructure.app import Memcore
 from memcore.infrastructure.sqlalchemy.database import Database
 from memcore.integrations.langgraph.base import migrate_to_head
-from memcore.integrations.langgraph.filters import check_filter, matches
+from memcore.integrations.langgraph.filters import matches
+from memcore.integrations.langgraph.store_checks import check_key, check_namespace, check_op, check_put, check_search
 from memcore.integrations.langgraph.store_tables import InMemoryStoreTable, Row, SqlStoreTable
 from memcore.integrations.langgraph.sweeper import Sweeper
 
@@ -58,20 +58,6 @@ IN_MEMORY = "memory://"
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def check_namespace(namespace: Any, *, prefix: bool = False) -> str:
-    """The namespace's labels joined by "." (a prefix may be empty), or InvalidInput."""
-    if not isinstance(namespace, tuple) or (not namespace and not prefix):
-        raise InvalidInput(f"a namespace is a non-empty tuple of labels, got {namespace!r}")
-    for label in namespace:
-        check_text("namespace label", label, empty=False)
-        if "." in label:
-            raise InvalidInput(f"namespace label {label!r} contains '.', the separator")
-    joined = ".".join(namespace)
-    if len(joined) > THREAD_MAX:
-        raise InvalidInput(f"namespace {namespace!r} is longer than {THREAD_MAX} characters joined")
-    return joined
 
 
 class MemcoreStore(BaseStore):
@@ -138,6 +124,48 @@ class MemcoreStore(BaseStore):
     async def abatch(self, ops: Iterable[Op]) -> list[Result]:
         return await asyncio.to_thread(self.batch, list(ops))
 
+    # One operation alone runs without a batch around it (same checks, same table calls).
+
+    def get(self, namespace: tuple[str, ...], key: str, *, refresh_ttl: bool | None = None) -> Item | None:
+        joined = check_namespace(namespace)
+        checked = check_key(key if type(key) is str else str(key))
+        now = self.clock()
+        row = self.table.get(joined, checked, now)
+        if row is None:
+            return None
+        if row[6] is not None and self._refresh(refresh_ttl):
+            self._touch([row], now)
+        return _item(row, namespace)
+
+    def put(
+        self,
+        namespace: tuple[str, ...],
+        key: str,
+        value: Mapping[str, Any],
+        index: Any = None,
+        *,
+        ttl: float | NotProvided | None = NOT_PROVIDED,
+    ) -> None:
+        if ttl is NOT_PROVIDED:
+            ttl = self.ttl_config.get("default_ttl") if self.ttl_config else None
+        joined, checked, minutes, text = check_put(namespace, key if type(key) is str else str(key), value, ttl)
+        self._write(joined, checked, minutes, text, self.clock())
+
+    def search(
+        self,
+        namespace_prefix: tuple[str, ...],
+        /,
+        *,
+        query: str | None = None,
+        filter: dict[str, Any] | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        refresh_ttl: bool | None = None,
+    ) -> list[SearchItem]:
+        prefix = check_search(namespace_prefix, query, filter, limit, offset)
+        op = SearchOp(namespace_prefix, filter, limit, offset, query, refresh_ttl)
+        return self._search(op, prefix, self.clock())
+
     def sweep(self) -> int:
         """Delete the expired items; how many there were."""
         return self.table.sweep(self.clock())
@@ -170,16 +198,18 @@ class MemcoreStore(BaseStore):
                 self._touch([row], now)
             return None if row is None else _item(row)
         if isinstance(op, PutOp):
-            namespace, key, ttl = extra
-            if op.value is None:
-                self.table.delete(namespace, key)
-            else:
-                expires = None if ttl is None else now + timedelta(minutes=ttl)
-                self.table.upsert(namespace, key, dict(op.value), now, expires, ttl)
+            self._write(*extra, now)
             return None
         if isinstance(op, SearchOp):
             return self._search(op, extra, now)
         return self._namespaces(op, now)
+
+    def _write(self, namespace: str, key: str, ttl: float | None, text: str | None, now: datetime) -> None:
+        if text is None:
+            self.table.delete(namespace, key)
+        else:
+            expires = None if ttl is None else now + timedelta(minutes=ttl)
+            self.table.upsert(namespace, key, text, now, expires, ttl)
 
     def _refresh(self, asked: bool | None) -> bool:
         if asked is not None:
@@ -230,49 +260,6 @@ def namespace_page(op: ListNamespacesOp, stored: Iterable[str]) -> list[tuple[st
     return sorted(found)[op.offset : op.offset + op.limit]
 
 
-def check_op(op: Op) -> Any:
-    """What running `op` needs (the joined namespace, ...), or InvalidInput: nothing is written."""
-    if isinstance(op, GetOp):
-        return check_namespace(op.namespace), check_text("key", op.key, max_length=THREAD_MAX)
-    if isinstance(op, PutOp):
-        namespace, key = check_namespace(op.namespace), check_text("key", op.key, max_length=THREAD_MAX)
-        if op.value is not None and not isinstance(op.value, Mapping):
-            raise InvalidInput(f"a stored value is a JSON object (dict), got {type(op.value).__name__}")
-        ttl = op.ttl if isinstance(op.ttl, int | float) and not isinstance(op.ttl, bool) else None
-        if (op.ttl is not None and ttl is None) or (ttl is not None and not 0 < ttl < 1e9):
-            raise InvalidInput(f"ttl is a positive number of minutes, got {op.ttl!r}")
-        if op.value is not None:
-            _json_checked(op.value)
-        return namespace, key, ttl
-    if isinstance(op, SearchOp):
-        if op.filter is not None:
-            check_filter(op.filter)
-        _check_page(op.limit, op.offset)
-        if op.query is not None and not isinstance(op.query, str):
-            raise InvalidInput("query is text")
-        return check_namespace(op.namespace_prefix, prefix=True)
-    if isinstance(op, ListNamespacesOp):
-        _check_page(op.limit, op.offset)
-        for condition in op.match_conditions or ():
-            if condition.match_type not in ("prefix", "suffix"):
-                raise InvalidInput(f"unknown match type {condition.match_type!r}; known: prefix, suffix")
-        return None
-    raise InvalidInput(f"unknown store operation {type(op).__name__}")
-
-
-def _json_checked(value: Mapping[str, Any]) -> None:
-    try:
-        json.dumps(value, allow_nan=False)
-    except (TypeError, ValueError, RecursionError) as exc:
-        raise InvalidInput(f"a stored value must be JSON: {exc}") from None
-
-
-def _check_page(limit: Any, offset: Any) -> None:
-    for name, number in (("limit", limit), ("offset", offset)):
-        if isinstance(number, bool) or not isinstance(number, int) or number < 0:
-            raise InvalidInput(f"{name} must be a non-negative integer, got {number!r}")
-
-
 def _matches(condition: MatchCondition, namespace: tuple[str, ...]) -> bool:
     path = tuple(condition.path)
     if len(namespace) < len(path):
@@ -281,8 +268,9 @@ def _matches(condition: MatchCondition, namespace: tuple[str, ...]) -> bool:
     return all(want == "*" or want == got for want, got in zip(path, part, strict=True))
 
 
-def _item(row: Row) -> Item:
-    return Item(value=row[2], key=row[1], namespace=tuple(row[0].split(".")), created_at=row[3], updated_at=row[4])
+def _item(row: Row, namespace: tuple[str, ...] | None = None) -> Item:
+    labels = tuple(row[0].split(".")) if namespace is None else namespace
+    return Item(value=row[2], key=row[1], namespace=labels, created_at=row[3], updated_at=row[4])
 
 
 def _search_item(row: Row, score: float | None) -> SearchItem:

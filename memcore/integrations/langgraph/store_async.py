@@ -27,11 +27,11 @@ from memcore.integrations.langgraph.store import (
     _item,
     _now,
     _search_item,
-    check_op,
     namespace_page,
     refreshed_expiries,
     search_page,
 )
+from memcore.integrations.langgraph.store_checks import check_op
 from memcore.integrations.langgraph.store_plan import DELETE, NAMESPACES, SWEEP, TOUCH, Filter, Row, StorePlan, item_id
 from memcore.integrations.langgraph.store_tables import InMemoryStoreTable, keep_filtered
 from memcore.integrations.langgraph.sweeper import DEFAULT_MINUTES
@@ -55,13 +55,10 @@ class AsyncSqlStoreTable:
         return [tuple(row.values()) for row in await self.db.fetch_all(sql, params)]
 
     async def get(self, namespace: str, key: str, now: datetime) -> Row | None:
-        found = await self._fetch(*self.plan.get(namespace, key, now))
-        return self.plan.codec.decode(found[0]) if found else None
+        return self.plan.live(await self._fetch(*self.plan.get(namespace, key)), now)
 
-    async def upsert(
-        self, namespace: str, key: str, value: dict[str, Any], now: datetime, expires: Any, ttl: Any
-    ) -> None:
-        for sql, params in self.plan.upsert(namespace, key, value, now, expires, ttl):
+    async def upsert(self, namespace: str, key: str, text: str, now: datetime, expires: Any, ttl: Any) -> None:
+        for sql, params in self.plan.upsert(namespace, key, text, now, expires, ttl):
             await self.db.execute(sql, params)
 
     async def delete(self, namespace: str, key: str) -> None:
@@ -241,12 +238,12 @@ class AsyncMemcoreStore(BaseStore):
                 await self._touch([row], now)
             return None if row is None else _item(row)
         if isinstance(op, PutOp):
-            namespace, key, ttl = extra
-            if op.value is None:
+            namespace, key, ttl, text = extra
+            if text is None:
                 await self.table.delete(namespace, key)
             else:
                 expires = None if ttl is None else now + timedelta(minutes=ttl)
-                await self.table.upsert(namespace, key, dict(op.value), now, expires, ttl)
+                await self.table.upsert(namespace, key, text, now, expires, ttl)
             return None
         if isinstance(op, SearchOp):
             return await self._search(op, extra, now)

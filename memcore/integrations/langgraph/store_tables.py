@@ -7,6 +7,7 @@ The store's own logic (checks, filters, paging, TTL) lives in store.py, once for
 
 import contextvars
 import copy
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -55,10 +56,11 @@ class InMemoryStoreTable:
         row = self.rows.get((namespace, key))
         return None if row is None or (row[5] is not None and row[5] <= now) else copy.deepcopy(row)
 
-    def upsert(self, namespace: str, key: str, value: dict[str, Any], now: datetime, expires: Any, ttl: Any) -> None:
+    def upsert(self, namespace: str, key: str, text: str, now: datetime, expires: Any, ttl: Any) -> None:
         old = self.rows.get((namespace, key))
         created = now if old is None else old[3]
-        self.rows[(namespace, key)] = [namespace, key, copy.deepcopy(value), created, now, expires, ttl]
+        # Read back from its JSON, as the SQL tables do: a tuple is a list, a number key a string.
+        self.rows[(namespace, key)] = [namespace, key, json.loads(text), created, now, expires, ttl]
 
     def delete(self, namespace: str, key: str) -> None:
         self.rows.pop((namespace, key), None)
@@ -130,11 +132,10 @@ class SqlStoreTable:
         return self._reader.all(query, () if args is None else args)
 
     def get(self, namespace: str, key: str, now: datetime) -> Row | None:
-        found = self._fetch(*self.plan.get(namespace, key, now))
-        return self.plan.codec.decode(found[0]) if found else None
+        return self.plan.live(self._fetch(*self.plan.get(namespace, key)), now)
 
-    def upsert(self, namespace: str, key: str, value: dict[str, Any], now: datetime, expires: Any, ttl: Any) -> None:
-        for sql, params in self.plan.upsert(namespace, key, value, now, expires, ttl):
+    def upsert(self, namespace: str, key: str, text: str, now: datetime, expires: Any, ttl: Any) -> None:
+        for sql, params in self.plan.upsert(namespace, key, text, now, expires, ttl):
             self.db.execute(sql, params)
 
     def delete(self, namespace: str, key: str) -> None:
@@ -163,7 +164,7 @@ class SqlStoreTable:
 
 def keep_filtered(plan: StorePlan, rows: list[Any], filter: Filter, exact: bool, first: int) -> list[Row]:
     """The fetched rows decoded; when SQL did not decide alone, those `filter` keeps, `first` at most."""
-    decode = plan.codec.decode
+    decode = plan.decode_row
     if exact:
         return [decode(row) for row in rows]
     decode_value = plan.values.decode
