@@ -48,6 +48,7 @@ from memcore.infrastructure.sqlalchemy.database import Database
 from memcore.integrations.langgraph.base import migrate_to_head
 from memcore.integrations.langgraph.filters import matches
 from memcore.integrations.langgraph.store_checks import check_key, check_namespace, check_op, check_put, check_search
+from memcore.integrations.langgraph.store_faces import TypedFaces
 from memcore.integrations.langgraph.store_tables import InMemoryStoreTable, Row, SqlStoreTable
 from memcore.integrations.langgraph.sweeper import Sweeper
 
@@ -60,7 +61,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class MemcoreStore(BaseStore):
+class MemcoreStore(TypedFaces, BaseStore):
     """A `BaseStore` on SQLite, PostgreSQL, MariaDB/MySQL or in memory ("memory://"), with TTL."""
 
     supports_ttl = True

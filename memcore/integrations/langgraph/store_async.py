@@ -32,6 +32,7 @@ from memcore.integrations.langgraph.store import (
     search_page,
 )
 from memcore.integrations.langgraph.store_checks import check_op
+from memcore.integrations.langgraph.store_faces import TypedFaces
 from memcore.integrations.langgraph.store_plan import DELETE, NAMESPACES, SWEEP, TOUCH, Filter, Row, StorePlan, item_id
 from memcore.integrations.langgraph.store_tables import InMemoryStoreTable, keep_filtered
 from memcore.integrations.langgraph.sweeper import DEFAULT_MINUTES
@@ -106,7 +107,7 @@ class AsyncMemoryTable:
         return awaited
 
 
-class AsyncMemcoreStore(BaseStore):
+class AsyncMemcoreStore(TypedFaces, BaseStore):
     """An asyncio `BaseStore` on SQLite, PostgreSQL, MariaDB/MySQL or in memory, with TTL."""
 
     supports_ttl = True
