@@ -29,6 +29,7 @@ from langgraph.store.base import (
     NOT_PROVIDED,
     BaseStore,
     GetOp,
+    IndexConfig,
     Item,
     ListNamespacesOp,
     MatchCondition,
@@ -49,8 +50,10 @@ from memcore.integrations.langgraph.base import migrate_to_head
 from memcore.integrations.langgraph.filters import matches
 from memcore.integrations.langgraph.store_checks import check_key, check_namespace, check_op, check_put, check_search
 from memcore.integrations.langgraph.store_faces import TypedFaces
+from memcore.integrations.langgraph.store_plan import ALL_CANDIDATES
 from memcore.integrations.langgraph.store_tables import InMemoryStoreTable, Row, SqlStoreTable
 from memcore.integrations.langgraph.sweeper import Sweeper
+from memcore.integrations.langgraph.vectors import VectorIndex, Vectors, rank
 
 __all__ = ["MemcoreStore"]
 
@@ -71,9 +74,11 @@ class MemcoreStore(TypedFaces, BaseStore):
         conn: str | Database | Memcore,
         *,
         ttl: TTLConfig | None = None,
+        index: IndexConfig | None = None,
         clock: Callable[[], datetime] = _now,
         **options: Any,
     ) -> None:
+        self.index = None if index is None else VectorIndex(index)
         self._owned = isinstance(conn, str)
         self.db: Database | None = None
         if isinstance(conn, Memcore):  # the application's database (or, in memory, a store of its own)
@@ -92,8 +97,10 @@ class MemcoreStore(TypedFaces, BaseStore):
 
     @classmethod
     @contextmanager
-    def from_conn_string(cls, url: str, *, ttl: TTLConfig | None = None, **options: Any) -> Iterator[Self]:
-        store = cls(url, ttl=ttl, **options)
+    def from_conn_string(
+        cls, url: str, *, ttl: TTLConfig | None = None, index: IndexConfig | None = None, **options: Any
+    ) -> Iterator[Self]:
+        store = cls(url, ttl=ttl, index=index, **options)
         try:
             yield store
         finally:
@@ -117,7 +124,7 @@ class MemcoreStore(TypedFaces, BaseStore):
         checked = [self._check(op) for op in ops]  # all of them first: a bad op writes nothing
         now = self.clock()
         # One write statement is atomic alone: a transaction only for more (a put on MariaDB writes two).
-        if sum(isinstance(op, PutOp) for op in ops) * self.table.statements_per_put <= 1:
+        if sum(isinstance(op, PutOp) for op in ops) * self._per_put() <= 1:
             return [self._run(op, extra, now) for op, extra in zip(ops, checked, strict=True)]
         with self.table.transaction():
             return [self._run(op, extra, now) for op, extra in zip(ops, checked, strict=True)]
@@ -150,7 +157,12 @@ class MemcoreStore(TypedFaces, BaseStore):
         if ttl is NOT_PROVIDED:
             ttl = self.ttl_config.get("default_ttl") if self.ttl_config else None
         joined, checked, minutes, text = check_put(namespace, key if type(key) is str else str(key), value, ttl)
-        self._write(joined, checked, minutes, text, self.clock())
+        if self.index is None:
+            self._write(joined, checked, minutes, text, self.clock())
+            return
+        vectors = self._embed(value, index, text)
+        with self.table.transaction():  # the item and its vectors together
+            self._write(joined, checked, minutes, text, self.clock(), vectors)
 
     def search(
         self,
@@ -188,7 +200,23 @@ class MemcoreStore(TypedFaces, BaseStore):
     # -- checking
 
     def _check(self, op: Op) -> Any:
-        return check_op(op)
+        extra = check_op(op)
+        if self.index is not None and isinstance(op, PutOp):
+            return (*extra, self._embed(op.value, op.index, extra[3]))
+        return extra
+
+    def _per_put(self) -> int:
+        return self.table.statements_per_put + (0 if self.index is None else 2)
+
+    def _embed(self, value: Any, index: Any, text: str | None) -> Vectors | None:
+        """The put's vectors (None: a delete, whose vectors go with the item)."""
+        if text is None or self.index is None:
+            return None
+        texts = self.index.texts(value, index)
+        if not texts:
+            return []
+        embedded = self.index.embeddings.embed_documents([t for _, t in texts])
+        return self.index.pack([field for field, _ in texts], embedded)
 
     # -- running
 
@@ -199,18 +227,22 @@ class MemcoreStore(TypedFaces, BaseStore):
                 self._touch([row], now)
             return None if row is None else _item(row)
         if isinstance(op, PutOp):
-            self._write(*extra, now)
+            self._write(*extra[:4], now, *extra[4:])
             return None
         if isinstance(op, SearchOp):
             return self._search(op, extra, now)
         return self._namespaces(op, now)
 
-    def _write(self, namespace: str, key: str, ttl: float | None, text: str | None, now: datetime) -> None:
+    def _write(
+        self, namespace: str, key: str, ttl: float | None, text: str | None, now: datetime, vectors: Any = None
+    ) -> None:
         if text is None:
             self.table.delete(namespace, key)
-        else:
-            expires = None if ttl is None else now + timedelta(minutes=ttl)
-            self.table.upsert(namespace, key, text, now, expires, ttl)
+            return
+        expires = None if ttl is None else now + timedelta(minutes=ttl)
+        self.table.upsert(namespace, key, text, now, expires, ttl)
+        if self.index is not None:
+            self.table.write_vectors(namespace, key, vectors or [])
 
     def _refresh(self, asked: bool | None) -> bool:
         if asked is not None:
@@ -223,8 +255,12 @@ class MemcoreStore(TypedFaces, BaseStore):
             self.table.touch(refreshed)
 
     def _search(self, op: SearchOp, prefix: str, now: datetime) -> list[SearchItem]:
-        words = query_words(op.query)
-        if words:
+        words = [] if self.index is not None else query_words(op.query)
+        if op.query and self.index is not None:
+            query = self.index.query(self.index.embeddings.embed_query(op.query))
+            rows = self.table.filtered(prefix, now, op.filter, ALL_CANDIDATES)
+            rows, scores = rank(self.index, query, rows, self.table.vectors_of(rows))
+        elif words:
             rows, scores = self.table.text(prefix, now, words)
         else:
             rows = self.table.filtered(prefix, now, op.filter, op.offset + op.limit)

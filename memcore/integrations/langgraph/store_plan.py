@@ -33,6 +33,10 @@ SIDE_UPSERT = (
     "INSERT INTO langgraph_store_search (id, body) VALUES (:id, :body) ON DUPLICATE KEY UPDATE body = VALUES(body)"
 )
 DELETE = "DELETE FROM langgraph_store WHERE id = :id"
+DELETE_VECTORS = "DELETE FROM langgraph_store_vectors WHERE id = :id"
+INSERT_VECTOR = "INSERT INTO langgraph_store_vectors (id, n, field, vector) VALUES (:id, :n, :field, :vector)"
+VECTORS_OF = "SELECT id, n, vector FROM langgraph_store_vectors WHERE id IN (:ids)"
+ALL_CANDIDATES = 2**31  # a vector search ranks every candidate, so no LIMIT bounds the fetch
 TOUCH = "UPDATE langgraph_store SET expires_at = :expires WHERE id = :id"
 NAMESPACES = f"SELECT DISTINCT namespace FROM langgraph_store WHERE {LIVE}"
 SWEEP = "DELETE FROM langgraph_store WHERE expires_at IS NOT NULL AND expires_at <= :now"
@@ -112,6 +116,19 @@ class StorePlan:
             words = strings_in(json.loads(text))
             statements.append((SIDE_UPSERT, search.side_row(STORE_SEARCH, ident, words)))
         return statements
+
+    def vector_rows(self, namespace: str, key: str, vectors: list[tuple[str, bytes]]) -> list[dict[str, Any]]:
+        ident = item_id(namespace, key)
+        return [{"id": ident, "n": n, "field": field, "vector": packed} for n, (field, packed) in enumerate(vectors)]
+
+    @staticmethod
+    def vectors_found(rows: list[Any], found: list[Any]) -> dict[tuple[str, str], list[bytes]]:
+        """`found` (VECTORS_OF's id, n, vector rows for `rows`' ids) by (namespace, key)."""
+        by_id = {item_id(row[0], row[1]): (row[0], row[1]) for row in rows}
+        out: dict[tuple[str, str], list[bytes]] = {}
+        for ident, _, vector in sorted(found, key=lambda got: (got[0], got[1])):
+            out.setdefault(by_id[ident], []).append(bytes(vector))
+        return out
 
     def touch_rows(self, refreshed: list[tuple[str, str, datetime]]) -> list[dict[str, Any]]:
         return [{"id": item_id(ns, key), "expires": self.time(expires)} for ns, key, expires in refreshed]

@@ -18,7 +18,19 @@ from memcore.infrastructure.sqlalchemy import raw_sql
 from memcore.infrastructure.sqlalchemy.database import Database
 from memcore.infrastructure.sqlalchemy.fastpath import FastReader
 from memcore.integrations.langgraph.filters import matches
-from memcore.integrations.langgraph.store_plan import DELETE, NAMESPACES, SWEEP, TOUCH, Filter, Row, StorePlan, item_id
+from memcore.integrations.langgraph.store_plan import (
+    DELETE,
+    DELETE_VECTORS,
+    INSERT_VECTOR,
+    NAMESPACES,
+    SWEEP,
+    TOUCH,
+    VECTORS_OF,
+    Filter,
+    Row,
+    StorePlan,
+    item_id,
+)
 
 Keep = Callable[[Any], bool]  # which values `scan` keeps
 
@@ -39,15 +51,22 @@ class InMemoryStoreTable:
 
     def __init__(self) -> None:
         self.rows: dict[tuple[str, str], Row] = {}
+        self.vectors: dict[tuple[str, str], list[bytes]] = {}
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        saved = copy.deepcopy(self.rows)
+        saved, vectors = copy.deepcopy(self.rows), dict(self.vectors)
         try:
             yield
         except BaseException:
-            self.rows = saved
+            self.rows, self.vectors = saved, vectors
             raise
+
+    def write_vectors(self, namespace: str, key: str, vectors: list[tuple[str, bytes]]) -> None:
+        self.vectors[(namespace, key)] = [packed for _, packed in vectors]
+
+    def vectors_of(self, rows: list[Row]) -> dict[tuple[str, str], list[bytes]]:
+        return {(row[0], row[1]): self.vectors.get((row[0], row[1]), []) for row in rows}
 
     def _live(self, now: datetime) -> Iterator[Row]:
         return (row for row in self.rows.values() if row[5] is None or row[5] > now)
@@ -64,6 +83,7 @@ class InMemoryStoreTable:
 
     def delete(self, namespace: str, key: str) -> None:
         self.rows.pop((namespace, key), None)
+        self.vectors.pop((namespace, key), None)
 
     def touch(self, refreshed: list[tuple[str, str, datetime]]) -> None:
         for namespace, key, expires in refreshed:
@@ -98,6 +118,7 @@ class InMemoryStoreTable:
         gone = [k for k, row in self.rows.items() if row[5] is not None and row[5] <= now]
         for k in gone:
             del self.rows[k]
+            self.vectors.pop(k, None)
         return len(gone)
 
 
@@ -144,6 +165,17 @@ class SqlStoreTable:
 
     def touch(self, refreshed: list[tuple[str, str, datetime]]) -> None:
         self.db.execute_many(TOUCH, self.plan.touch_rows(refreshed))
+
+    def write_vectors(self, namespace: str, key: str, vectors: list[tuple[str, bytes]]) -> None:
+        """Replace the item's vectors (in the put's transaction)."""
+        self.db.execute(DELETE_VECTORS, {"id": item_id(namespace, key)})
+        if vectors:
+            self.db.execute_many(INSERT_VECTOR, self.plan.vector_rows(namespace, key, vectors))
+
+    def vectors_of(self, rows: list[Row]) -> dict[tuple[str, str], list[bytes]]:
+        ids = [item_id(row[0], row[1]) for row in rows]
+        found = [got for at in range(0, len(ids), 500) for got in self._fetch(VECTORS_OF, {"ids": ids[at : at + 500]})]
+        return self.plan.vectors_found(rows, found)
 
     def filtered(self, prefix: str, now: datetime, filter: Filter, first: int) -> list[Row]:
         """The live rows under `prefix` that `filter` keeps, newest first; only the `first` ones."""
