@@ -14,8 +14,9 @@ once and `sweep()` deletes them (`start_ttl_sweeper()` runs it on a thread, swee
 `query=` goes through the dialect's own full-text index over the
 documents' strings (search.py: FTS5, tsvector, InnoDB FULLTEXT): every word must occur, results
 are ranked best first (bm25, ts_rank, InnoDB relevance; only the set of matches agrees across
-engines; "memory://" matches with domain.memory.text's words). No vector index: the `index` of a
-put is accepted and ignored. Where the items live: store_tables.py.
+engines; "memory://" matches with domain.memory.text's words). With an `index` config (`dims`,
+`embed`, `fields`), `query=` ranks by embeddings instead, exactly (vectors.py). Checks:
+store_checks.py; where the items live: store_tables.py.
 """
 
 import asyncio
