@@ -36,6 +36,7 @@ DELETE = "DELETE FROM langgraph_store WHERE id = :id"
 DELETE_VECTORS = "DELETE FROM langgraph_store_vectors WHERE id = :id"
 INSERT_VECTOR = "INSERT INTO langgraph_store_vectors (id, n, field, vector) VALUES (:id, :n, :field, :vector)"
 VECTORS_OF = "SELECT id, n, vector FROM langgraph_store_vectors WHERE id IN (:ids)"
+FILTERS_KEPT = 256  # compiled filters a plan keeps (then it starts again)
 ALL_CANDIDATES = 2**31  # a vector search ranks every candidate, so no LIMIT bounds the fetch
 TOUCH = "UPDATE langgraph_store SET expires_at = :expires WHERE id = :id"
 NAMESPACES = f"SELECT DISTINCT namespace FROM langgraph_store WHERE {LIVE}"
@@ -91,6 +92,7 @@ class StorePlan:
             )
         named = _NAMED[dialect if dialect in _NAMED else "mysql"](paramstyle="named")  # no driver casts
         self._text = {under: self._text_sql(named, under) for under in (False, True)}
+        self._filters: dict[str, tuple[str, dict[str, Any], bool]] = {}
 
     def time(self, when: datetime | None) -> Any:
         return when if self._time_bind is None else self._time_bind(when)
@@ -152,7 +154,7 @@ class StorePlan:
         if prefix:
             where += UNDER
             params.update(_prefix_params(prefix))
-        condition, bound, exact = compile_filter(filter, self.dialect) if filter else ("", {}, True)
+        condition, bound, exact = self._compiled(filter) if filter else ("", {}, True)
         if condition:
             where += f" AND {condition}"
             params.update(bound)
@@ -162,6 +164,17 @@ class StorePlan:
             params["first"] = first
             sql += " LIMIT :first"
         return sql, params, exact
+
+    def _compiled(self, filter: Mapping[str, Any]) -> tuple[str, dict[str, Any], bool]:
+        """compile_filter's answer, kept per filter: an agent asks the same few filters again and
+        again. The key is the filter's repr, which tells 1, 1.0 and True apart (JSON values only)."""
+        key = repr(filter)
+        found = self._filters.get(key)
+        if found is None:
+            if len(self._filters) >= FILTERS_KEPT:
+                self._filters.clear()
+            found = self._filters[key] = compile_filter(filter, self.dialect)
+        return found
 
     def text(self, prefix: str, now: datetime, words: list[str]) -> tuple[str, dict[str, Any]] | None:
         """Rows holding every word, best first (the rank last in each row); None: no word to match."""
