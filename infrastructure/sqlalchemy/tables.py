@@ -335,6 +335,18 @@ langgraph_store = Table(
     **MYSQL_OPTIONS,
 )
 STORE_SEARCH = SearchIndex("langgraph_store", "id", BinaryString(64), documents=("value",))
+
+# MemcoreStore's vector index (issue 17): an item's embedded texts, one normalised float32 vector each
+# (little-endian bytes), deleted with the item; searched exactly, by cosine over the candidates.
+langgraph_store_vectors = Table(
+    "langgraph_store_vectors",
+    metadata,
+    Column("id", BinaryString(64), ForeignKey("langgraph_store.id", ondelete="CASCADE"), primary_key=True),
+    Column("n", Integer, primary_key=True, autoincrement=False),
+    Column("field", BinaryString(255), nullable=False),
+    Column("vector", Blob, nullable=False),
+    **MYSQL_OPTIONS,
+)
 SEARCH_INDEXES = (*SEARCH_INDEXES, STORE_SEARCH)
 
 # ia_modules' reliability records (memcore.compat.ia_metrics): the columns of its

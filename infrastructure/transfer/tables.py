@@ -19,7 +19,7 @@ CONTEXTS: dict[str, tuple[str, ...]] = {
     "memory": ("ltm_entries", "ltm_catalog", "ltm_catalog_snapshots"),
     "conversations": ("users", "conversations", "messages", "knowledge_chunks"),
     "metrics": ("metric_series", "metric_series_tags", "metric_points"),
-    "langgraph": ("langgraph_checkpoints", "langgraph_writes", "langgraph_store"),
+    "langgraph": ("langgraph_checkpoints", "langgraph_writes", "langgraph_store", "langgraph_store_vectors"),
     "reliability": ("reliability_steps", "reliability_workflows", "reliability_slo_measurements"),
 }
 _wire_metadata = MetaData()

@@ -80,12 +80,14 @@ def migrate_to_head(url: str) -> None:
 
 
 def _thread(config: RunnableConfig) -> tuple[str, str]:
-    configurable = _configurable(config)
+    configurable = config.get("configurable") if type(config) is dict else None
+    if type(configurable) is not dict:
+        configurable = _configurable(config)
     thread_id = configurable.get("thread_id")
     namespace = configurable.get("checkpoint_ns", "")
     # The common case, checked inline (this runs on every call): short ASCII text without NUL.
-    if (type(thread_id) is str and type(namespace) is str and thread_id and len(thread_id) <= graph.THREAD_MAX
-            and len(namespace) <= graph.THREAD_MAX and (thread_id + namespace).isascii()
+    if (type(thread_id) is str and type(namespace) is str and 0 < len(thread_id) <= graph.THREAD_MAX
+            and len(namespace) <= graph.THREAD_MAX and thread_id.isascii() and namespace.isascii()
             and "\x00" not in thread_id and "\x00" not in namespace):  # fmt: skip
         return thread_id, namespace
     if thread_id is None:
@@ -131,7 +133,7 @@ class MemcoreSaverBase(BaseCheckpointSaver[int]):
         loads = self.serde.loads_typed
         try:
             checkpoint = loads((type_, blob))
-            pending = [(task_id, channel, loads((kind, value))) for task_id, channel, kind, value in writes]
+            pending = [(w[0], w[1], loads((w[2], w[3]))) for w in writes]
         except NotImplementedError:  # e.g. "pickle" while the serializer's pickle fallback is off
             kinds = sorted({type_, *(w[2] for w in writes)})
             raise InvalidInput(f"refusing to load values stored as {kinds}: the serializer forbids one") from None
@@ -139,9 +141,91 @@ class MemcoreSaverBase(BaseCheckpointSaver[int]):
             {"configurable": {"thread_id": thread_id, "checkpoint_ns": namespace, "checkpoint_id": checkpoint_id}},
             checkpoint,
             decode_metadata(metadata),
-            None if parent is None else _config(thread_id, namespace, parent),
+            None
+            if parent is None
+            else {"configurable": {"thread_id": thread_id, "checkpoint_ns": namespace, "checkpoint_id": parent}},
             pending,
         )
+
+    # -- reads, in two halves each: the query to send, and the tuples its rows make (the sync saver
+    # calls them directly, the generators below chain them for both twins)
+
+    def _get_query(self, config: RunnableConfig) -> tuple[str, str, str, dict[str, Any]]:
+        """Thread, namespace, SQL and parameters of get_tuple: one statement, checkpoint and writes."""
+        thread_id, namespace = _thread(config)
+        checkpoint_id = config["configurable"].get("checkpoint_id")
+        if checkpoint_id is None:
+            return thread_id, namespace, self.sql.latest, {"thread_id": thread_id, "checkpoint_ns": namespace}
+        key = {"thread_id": thread_id, "checkpoint_ns": namespace}
+        key["checkpoint_id"] = graph.check_graph_id("checkpoint id", checkpoint_id)
+        return thread_id, namespace, self.sql.get, key
+
+    def _from_union(self, thread_id: str, namespace: str, rows: list[Sequence[Any]]) -> CheckpointTuple | None:
+        """The tuple of `_get_query`'s rows: the checkpoint (part 0), then its writes (part 1)."""
+        if not rows:
+            return None
+        if len(rows) > 1:
+            rows = sorted(rows, key=_union_order)
+        first = rows[0]
+        if first[0] != 0:  # writes may be stored for a checkpoint that is not
+            return None
+        return self._tuple(thread_id, namespace, first[1:6], [row[1:5] for row in rows[1:]])
+
+    def _list_query(
+        self,
+        config: RunnableConfig | None,
+        filter: dict[str, Any] | None,
+        before: RunnableConfig | None,
+        limit: int | None,
+    ) -> tuple[str, dict[str, Any]]:
+        where, params = _list_where(config, before)
+        if filter is not None and not (isinstance(filter, Mapping) and all(isinstance(k, str) for k in filter)):
+            raise InvalidInput("filter must be a mapping of metadata keys to values")
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+            raise InvalidInput(f"limit must be a non-negative integer, got {limit!r}")
+        sql = self.sql.list_columns + (f" WHERE {' AND '.join(where)}" if where else "")
+        # Within one thread and namespace the checkpoint id alone orders (the index's order).
+        one = "thread_id" in params and "checkpoint_ns" in params
+        sql += " ORDER BY checkpoint_id DESC" if one else " ORDER BY checkpoint_id DESC, thread_id, checkpoint_ns"
+        if limit is not None and not filter:  # with a filter the limit counts matches, checked below
+            sql += " LIMIT :limit"
+            params["limit"] = limit
+        return sql, params
+
+    @staticmethod
+    def _listed(rows: list[Sequence[Any]], filter: dict[str, Any] | None, limit: int | None) -> list[Sequence[Any]]:
+        if filter:
+            return [row for row in rows if matches(decode_metadata(row[6]), filter)][:limit]
+        return rows
+
+    def _writes_queries(self, rows: list[Sequence[Any]]) -> list[dict[str, Any]]:
+        """Parameters of `writes_of_many` for listed checkpoints: one per namespace and chunk of ids."""
+        ids: dict[tuple[str, str], list[str]] = {}
+        for row in rows:
+            ids.setdefault((row[0], row[1]), []).append(row[2])
+        return [
+            {"thread_id": thread_id, "checkpoint_ns": namespace, "checkpoint_ids": checkpoint_ids[at : at + IN_CHUNK]}
+            for (thread_id, namespace), checkpoint_ids in ids.items()
+            for at in range(0, len(checkpoint_ids), IN_CHUNK)
+        ]
+
+    def _list_tuples(
+        self, rows: list[Sequence[Any]], queries: list[dict[str, Any]], found: list[list[Sequence[Any]]]
+    ) -> list[CheckpointTuple]:
+        """The listed tuples: `found` holds the writes each of `queries` read."""
+        writes: dict[tuple[str, str, str], list[Sequence[Any]]] = {}
+        for params, got in zip(queries, found, strict=True):
+            thread_id, namespace = params["thread_id"], params["checkpoint_ns"]
+            if len(got) > 1:
+                got = sorted(got, key=_many_order)
+            for w in got:
+                key = (thread_id, namespace, w[0])
+                if key in writes:
+                    writes[key].append(w[1:5])
+                else:
+                    writes[key] = [w[1:5]]
+        tuple_ = self._tuple
+        return [tuple_(row[0], row[1], row[2:], writes.get((row[0], row[1], row[2]), ())) for row in rows]
 
     # -- operations
 
@@ -197,20 +281,9 @@ class MemcoreSaverBase(BaseCheckpointSaver[int]):
             yield Call("execute", put_writes_sql(self.dialect, len(chunk), replace), params)
 
     def _get_tuple(self, config: RunnableConfig) -> Op[CheckpointTuple | None]:
-        thread_id, namespace = _thread(config)
-        key = {"thread_id": thread_id, "checkpoint_ns": namespace}
-        checkpoint_id = get_checkpoint_id(config)
-        if checkpoint_id is None:
-            rows = yield Call("rows", self.sql.latest, key)
-        else:
-            key["checkpoint_id"] = graph.check_graph_id("checkpoint id", checkpoint_id)
-            rows = yield Call("rows", self.sql.get, key)
-        if len(rows) > 1:
-            rows = sorted(rows, key=_union_order)
-        if not rows or rows[0][0] != 0:  # writes may be stored for a checkpoint that is not
-            return None
-        writes = [row[1:5] for row in rows[1:]]
-        return self._tuple(thread_id, namespace, rows[0][1:6], writes)
+        thread_id, namespace, sql, params = self._get_query(config)
+        rows = yield Call("rows", sql, params)
+        return self._from_union(thread_id, namespace, rows)
 
     def _list(
         self,
@@ -219,36 +292,13 @@ class MemcoreSaverBase(BaseCheckpointSaver[int]):
         before: RunnableConfig | None,
         limit: int | None,
     ) -> Op[list[CheckpointTuple]]:
-        where, params = _list_where(config, before)
-        if filter is not None and not (isinstance(filter, Mapping) and all(isinstance(k, str) for k in filter)):
-            raise InvalidInput("filter must be a mapping of metadata keys to values")
-        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
-            raise InvalidInput(f"limit must be a non-negative integer, got {limit!r}")
-        sql = self.sql.list_columns + (f" WHERE {' AND '.join(where)}" if where else "")
-        sql += " ORDER BY checkpoint_id DESC, thread_id, checkpoint_ns"
-        if limit is not None and not filter:  # with a filter the limit counts matches, checked below
-            sql += " LIMIT :limit"
-            params["limit"] = limit
-        rows = yield Call("rows", sql, params)
-        if filter:
-            rows = [row for row in rows if matches(decode_metadata(row[6]), filter)][:limit]
-        writes = yield from self._writes_of(rows)
-        return [self._tuple(row[0], row[1], row[2:], writes.get(row[:3], ())) for row in rows]
-
-    def _writes_of(self, rows: list[Sequence[Any]]) -> Op[dict[tuple[str, str, str], list[Sequence[Any]]]]:
-        """The pending writes of listed checkpoints: one query per namespace and chunk of ids."""
-        ids: dict[tuple[str, str], list[str]] = {}
-        for row in rows:
-            ids.setdefault((row[0], row[1]), []).append(row[2])
-        found: dict[tuple[str, str, str], list[Sequence[Any]]] = {}
-        for (thread_id, namespace), checkpoint_ids in ids.items():
-            for start in range(0, len(checkpoint_ids), IN_CHUNK):
-                chunk = checkpoint_ids[start : start + IN_CHUNK]
-                params = {"thread_id": thread_id, "checkpoint_ns": namespace, "checkpoint_ids": chunk}
-                writes = yield Call("rows", self.sql.writes_of_many, params)
-                for w in sorted(writes, key=_many_order):
-                    found.setdefault((thread_id, namespace, w[0]), []).append(w[1:5])
-        return found
+        sql, params = self._list_query(config, filter, before, limit)
+        rows = self._listed((yield Call("rows", sql, params)), filter, limit)
+        queries = self._writes_queries(rows)
+        found = []
+        for query in queries:
+            found.append((yield Call("rows", self.sql.writes_of_many, query)))
+        return self._list_tuples(rows, queries, found)
 
     def _delete_thread(self, thread_id: str) -> Op[None]:
         params = {"thread_id": graph.check_thread_id(str(thread_id))}

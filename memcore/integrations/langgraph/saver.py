@@ -100,7 +100,8 @@ class MemcoreSaver(MemcoreSaverBase):
     # -- BaseCheckpointSaver
 
     def get_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
-        return self._run(self._get_tuple(config))
+        thread_id, namespace, sql, params = self._get_query(config)  # the generator's two halves, inline
+        return self._from_union(thread_id, namespace, self._rows(sql, params))
 
     def list(
         self,
@@ -110,7 +111,20 @@ class MemcoreSaver(MemcoreSaverBase):
         before: RunnableConfig | None = None,
         limit: int | None = None,
     ) -> Iterator[CheckpointTuple]:
-        yield from self._run(self._list(config, filter, before, limit))
+        yield from self._list_now(config, filter, before, limit)
+
+    def _list_now(
+        self,
+        config: RunnableConfig | None,
+        filter: dict[str, Any] | None,
+        before: RunnableConfig | None,
+        limit: int | None,
+    ) -> Sequence[CheckpointTuple]:
+        """`_list` without its generator: the same halves, called in turn."""
+        rows = self._listed(self._rows(*self._list_query(config, filter, before, limit)), filter, limit)
+        queries = self._writes_queries(rows)
+        found = [self._rows(self.sql.writes_of_many, query) for query in queries]
+        return self._list_tuples(rows, queries, found)
 
     def put(
         self,
@@ -152,7 +166,7 @@ class MemcoreSaver(MemcoreSaverBase):
         before: RunnableConfig | None = None,
         limit: int | None = None,
     ) -> AsyncIterator[CheckpointTuple]:
-        found = await asyncio.to_thread(self._run, self._list(config, filter, before, limit))
+        found = await asyncio.to_thread(self._list_now, config, filter, before, limit)
         for item in found:
             yield item
 

@@ -14,12 +14,12 @@ once and `sweep()` deletes them (`start_ttl_sweeper()` runs it on a thread, swee
 `query=` goes through the dialect's own full-text index over the
 documents' strings (search.py: FTS5, tsvector, InnoDB FULLTEXT): every word must occur, results
 are ranked best first (bm25, ts_rank, InnoDB relevance; only the set of matches agrees across
-engines; "memory://" matches with domain.memory.text's words). No vector index: the `index` of a
-put is accepted and ignored. Where the items live: store_tables.py.
+engines; "memory://" matches with domain.memory.text's words). With an `index` config (`dims`,
+`embed`, `fields`), `query=` ranks by embeddings instead, exactly (vectors.py). Checks:
+store_checks.py; where the items live: store_tables.py.
 """
 
 import asyncio
-import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future
 from contextlib import contextmanager
@@ -27,11 +27,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Self
 
 from langgraph.store.base import (
+    NOT_PROVIDED,
     BaseStore,
     GetOp,
+    IndexConfig,
     Item,
     ListNamespacesOp,
     MatchCondition,
+    NotProvided,
     Op,
     PutOp,
     Result,
@@ -40,16 +43,18 @@ from langgraph.store.base import (
     TTLConfig,
 )
 
-from memcore.domain.checkpoints.graph import THREAD_MAX
 from memcore.domain.memory.text import query_words
 from memcore.domain.shared.errors import InvalidInput
-from memcore.domain.shared.validation import check_text
 from memcore.infrastructure.app import Memcore
 from memcore.infrastructure.sqlalchemy.database import Database
 from memcore.integrations.langgraph.base import migrate_to_head
-from memcore.integrations.langgraph.filters import check_filter, matches
+from memcore.integrations.langgraph.filters import matches
+from memcore.integrations.langgraph.store_checks import check_key, check_namespace, check_op, check_put, check_search
+from memcore.integrations.langgraph.store_faces import TypedFaces
+from memcore.integrations.langgraph.store_plan import ALL_CANDIDATES
 from memcore.integrations.langgraph.store_tables import InMemoryStoreTable, Row, SqlStoreTable
 from memcore.integrations.langgraph.sweeper import Sweeper
+from memcore.integrations.langgraph.vectors import VectorIndex, Vectors, rank
 
 __all__ = ["MemcoreStore"]
 
@@ -60,21 +65,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def check_namespace(namespace: Any, *, prefix: bool = False) -> str:
-    """The namespace's labels joined by "." (a prefix may be empty), or InvalidInput."""
-    if not isinstance(namespace, tuple) or (not namespace and not prefix):
-        raise InvalidInput(f"a namespace is a non-empty tuple of labels, got {namespace!r}")
-    for label in namespace:
-        check_text("namespace label", label, empty=False)
-        if "." in label:
-            raise InvalidInput(f"namespace label {label!r} contains '.', the separator")
-    joined = ".".join(namespace)
-    if len(joined) > THREAD_MAX:
-        raise InvalidInput(f"namespace {namespace!r} is longer than {THREAD_MAX} characters joined")
-    return joined
-
-
-class MemcoreStore(BaseStore):
+class MemcoreStore(TypedFaces, BaseStore):
     """A `BaseStore` on SQLite, PostgreSQL, MariaDB/MySQL or in memory ("memory://"), with TTL."""
 
     supports_ttl = True
@@ -84,9 +75,11 @@ class MemcoreStore(BaseStore):
         conn: str | Database | Memcore,
         *,
         ttl: TTLConfig | None = None,
+        index: IndexConfig | None = None,
         clock: Callable[[], datetime] = _now,
         **options: Any,
     ) -> None:
+        self.index = None if index is None else VectorIndex(index)
         self._owned = isinstance(conn, str)
         self.db: Database | None = None
         if isinstance(conn, Memcore):  # the application's database (or, in memory, a store of its own)
@@ -105,8 +98,10 @@ class MemcoreStore(BaseStore):
 
     @classmethod
     @contextmanager
-    def from_conn_string(cls, url: str, *, ttl: TTLConfig | None = None, **options: Any) -> Iterator[Self]:
-        store = cls(url, ttl=ttl, **options)
+    def from_conn_string(
+        cls, url: str, *, ttl: TTLConfig | None = None, index: IndexConfig | None = None, **options: Any
+    ) -> Iterator[Self]:
+        store = cls(url, ttl=ttl, index=index, **options)
         try:
             yield store
         finally:
@@ -130,13 +125,60 @@ class MemcoreStore(BaseStore):
         checked = [self._check(op) for op in ops]  # all of them first: a bad op writes nothing
         now = self.clock()
         # One write statement is atomic alone: a transaction only for more (a put on MariaDB writes two).
-        if sum(isinstance(op, PutOp) for op in ops) * self.table.statements_per_put <= 1:
+        if sum(isinstance(op, PutOp) for op in ops) * self._per_put() <= 1:
             return [self._run(op, extra, now) for op, extra in zip(ops, checked, strict=True)]
         with self.table.transaction():
             return [self._run(op, extra, now) for op, extra in zip(ops, checked, strict=True)]
 
     async def abatch(self, ops: Iterable[Op]) -> list[Result]:
         return await asyncio.to_thread(self.batch, list(ops))
+
+    # One operation alone runs without a batch around it (same checks, same table calls).
+
+    def get(self, namespace: tuple[str, ...], key: str, *, refresh_ttl: bool | None = None) -> Item | None:
+        joined = check_namespace(namespace)
+        checked = check_key(key if type(key) is str else str(key))
+        now = self.clock()
+        row = self.table.get(joined, checked, now)
+        if row is None:
+            return None
+        if row[6] is not None and self._refresh(refresh_ttl):
+            self._touch([row], now)
+        return _item(row, namespace)
+
+    def put(
+        self,
+        namespace: tuple[str, ...],
+        key: str,
+        value: Mapping[str, Any],
+        index: Any = None,
+        *,
+        ttl: float | NotProvided | None = NOT_PROVIDED,
+    ) -> None:
+        if ttl is NOT_PROVIDED:
+            ttl = self.ttl_config.get("default_ttl") if self.ttl_config else None
+        joined, checked, minutes, text = check_put(namespace, key if type(key) is str else str(key), value, ttl)
+        if self.index is None:
+            self._write(joined, checked, minutes, text, self.clock())
+            return
+        vectors = self._embed(value, index, text)
+        with self.table.transaction():  # the item and its vectors together
+            self._write(joined, checked, minutes, text, self.clock(), vectors)
+
+    def search(
+        self,
+        namespace_prefix: tuple[str, ...],
+        /,
+        *,
+        query: str | None = None,
+        filter: dict[str, Any] | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        refresh_ttl: bool | None = None,
+    ) -> list[SearchItem]:
+        prefix = check_search(namespace_prefix, query, filter, limit, offset)
+        op = SearchOp(namespace_prefix, filter, limit, offset, query, refresh_ttl)
+        return self._search(op, prefix, self.clock())
 
     def sweep(self) -> int:
         """Delete the expired items; how many there were."""
@@ -159,7 +201,23 @@ class MemcoreStore(BaseStore):
     # -- checking
 
     def _check(self, op: Op) -> Any:
-        return check_op(op)
+        extra = check_op(op)
+        if self.index is not None and isinstance(op, PutOp):
+            return (*extra, self._embed(op.value, op.index, extra[3]))
+        return extra
+
+    def _per_put(self) -> int:
+        return self.table.statements_per_put + (0 if self.index is None else 2)
+
+    def _embed(self, value: Any, index: Any, text: str | None) -> Vectors | None:
+        """The put's vectors (None: a delete, whose vectors go with the item)."""
+        if text is None or self.index is None:
+            return None
+        texts = self.index.texts(value, index)
+        if not texts:
+            return []
+        embedded = self.index.embeddings.embed_documents([t for _, t in texts])
+        return self.index.pack([field for field, _ in texts], embedded)
 
     # -- running
 
@@ -170,16 +228,22 @@ class MemcoreStore(BaseStore):
                 self._touch([row], now)
             return None if row is None else _item(row)
         if isinstance(op, PutOp):
-            namespace, key, ttl = extra
-            if op.value is None:
-                self.table.delete(namespace, key)
-            else:
-                expires = None if ttl is None else now + timedelta(minutes=ttl)
-                self.table.upsert(namespace, key, dict(op.value), now, expires, ttl)
+            self._write(*extra[:4], now, *extra[4:])
             return None
         if isinstance(op, SearchOp):
             return self._search(op, extra, now)
         return self._namespaces(op, now)
+
+    def _write(
+        self, namespace: str, key: str, ttl: float | None, text: str | None, now: datetime, vectors: Any = None
+    ) -> None:
+        if text is None:
+            self.table.delete(namespace, key)
+            return
+        expires = None if ttl is None else now + timedelta(minutes=ttl)
+        self.table.upsert(namespace, key, text, now, expires, ttl)
+        if self.index is not None:
+            self.table.write_vectors(namespace, key, vectors or [])
 
     def _refresh(self, asked: bool | None) -> bool:
         if asked is not None:
@@ -192,8 +256,12 @@ class MemcoreStore(BaseStore):
             self.table.touch(refreshed)
 
     def _search(self, op: SearchOp, prefix: str, now: datetime) -> list[SearchItem]:
-        words = query_words(op.query)
-        if words:
+        words = [] if self.index is not None else query_words(op.query)
+        if op.query and self.index is not None:
+            query = self.index.query(self.index.embeddings.embed_query(op.query))
+            rows = self.table.filtered(prefix, now, op.filter, ALL_CANDIDATES)
+            rows, scores = rank(self.index, query, rows, self.table.vectors_of(rows))
+        elif words:
             rows, scores = self.table.text(prefix, now, words)
         else:
             rows = self.table.filtered(prefix, now, op.filter, op.offset + op.limit)
@@ -230,49 +298,6 @@ def namespace_page(op: ListNamespacesOp, stored: Iterable[str]) -> list[tuple[st
     return sorted(found)[op.offset : op.offset + op.limit]
 
 
-def check_op(op: Op) -> Any:
-    """What running `op` needs (the joined namespace, ...), or InvalidInput: nothing is written."""
-    if isinstance(op, GetOp):
-        return check_namespace(op.namespace), check_text("key", op.key, max_length=THREAD_MAX)
-    if isinstance(op, PutOp):
-        namespace, key = check_namespace(op.namespace), check_text("key", op.key, max_length=THREAD_MAX)
-        if op.value is not None and not isinstance(op.value, Mapping):
-            raise InvalidInput(f"a stored value is a JSON object (dict), got {type(op.value).__name__}")
-        ttl = op.ttl if isinstance(op.ttl, int | float) and not isinstance(op.ttl, bool) else None
-        if (op.ttl is not None and ttl is None) or (ttl is not None and not 0 < ttl < 1e9):
-            raise InvalidInput(f"ttl is a positive number of minutes, got {op.ttl!r}")
-        if op.value is not None:
-            _json_checked(op.value)
-        return namespace, key, ttl
-    if isinstance(op, SearchOp):
-        if op.filter is not None:
-            check_filter(op.filter)
-        _check_page(op.limit, op.offset)
-        if op.query is not None and not isinstance(op.query, str):
-            raise InvalidInput("query is text")
-        return check_namespace(op.namespace_prefix, prefix=True)
-    if isinstance(op, ListNamespacesOp):
-        _check_page(op.limit, op.offset)
-        for condition in op.match_conditions or ():
-            if condition.match_type not in ("prefix", "suffix"):
-                raise InvalidInput(f"unknown match type {condition.match_type!r}; known: prefix, suffix")
-        return None
-    raise InvalidInput(f"unknown store operation {type(op).__name__}")
-
-
-def _json_checked(value: Mapping[str, Any]) -> None:
-    try:
-        json.dumps(value, allow_nan=False)
-    except (TypeError, ValueError, RecursionError) as exc:
-        raise InvalidInput(f"a stored value must be JSON: {exc}") from None
-
-
-def _check_page(limit: Any, offset: Any) -> None:
-    for name, number in (("limit", limit), ("offset", offset)):
-        if isinstance(number, bool) or not isinstance(number, int) or number < 0:
-            raise InvalidInput(f"{name} must be a non-negative integer, got {number!r}")
-
-
 def _matches(condition: MatchCondition, namespace: tuple[str, ...]) -> bool:
     path = tuple(condition.path)
     if len(namespace) < len(path):
@@ -281,8 +306,9 @@ def _matches(condition: MatchCondition, namespace: tuple[str, ...]) -> bool:
     return all(want == "*" or want == got for want, got in zip(path, part, strict=True))
 
 
-def _item(row: Row) -> Item:
-    return Item(value=row[2], key=row[1], namespace=tuple(row[0].split(".")), created_at=row[3], updated_at=row[4])
+def _item(row: Row, namespace: tuple[str, ...] | None = None) -> Item:
+    labels = tuple(row[0].split(".")) if namespace is None else namespace
+    return Item(value=row[2], key=row[1], namespace=labels, created_at=row[3], updated_at=row[4])
 
 
 def _search_item(row: Row, score: float | None) -> SearchItem:

@@ -16,7 +16,18 @@ from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Any, Self
 
-from langgraph.store.base import BaseStore, GetOp, ListNamespacesOp, Op, PutOp, Result, SearchItem, SearchOp, TTLConfig
+from langgraph.store.base import (
+    BaseStore,
+    GetOp,
+    IndexConfig,
+    ListNamespacesOp,
+    Op,
+    PutOp,
+    Result,
+    SearchItem,
+    SearchOp,
+    TTLConfig,
+)
 
 from memcore.domain.memory.text import query_words
 from memcore.domain.shared.errors import InvalidInput
@@ -27,14 +38,29 @@ from memcore.integrations.langgraph.store import (
     _item,
     _now,
     _search_item,
-    check_op,
     namespace_page,
     refreshed_expiries,
     search_page,
 )
-from memcore.integrations.langgraph.store_plan import DELETE, NAMESPACES, SWEEP, TOUCH, Filter, Row, StorePlan, item_id
+from memcore.integrations.langgraph.store_checks import check_op
+from memcore.integrations.langgraph.store_faces import TypedFaces
+from memcore.integrations.langgraph.store_plan import (
+    ALL_CANDIDATES,
+    DELETE,
+    DELETE_VECTORS,
+    INSERT_VECTOR,
+    NAMESPACES,
+    SWEEP,
+    TOUCH,
+    VECTORS_OF,
+    Filter,
+    Row,
+    StorePlan,
+    item_id,
+)
 from memcore.integrations.langgraph.store_tables import InMemoryStoreTable, keep_filtered
 from memcore.integrations.langgraph.sweeper import DEFAULT_MINUTES
+from memcore.integrations.langgraph.vectors import VectorIndex, Vectors, rank
 
 __all__ = ["AsyncMemcoreStore"]
 log = logging.getLogger(__name__)
@@ -55,13 +81,10 @@ class AsyncSqlStoreTable:
         return [tuple(row.values()) for row in await self.db.fetch_all(sql, params)]
 
     async def get(self, namespace: str, key: str, now: datetime) -> Row | None:
-        found = await self._fetch(*self.plan.get(namespace, key, now))
-        return self.plan.codec.decode(found[0]) if found else None
+        return self.plan.live(await self._fetch(*self.plan.get(namespace, key)), now)
 
-    async def upsert(
-        self, namespace: str, key: str, value: dict[str, Any], now: datetime, expires: Any, ttl: Any
-    ) -> None:
-        for sql, params in self.plan.upsert(namespace, key, value, now, expires, ttl):
+    async def upsert(self, namespace: str, key: str, text: str, now: datetime, expires: Any, ttl: Any) -> None:
+        for sql, params in self.plan.upsert(namespace, key, text, now, expires, ttl):
             await self.db.execute(sql, params)
 
     async def delete(self, namespace: str, key: str) -> None:
@@ -69,6 +92,18 @@ class AsyncSqlStoreTable:
 
     async def touch(self, refreshed: list[tuple[str, str, datetime]]) -> None:
         await self.db.execute_many(TOUCH, self.plan.touch_rows(refreshed))
+
+    async def write_vectors(self, namespace: str, key: str, vectors: list[tuple[str, bytes]]) -> None:
+        await self.db.execute(DELETE_VECTORS, {"id": item_id(namespace, key)})
+        if vectors:
+            await self.db.execute_many(INSERT_VECTOR, self.plan.vector_rows(namespace, key, vectors))
+
+    async def vectors_of(self, rows: list[Row]) -> dict[tuple[str, str], list[bytes]]:
+        ids = [item_id(row[0], row[1]) for row in rows]
+        found = []
+        for at in range(0, len(ids), 500):
+            found.extend(await self._fetch(VECTORS_OF, {"ids": ids[at : at + 500]}))
+        return self.plan.vectors_found(rows, found)
 
     async def filtered(self, prefix: str, now: datetime, filter: Filter, first: int) -> list[Row]:
         sql, params, exact = self.plan.filtered(prefix, now, filter, first)
@@ -109,7 +144,7 @@ class AsyncMemoryTable:
         return awaited
 
 
-class AsyncMemcoreStore(BaseStore):
+class AsyncMemcoreStore(TypedFaces, BaseStore):
     """An asyncio `BaseStore` on SQLite, PostgreSQL, MariaDB/MySQL or in memory, with TTL."""
 
     supports_ttl = True
@@ -119,9 +154,11 @@ class AsyncMemcoreStore(BaseStore):
         conn: str | AsyncDatabase,
         *,
         ttl: TTLConfig | None = None,
+        index: IndexConfig | None = None,
         clock: Callable[[], datetime] = _now,
         **options: Any,
     ) -> None:
+        self.index = None if index is None else VectorIndex(index)
         self._owned = isinstance(conn, str) and conn != IN_MEMORY
         self.db: AsyncDatabase | None = None
         if conn == IN_MEMORY:
@@ -163,8 +200,13 @@ class AsyncMemcoreStore(BaseStore):
         self.loop = asyncio.get_running_loop()
         ops = list(ops)
         checked = [check_op(op) for op in ops]  # all of them first: a bad op writes nothing
+        if self.index is not None:  # then the puts' vectors, still before anything is written
+            for i, op in enumerate(ops):
+                if isinstance(op, PutOp):
+                    checked[i] = (*checked[i], await self._embed(op.value, op.index, checked[i][3]))
         now = self.clock()
-        if sum(isinstance(op, PutOp) for op in ops) * self.table.statements_per_put <= 1:
+        per_put = self.table.statements_per_put + (0 if self.index is None else 2)
+        if sum(isinstance(op, PutOp) for op in ops) * per_put <= 1:
             return [await self._run(op, extra, now) for op, extra in zip(ops, checked, strict=True)]
         async with self.table.transaction():
             return [await self._run(op, extra, now) for op, extra in zip(ops, checked, strict=True)]
@@ -241,21 +283,36 @@ class AsyncMemcoreStore(BaseStore):
                 await self._touch([row], now)
             return None if row is None else _item(row)
         if isinstance(op, PutOp):
-            namespace, key, ttl = extra
-            if op.value is None:
+            namespace, key, ttl, text, *vectors = extra
+            if text is None:
                 await self.table.delete(namespace, key)
             else:
                 expires = None if ttl is None else now + timedelta(minutes=ttl)
-                await self.table.upsert(namespace, key, dict(op.value), now, expires, ttl)
+                await self.table.upsert(namespace, key, text, now, expires, ttl)
+                if self.index is not None:
+                    await self.table.write_vectors(namespace, key, vectors[0] or [])
             return None
         if isinstance(op, SearchOp):
             return await self._search(op, extra, now)
         assert isinstance(op, ListNamespacesOp)
         return namespace_page(op, await self.table.namespaces(now))
 
+    async def _embed(self, value: Any, index: Any, text: str | None) -> Vectors | None:
+        if text is None or self.index is None:
+            return None
+        texts = self.index.texts(value, index)
+        if not texts:
+            return []
+        embedded = await self.index.embeddings.aembed_documents([t for _, t in texts])
+        return self.index.pack([field for field, _ in texts], embedded)
+
     async def _search(self, op: SearchOp, prefix: str, now: datetime) -> list[SearchItem]:
-        words = query_words(op.query)
-        if words:
+        words = [] if self.index is not None else query_words(op.query)
+        if op.query and self.index is not None:
+            query = self.index.query(await self.index.embeddings.aembed_query(op.query))
+            rows = await self.table.filtered(prefix, now, op.filter, ALL_CANDIDATES)
+            rows, scores = rank(self.index, query, rows, await self.table.vectors_of(rows))
+        elif words:
             rows, scores = await self.table.text(prefix, now, words)
         else:
             rows = await self.table.filtered(prefix, now, op.filter, op.offset + op.limit)

@@ -6,8 +6,9 @@
 """
 
 import hashlib
+import json
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import and_, bindparam, literal_column, or_, select
@@ -32,11 +33,26 @@ SIDE_UPSERT = (
     "INSERT INTO langgraph_store_search (id, body) VALUES (:id, :body) ON DUPLICATE KEY UPDATE body = VALUES(body)"
 )
 DELETE = "DELETE FROM langgraph_store WHERE id = :id"
+DELETE_VECTORS = "DELETE FROM langgraph_store_vectors WHERE id = :id"
+INSERT_VECTOR = "INSERT INTO langgraph_store_vectors (id, n, field, vector) VALUES (:id, :n, :field, :vector)"
+VECTORS_OF = "SELECT id, n, vector FROM langgraph_store_vectors WHERE id IN (:ids)"
+FILTERS_KEPT = 256  # compiled filters a plan keeps (then it starts again)
+ALL_CANDIDATES = 2**31  # a vector search ranks every candidate, so no LIMIT bounds the fetch
 TOUCH = "UPDATE langgraph_store SET expires_at = :expires WHERE id = :id"
 NAMESPACES = f"SELECT DISTINCT namespace FROM langgraph_store WHERE {LIVE}"
 SWEEP = "DELETE FROM langgraph_store WHERE expires_at IS NOT NULL AND expires_at <= :now"
 _NAMED = {"sqlite": SQLiteDialect, "postgresql": PGDialect, "mysql": MySQLDialect}
 _PLACEHOLDER_WORDS = ["memcore"]  # the text statement is built once; query_params binds the real words
+
+
+def _utc(value: Any) -> datetime:
+    """A stored time (naive UTC; text on SQLite) as an aware UTC datetime, as UtcDateTime reads it."""
+    if type(value) is str:
+        value = _from_text(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+_from_text = datetime.fromisoformat
 
 
 def item_id(namespace: str, key: str) -> str:
@@ -56,13 +72,15 @@ class StorePlan:
         self.codec = RowCodec(langgraph_store, COLUMNS, sa_dialect)
         self.values = RowCodec(langgraph_store, ("value",), sa_dialect)
         self.writer = RowCodec(langgraph_store, WRITTEN, sa_dialect)
-        self._times = RowCodec(langgraph_store, ("updated_at",), sa_dialect)
+        self._time_bind = langgraph_store.c.updated_at.type.dialect_impl(sa_dialect).bind_processor(sa_dialect)
+        value_type = langgraph_store.c.value.type.dialect_impl(sa_dialect)
+        self._json = value_type.result_processor(sa_dialect, None)  # JsonText's own reader
         self.side = STORE_SEARCH.app_maintained(dialect)  # MariaDB: the words are written beside
         self.statements_per_put = 2 if self.side else 1
         key = "`key`" if dialect in ("mysql", "mariadb") else '"key"'  # a reserved word on MySQL
         self.select = f"SELECT {', '.join(key if c == 'key' else c for c in COLUMNS)} FROM langgraph_store"
         self.order = f"ORDER BY updated_at DESC, namespace, {key}"
-        self.get_sql = f"{self.select} WHERE id = :id AND {LIVE}"
+        self.get_sql = f"{self.select} WHERE id = :id"  # expiry checked on the row (`live`)
         names = ", ".join(key if c == "key" else c for c in WRITTEN)
         insert = f"INSERT INTO langgraph_store ({names}) VALUES ({', '.join(':' + c for c in WRITTEN)})"
         kept = ("value", "updated_at", "expires_at", "ttl_minutes")  # created_at stays the first write's
@@ -74,29 +92,60 @@ class StorePlan:
             )
         named = _NAMED[dialect if dialect in _NAMED else "mysql"](paramstyle="named")  # no driver casts
         self._text = {under: self._text_sql(named, under) for under in (False, True)}
+        self._filters: dict[str, tuple[str, dict[str, Any], bool]] = {}
 
     def time(self, when: datetime | None) -> Any:
-        return self._times.encode((when,))[0]
+        return when if self._time_bind is None else self._time_bind(when)
+
+    def decode_row(self, row: Any) -> Row:
+        """A fetched row of COLUMNS as the store's Row: what `codec.decode` gives, with less per call."""
+        namespace, key, value, created, updated, expires, ttl = row
+        return [namespace, key, self._json(value), _utc(created), _utc(updated),
+                None if expires is None else _utc(expires), ttl]  # fmt: skip
 
     # -- writes: (sql, params)
 
     def upsert(
-        self, namespace: str, key: str, value: dict[str, Any], now: datetime, expires: Any, ttl: Any
+        self, namespace: str, key: str, text: str, now: datetime, expires: Any, ttl: Any
     ) -> list[tuple[str, dict[str, Any]]]:
+        """`text`: the value's JSON, encoded once by store_checks.json_text as the column would."""
         ident = item_id(namespace, key)
-        values = self.writer.encode((ident, namespace, key, value, now, now, expires, ttl))
-        statements = [(self.upsert_sql, dict(zip(WRITTEN, values, strict=True)))]
+        values = self.writer.encode((ident, namespace, key, None, now, now, expires, ttl))
+        params = dict(zip(WRITTEN, values, strict=True))
+        params["value"] = text
+        statements = [(self.upsert_sql, params)]
         if self.side:
-            statements.append((SIDE_UPSERT, search.side_row(STORE_SEARCH, ident, strings_in(value))))
+            words = strings_in(json.loads(text))
+            statements.append((SIDE_UPSERT, search.side_row(STORE_SEARCH, ident, words)))
         return statements
+
+    def vector_rows(self, namespace: str, key: str, vectors: list[tuple[str, bytes]]) -> list[dict[str, Any]]:
+        ident = item_id(namespace, key)
+        return [{"id": ident, "n": n, "field": field, "vector": packed} for n, (field, packed) in enumerate(vectors)]
+
+    @staticmethod
+    def vectors_found(rows: list[Any], found: list[Any]) -> dict[tuple[str, str], list[bytes]]:
+        """`found` (VECTORS_OF's id, n, vector rows for `rows`' ids) by (namespace, key)."""
+        by_id = {item_id(row[0], row[1]): (row[0], row[1]) for row in rows}
+        out: dict[tuple[str, str], list[bytes]] = {}
+        for ident, _, vector in sorted(found, key=lambda got: (got[0], got[1])):
+            out.setdefault(by_id[ident], []).append(bytes(vector))
+        return out
 
     def touch_rows(self, refreshed: list[tuple[str, str, datetime]]) -> list[dict[str, Any]]:
         return [{"id": item_id(ns, key), "expires": self.time(expires)} for ns, key, expires in refreshed]
 
     # -- reads: (sql, params); rows come back as the driver's tuples, decoded by `codec`
 
-    def get(self, namespace: str, key: str, now: datetime) -> tuple[str, dict[str, Any]]:
-        return self.get_sql, {"id": item_id(namespace, key), "now": self.time(now)}
+    def get(self, namespace: str, key: str) -> tuple[str, dict[str, Any]]:
+        return self.get_sql, {"id": item_id(namespace, key)}
+
+    def live(self, found: list[Any], now: datetime) -> Row | None:
+        """The row `get` found, decoded, unless it has expired by `now` (as LIVE says in SQL)."""
+        if not found:
+            return None
+        row = self.decode_row(found[0])
+        return None if row[5] is not None and row[5] <= now else row
 
     def filtered(self, prefix: str, now: datetime, filter: Filter, first: int) -> tuple[str, dict[str, Any], bool]:
         """The live rows under `prefix` that `filter` keeps, newest first, and whether SQL decides
@@ -105,7 +154,7 @@ class StorePlan:
         if prefix:
             where += UNDER
             params.update(_prefix_params(prefix))
-        condition, bound, exact = compile_filter(filter, self.dialect) if filter else ("", {}, True)
+        condition, bound, exact = self._compiled(filter) if filter else ("", {}, True)
         if condition:
             where += f" AND {condition}"
             params.update(bound)
@@ -115,6 +164,17 @@ class StorePlan:
             params["first"] = first
             sql += " LIMIT :first"
         return sql, params, exact
+
+    def _compiled(self, filter: Mapping[str, Any]) -> tuple[str, dict[str, Any], bool]:
+        """compile_filter's answer, kept per filter: an agent asks the same few filters again and
+        again. The key is the filter's repr, which tells 1, 1.0 and True apart (JSON values only)."""
+        key = repr(filter)
+        found = self._filters.get(key)
+        if found is None:
+            if len(self._filters) >= FILTERS_KEPT:
+                self._filters.clear()
+            found = self._filters[key] = compile_filter(filter, self.dialect)
+        return found
 
     def text(self, prefix: str, now: datetime, words: list[str]) -> tuple[str, dict[str, Any]] | None:
         """Rows holding every word, best first (the rank last in each row); None: no word to match."""
@@ -142,5 +202,5 @@ class StorePlan:
         return str(statement.compile(dialect=named))
 
     def decode_text(self, rows: list[Any]) -> tuple[list[Row], list[float]]:
-        decode = self.codec.decode
+        decode = self.decode_row
         return [decode(row[: len(COLUMNS)]) for row in rows], [float(row[-1]) for row in rows]

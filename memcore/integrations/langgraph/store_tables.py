@@ -7,6 +7,7 @@ The store's own logic (checks, filters, paging, TTL) lives in store.py, once for
 
 import contextvars
 import copy
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -17,7 +18,19 @@ from memcore.infrastructure.sqlalchemy import raw_sql
 from memcore.infrastructure.sqlalchemy.database import Database
 from memcore.infrastructure.sqlalchemy.fastpath import FastReader
 from memcore.integrations.langgraph.filters import matches
-from memcore.integrations.langgraph.store_plan import DELETE, NAMESPACES, SWEEP, TOUCH, Filter, Row, StorePlan, item_id
+from memcore.integrations.langgraph.store_plan import (
+    DELETE,
+    DELETE_VECTORS,
+    INSERT_VECTOR,
+    NAMESPACES,
+    SWEEP,
+    TOUCH,
+    VECTORS_OF,
+    Filter,
+    Row,
+    StorePlan,
+    item_id,
+)
 
 Keep = Callable[[Any], bool]  # which values `scan` keeps
 
@@ -38,15 +51,22 @@ class InMemoryStoreTable:
 
     def __init__(self) -> None:
         self.rows: dict[tuple[str, str], Row] = {}
+        self.vectors: dict[tuple[str, str], list[bytes]] = {}
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        saved = copy.deepcopy(self.rows)
+        saved, vectors = copy.deepcopy(self.rows), dict(self.vectors)
         try:
             yield
         except BaseException:
-            self.rows = saved
+            self.rows, self.vectors = saved, vectors
             raise
+
+    def write_vectors(self, namespace: str, key: str, vectors: list[tuple[str, bytes]]) -> None:
+        self.vectors[(namespace, key)] = [packed for _, packed in vectors]
+
+    def vectors_of(self, rows: list[Row]) -> dict[tuple[str, str], list[bytes]]:
+        return {(row[0], row[1]): self.vectors.get((row[0], row[1]), []) for row in rows}
 
     def _live(self, now: datetime) -> Iterator[Row]:
         return (row for row in self.rows.values() if row[5] is None or row[5] > now)
@@ -55,13 +75,15 @@ class InMemoryStoreTable:
         row = self.rows.get((namespace, key))
         return None if row is None or (row[5] is not None and row[5] <= now) else copy.deepcopy(row)
 
-    def upsert(self, namespace: str, key: str, value: dict[str, Any], now: datetime, expires: Any, ttl: Any) -> None:
+    def upsert(self, namespace: str, key: str, text: str, now: datetime, expires: Any, ttl: Any) -> None:
         old = self.rows.get((namespace, key))
         created = now if old is None else old[3]
-        self.rows[(namespace, key)] = [namespace, key, copy.deepcopy(value), created, now, expires, ttl]
+        # Read back from its JSON, as the SQL tables do: a tuple is a list, a number key a string.
+        self.rows[(namespace, key)] = [namespace, key, json.loads(text), created, now, expires, ttl]
 
     def delete(self, namespace: str, key: str) -> None:
         self.rows.pop((namespace, key), None)
+        self.vectors.pop((namespace, key), None)
 
     def touch(self, refreshed: list[tuple[str, str, datetime]]) -> None:
         for namespace, key, expires in refreshed:
@@ -96,6 +118,7 @@ class InMemoryStoreTable:
         gone = [k for k, row in self.rows.items() if row[5] is not None and row[5] <= now]
         for k in gone:
             del self.rows[k]
+            self.vectors.pop(k, None)
         return len(gone)
 
 
@@ -130,11 +153,10 @@ class SqlStoreTable:
         return self._reader.all(query, () if args is None else args)
 
     def get(self, namespace: str, key: str, now: datetime) -> Row | None:
-        found = self._fetch(*self.plan.get(namespace, key, now))
-        return self.plan.codec.decode(found[0]) if found else None
+        return self.plan.live(self._fetch(*self.plan.get(namespace, key)), now)
 
-    def upsert(self, namespace: str, key: str, value: dict[str, Any], now: datetime, expires: Any, ttl: Any) -> None:
-        for sql, params in self.plan.upsert(namespace, key, value, now, expires, ttl):
+    def upsert(self, namespace: str, key: str, text: str, now: datetime, expires: Any, ttl: Any) -> None:
+        for sql, params in self.plan.upsert(namespace, key, text, now, expires, ttl):
             self.db.execute(sql, params)
 
     def delete(self, namespace: str, key: str) -> None:
@@ -143,6 +165,17 @@ class SqlStoreTable:
 
     def touch(self, refreshed: list[tuple[str, str, datetime]]) -> None:
         self.db.execute_many(TOUCH, self.plan.touch_rows(refreshed))
+
+    def write_vectors(self, namespace: str, key: str, vectors: list[tuple[str, bytes]]) -> None:
+        """Replace the item's vectors (in the put's transaction)."""
+        self.db.execute(DELETE_VECTORS, {"id": item_id(namespace, key)})
+        if vectors:
+            self.db.execute_many(INSERT_VECTOR, self.plan.vector_rows(namespace, key, vectors))
+
+    def vectors_of(self, rows: list[Row]) -> dict[tuple[str, str], list[bytes]]:
+        ids = [item_id(row[0], row[1]) for row in rows]
+        found = [got for at in range(0, len(ids), 500) for got in self._fetch(VECTORS_OF, {"ids": ids[at : at + 500]})]
+        return self.plan.vectors_found(rows, found)
 
     def filtered(self, prefix: str, now: datetime, filter: Filter, first: int) -> list[Row]:
         """The live rows under `prefix` that `filter` keeps, newest first; only the `first` ones."""
@@ -163,7 +196,7 @@ class SqlStoreTable:
 
 def keep_filtered(plan: StorePlan, rows: list[Any], filter: Filter, exact: bool, first: int) -> list[Row]:
     """The fetched rows decoded; when SQL did not decide alone, those `filter` keeps, `first` at most."""
-    decode = plan.codec.decode
+    decode = plan.decode_row
     if exact:
         return [decode(row) for row in rows]
     decode_value = plan.values.decode
