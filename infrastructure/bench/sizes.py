@@ -11,7 +11,7 @@ import resource
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from memcore.application.memory.commands import StoreMemory
@@ -24,6 +24,7 @@ from memcore.infrastructure.cli.output import console, print_json, print_table
 
 OPS = 2_000
 CHUNK = 50_000
+USERS = 50  # the memory store's entries are spread over this many users' metadata
 
 
 def _peak_rss_mb() -> float:
@@ -115,12 +116,17 @@ class MemoryAtSize(SizedWorkload):
     def _chunks(self) -> Iterator[tuple[str, list[tuple[Any, ...]]]]:
         key = self.raw_engine.dialect.identifier_preparer.quote("key")
         sql = f"INSERT INTO ltm_entries ({key}, value, metadata, created_at, updated_at) VALUES ({self._marks(5)})"
-        now = datetime(2024, 1, 1, tzinfo=UTC).replace(tzinfo=None)
-        stamp: Any = now.isoformat(sep=" ", timespec="microseconds") if self.backend == "sqlite" else now
+        base = datetime(2024, 1, 1, tzinfo=UTC).replace(tzinfo=None)
+        on_sqlite = self.backend == "sqlite"
+
+        def stamp(i: int) -> Any:  # one entry a millisecond, as a store written over time has them
+            when = base + timedelta(milliseconds=i)
+            return when.isoformat(sep=" ", timespec="microseconds") if on_sqlite else when
+
         for start in range(0, self.rows, CHUNK):
             yield sql, [
                 (f"{KEY_PREFIX}{i}", json.dumps({"text": f"note {i} about item {i % 977}"}),
-                 json.dumps({"user": f"user{i % 50}"}), stamp, stamp)
+                 json.dumps({"user": f"user{i % USERS}"}), stamp(i), stamp(i))
                 for i in range(start, min(self.rows, start + CHUNK))
             ]  # fmt: skip
 
@@ -128,17 +134,24 @@ class MemoryAtSize(SizedWorkload):
         s, n = self.services, self.rows
         step = max(1, n // OPS)
         new = [StoreMemory(f"{KEY_PREFIX}new-{i}", {"text": f"fresh {i}"}, {"user": "user1"}) for i in range(OPS)]
+        users = [{"user": f"user{i % USERS}"} for i in range(OPS)]
+        # A filter no entry matches reads every candidate the index gives it (all of them without
+        # one): timed fewer times as the store grows, so a million-row run stays in minutes.
+        nobody = [{"user": "nobody"}] * max(5, min(OPS, OPS * 1_000 // n))
         return {
             "get": (s.memory.get, [f"{KEY_PREFIX}{i}" for i in range(0, n, step)][:OPS]),
+            "search_filter": (lambda where: s.memory.search(metadata_filter=where, limit=10), users),
+            "search_filter_none": (lambda where: s.memory.search(metadata_filter=where, limit=10), nobody),
             "store": (s.bus.handle, new),
         }
 
 
 def size_workloads() -> dict[str, type[SizedWorkload]]:
-    """Every sized workload by name (the others live in sizes_more, which builds on this module)."""
+    """Every sized workload by name (the others live in sizes_more and sizes_metrics, which build on this module)."""
+    from memcore.infrastructure.bench.sizes_metrics import EXTRA
     from memcore.infrastructure.bench.sizes_more import MORE
 
-    return {"conflicts": ConflictsAtSize, "memory": MemoryAtSize, **MORE}
+    return {"conflicts": ConflictsAtSize, "memory": MemoryAtSize, **MORE, **EXTRA}
 
 
 def run_sizes(url: str | None, sizes: list[int], *, workloads: list[str] | None = None) -> dict[str, Any]:

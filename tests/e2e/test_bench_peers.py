@@ -64,13 +64,13 @@ def test_the_scale_curves_report_p50_p99_and_throughput_per_size(sql_engine, cap
     assert code == 0, err
     report = json.loads(out)
     runs = [(r["workload"], r["size"]) for r in report["runs"]]
-    names = ["conflicts", "memory", "ideas", "chat", "checkpoints"]
+    names = ["conflicts", "memory", "ideas", "chat", "checkpoints", "metrics"]
     assert runs == [(name, size) for name in names for size in (50, 200)]
     for r in report["runs"]:
         assert r["peak_rss_mb"] > 0 and r["load_s"] > 0
         for op in r["operations"]:
             assert 0 < op["p50_ms"] <= op["p99_ms"] and op["ops_per_s"] > 0
-    ops = {"conflicts": 3, "memory": 2, "ideas": 3, "chat": 2, "checkpoints": 2}
+    ops = {"conflicts": 3, "memory": 4, "ideas": 3, "chat": 2, "checkpoints": 2, "metrics": 4}
     assert page.read_text().count("\n| ") == 2 + 2 * sum(ops.values())  # head, rule, one row per op and size
 
 

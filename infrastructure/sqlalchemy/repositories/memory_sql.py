@@ -2,7 +2,8 @@
 
 - `metadata_has()` filters compiled per dialect, with the fake's semantics (types kept apart, numbers
   by value, a scalar never matching an array or object):
-  PostgreSQL `metadata::jsonb @> {key: value}` (jsonb containment of a scalar member is equality);
+  PostgreSQL `metadata::jsonb @> {key: value}` (jsonb containment of a scalar member is equality;
+  GIN-indexed, migration 0015);
   MariaDB `JSON_CONTAINS` (both documents are written by Python's encoder, so strings compare as
   the same escaped text) plus a check that the member is not an array or object, which
   JSON_CONTAINS would search inside; SQLite `json_each` on both documents, comparing type and atom.
@@ -37,7 +38,9 @@ def _(spec: MetadataEquals, compiler: SpecCompiler) -> ColumnElement[bool]:
     column = compiler.column(spec.field)
     document = compiler.param(spec.value, String())
     if compiler.dialect == "postgresql":
-        return func.coalesce(cast(column, JSONB).op("@>", is_comparison=True)(cast(document, JSONB)), false())
+        # Never NULL (NOT must see false), and without coalesce() around it, so the planner can use
+        # the GIN index on metadata::jsonb (migration 0015).
+        return and_(column.is_not(None), cast(column, JSONB).op("@>", is_comparison=True)(cast(document, JSONB)))
     if compiler.dialect in ("mysql", "mariadb"):
         member = func.json_extract(column, func.concat("$.", func.json_extract(func.json_keys(document), "$[0]")))
         scalar = and_(func.json_contains(column, document) == 1, func.json_type(member) != "ARRAY",
