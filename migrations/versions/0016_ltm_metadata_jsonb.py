@@ -1,7 +1,7 @@
 """memory: a GIN index on the metadata document, PostgreSQL only
 
-Revision ID: 0015_i18
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 
 A search with a metadata filter (`metadata::jsonb @> {key: value}`) read the entries newest first
 and cast every row's metadata to jsonb until the LIMIT was filled; a filter matching nothing read
@@ -11,8 +11,8 @@ MariaDB have no index over a JSON document's members, so they get none.
 
 from alembic import op
 
-revision = "0015_i18"
-down_revision = "0014"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
