@@ -88,7 +88,7 @@ class SessionsWorkload(BenchWorkload):
                          f"WHERE id = {m} AND version <= {m}")  # fmt: skip
         columns = "id, conversation_id, sender_type, content, role_metadata, created_at, sequence"
         self.sql_insert = f"INSERT INTO messages ({columns}) VALUES "
-        self.sql_newest = (f"SELECT id, sender_type, content, role_metadata, created_at, sequence FROM messages "
+        self.sql_newest = (f"SELECT sender_type, content, role_metadata FROM messages "
                            f"WHERE conversation_id = {m} ORDER BY sequence DESC, id DESC LIMIT 50")  # fmt: skip
 
     def phases(self) -> Sequence[Phase]:
@@ -209,12 +209,12 @@ class SessionsWorkload(BenchWorkload):
         return now.isoformat(" ", "microseconds") if self.on_sqlite else now
 
     def _raw_get(self, reads: int) -> int:
-        conn, cursor, total = self.conn, self.conn.cursor(), 0
+        """memcore's lean read by hand: the same SELECT, autocommitted (no transaction), each row's JSON decoded."""
+        cursor, total = self.auto.cursor(), 0
         for i in range(reads):
             cursor.execute(self.sql_newest, (conversation_id(_session(i)),))
             rows = cursor.fetchall()
-            total += len([json.loads(row[3])["memory"].get("payload") for row in reversed(rows)])
-            conn.rollback()
+            total += len([json.loads(row[2])["memory"].get("payload") for row in reversed(rows)])
         cursor.close()
         return total
 
