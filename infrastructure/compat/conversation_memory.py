@@ -26,7 +26,8 @@ from memcore.domain.conversations.memory import (
     check_limit,
     conversation_id,
 )
-from memcore.infrastructure.compat.memory_plans import MemoryPlans
+from memcore.domain.shared.errors import StorageUnavailable
+from memcore.infrastructure.compat.memory_plans import FULL_PATH, MemoryPlans
 from memcore.infrastructure.compat.sqlite_hop import can_hop, run_hop
 from memcore.infrastructure.compat.stores import AsyncStore, Store, SyncStore
 from memcore.infrastructure.inmemory.conversation_memory import (
@@ -73,8 +74,13 @@ class SQLConversationMemory(_Memory, SyncStore):
             done = run(self.db, lambda: self.plans.append_at_once(session_id, checked), write=False)
             if done is not None:
                 return done
-        elif self.plans.variable:
-            done = run(self.db, lambda: self.plans.append_by_variable(session_id, checked), write=True)
+        elif self.plans.by_trigger:  # one autocommitted INSERT, numbered by the trigger
+            try:
+                done = run(self.db, lambda: self.plans.append_by_trigger(session_id, checked), write=False)
+            except StorageUnavailable as exc:
+                if FULL_PATH not in str(exc):
+                    raise
+                done = None
             if done is not None:
                 return done
         return run(self.db, lambda: self.plans.append(session_id, checked), write=True)
@@ -150,8 +156,13 @@ class AsyncSQLConversationMemory(_Memory, AsyncStore):
             done = await self.run(self.db, lambda: self.plans.append_at_once(session_id, checked), write=False)
             if done is not None:
                 return done
-        elif self.plans.variable:
-            done = await self.run(self.db, lambda: self.plans.append_by_variable(session_id, checked), write=True)
+        elif self.plans.by_trigger:
+            try:
+                done = await self.run(self.db, lambda: self.plans.append_by_trigger(session_id, checked), write=False)
+            except StorageUnavailable as exc:
+                if FULL_PATH not in str(exc):
+                    raise
+                done = None
             if done is not None:
                 return done
         return await self.run(self.db, lambda: self.plans.append(session_id, checked), write=True)

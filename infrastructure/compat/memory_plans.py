@@ -42,12 +42,10 @@ NEW_CONVERSATION = (
     "INSERT INTO conversations (id, user_id, title, status, created_at, updated_at, version, session_id) "
     "VALUES (:c, NULL, NULL, :status, :now, :now, :version, :session)"
 )
-# MariaDB: the bump keeps the new version in a session variable the INSERT numbers from (no
-# SELECT between them), and the INSERT returns what it numbered.
-BUMP_INTO_VARIABLE = (
-    "UPDATE conversations SET version = (@memcore_version := version + :n), updated_at = :now "
-    "WHERE id = :c AND status = 'active' AND version <= :ceiling"
-)
+# MariaDB: an INSERT of rows whose sequence is NULL numbers them itself, one by one, in a trigger
+# (migration 0015_i15) that bumps and locks the conversation; it refuses with FULL_PATH when the
+# session needs the full path. One autocommitted statement, so one round trip.
+FULL_PATH = "memcore: append takes the full path"
 # A chat conversation attached to a session (`attach`) stands in for the session's own one; it is
 # looked for only when the session's own conversation is absent, so other sessions pay nothing.
 ATTACHED = "SELECT id FROM conversations WHERE session_id = :s AND status = :status AND id <> :c"
@@ -92,9 +90,15 @@ class MemoryPlans:
         # PostgreSQL appends to a session in one statement (an UPDATE in a WITH), no transaction.
         self.returning = dialect.name in ("postgresql", "sqlite")
         self.one_statement = dialect.name == "postgresql"
-        self.variable = bool(getattr(dialect, "is_mariadb", False))
+        self._dialect = dialect
         self._inserts: dict[int, str] = {}
         self._appends: dict[int, str] = {}
+
+    @property
+    def by_trigger(self) -> bool:
+        """MariaDB, where migration 0015_i15's trigger numbers appended rows. Asked per call: the
+        dialect knows it is MariaDB only once it has connected (until then the full path runs)."""
+        return bool(getattr(self._dialect, "is_mariadb", False))
 
     # -- rows
 
@@ -189,30 +193,27 @@ class MemoryPlans:
             for item, row in zip(items, rows, strict=True)
         ]
 
-    def append_by_variable(self, session_id: str, items: list[NewItem]) -> Plan[list[MemoryItem] | None]:
-        """MariaDB: bump, then insert numbered from the bumped version, in one transaction of two
-        statements; None (rolled back) when the session needs the full path, as for `append_at_once`."""
+    def append_by_trigger(self, session_id: str, items: list[NewItem]) -> Plan[list[MemoryItem] | None]:
+        """MariaDB: one INSERT ... RETURNING the trigger numbered; None when the items need more
+        than one INSERT. A session that needs the full path makes the statement fail (FULL_PATH)."""
         c, n, at = conversation_id(session_id), len(items), self.clock()
         rows = [self._row(item, c, at, 0) for item in items]
         if len(_chunks(rows)) != 1:
-            raise Rollback(None)
-        params: dict[str, Any] = {"n": n, "now": rows[0][5], "c": c, "ceiling": MAX_VERSION - n}
-        if not (yield ("execute", BUMP_INTO_VARIABLE, params)):
-            raise Rollback(None)
-        params = {"c": c, "now": rows[0][5], "n": n}
+            return None
+        params: dict[str, Any] = {"c": c, "now": rows[0][5]}
         for i, row in enumerate(rows):
             params.update({f"i{i}": row[0], f"s{i}": row[2], f"t{i}": row[3], f"m{i}": row[4]})
-        found = yield ("fetch_all", self._variable_sql(n), params)
+        found = yield ("fetch_all", self._trigger_sql(n), params)
         sequences = {row["id"]: row["sequence"] for row in found}
         return [
             MemoryItem(row[0], item.role, item.content, item.payload, at, sequences[row[0]], item.tokens)
             for item, row in zip(items, rows, strict=True)
         ]
 
-    def _variable_sql(self, n: int) -> str:
+    def _trigger_sql(self, n: int) -> str:
         sql = self._appends.get(-n)
         if sql is None:
-            values = ", ".join(f"(:i{i}, :c, :s{i}, :t{i}, :m{i}, :now, @memcore_version - :n + {i})" for i in range(n))
+            values = ", ".join(f"(:i{i}, :c, :s{i}, :t{i}, :m{i}, :now, NULL)" for i in range(n))
             sql = self._appends[-n] = (
                 f"INSERT INTO messages ({', '.join(WRITTEN)}) VALUES {values} RETURNING id, sequence"
             )
