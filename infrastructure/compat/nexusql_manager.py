@@ -41,11 +41,15 @@ _ROLLBACK = {"ROLLBACK", "ROLLBACK TRANSACTION"}
 _SERVERS = {DatabaseType.POSTGRESQL: "postgresql", DatabaseType.MYSQL: "mysql"}
 
 
-def _explicit_zero_ids(dbapi_connection: Any, record: Any) -> None:
-    """MySQL/MariaDB: an id given as 0 is stored as 0, as SQLite and PostgreSQL store it, instead
-    of taking the next AUTO_INCREMENT value (the drop-in's `INTEGER PRIMARY KEY` auto-increments)."""
+def _nexusql_sql_mode(dbapi_connection: Any, record: Any) -> None:
+    """MySQL/MariaDB, as nexusql's callers' SQL expects: an id given as 0 is stored as 0, as SQLite
+    and PostgreSQL store it, instead of taking the next AUTO_INCREMENT value (the drop-in's
+    `INTEGER PRIMARY KEY` auto-increments); and a GROUP BY may leave out columns that depend on
+    the grouped key, as SQLite, PostgreSQL and the server's default mode (nexusql's) allow."""
     cursor = dbapi_connection.cursor()
-    cursor.execute("SET SESSION sql_mode = CONCAT(@@sql_mode, ',NO_AUTO_VALUE_ON_ZERO')")
+    cursor.execute("SELECT @@SESSION.sql_mode")
+    modes = [mode for mode in cursor.fetchone()[0].split(",") if mode and mode != "ONLY_FULL_GROUP_BY"]
+    cursor.execute("SET SESSION sql_mode = %s", (",".join([*modes, "NO_AUTO_VALUE_ON_ZERO"]),))
     cursor.close()
 
 
@@ -114,7 +118,7 @@ class DatabaseManager:
         try:
             db = Database(memcore_url(self.config), lazy_connect=True)
             if db.engine.dialect.name == "mysql":  # before its first connection (lazy)
-                event.listen(db.engine, "connect", _explicit_zero_ids)
+                event.listen(db.engine, "connect", _nexusql_sql_mode)
             self._db = db
         except Exception as exc:  # nexusql answers False, whatever the cause
             logger.error("Failed to connect to database %s: %s", mask_url(self.database_url), exc)

@@ -1,7 +1,7 @@
 """SQLite-written DDL through the nexusql drop-in behaves on every dialect as it does on SQLite:
 `INTEGER PRIMARY KEY` numbers rows yet stores a given id (0 included), `TEXT` holds long text and
-can be a key or UNIQUE, and a compound index over TEXT columns can be made (MariaDB needs key
-prefixes for it)."""
+can be a key or UNIQUE, a compound index over TEXT columns can be made (MariaDB needs key
+prefixes for it), and a GROUP BY of the key may select the columns the key determines."""
 
 from collections.abc import Iterator
 
@@ -62,3 +62,10 @@ def test_a_compound_index_over_text_columns(db):
     db.execute("CREATE INDEX nx_people_bio_age ON nx_people (bio, age)")
     db.execute("INSERT INTO nx_people (name, bio, age) VALUES ('a', 'x', 3)")
     assert db.fetch_one("SELECT name FROM nx_people WHERE bio = 'x' AND age = 3") == {"name": "a"}
+
+
+def test_group_by_the_key_selects_the_columns_it_determines(db):
+    db.execute("INSERT INTO nx_people (name, age) VALUES ('a', 1)")
+    db.execute("INSERT INTO nx_people (name, age) VALUES ('b', 2)")
+    rows = db.execute("SELECT p.name, COUNT(*) AS n FROM nx_people p GROUP BY p.id ORDER BY p.name")
+    assert [(row["name"], row["n"]) for row in rows] == [("a", 1), ("b", 1)]

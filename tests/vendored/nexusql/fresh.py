@@ -12,7 +12,6 @@ import itertools
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
 
 _PREFIX = "nexusql_"
 _names = itertools.count(1)
@@ -24,7 +23,8 @@ class FreshDatabases:
     def __init__(self, dialect: str, server_url: str) -> None:
         self.dialect = dialect
         self.url = make_url(server_url)
-        self._admin = sa.create_engine(self.url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+        # One kept connection makes them (a test connects 100 managers: 100 databases).
+        self._admin = sa.create_engine(self.url, pool_size=1, max_overflow=4, isolation_level="AUTOCOMMIT")
         self._made: list[str] = []
         self._drop_leftovers()
 
