@@ -44,14 +44,21 @@ class DatabaseManager(_DatabaseManager):
         if redirect is None or self.dialect is not None or self.config.database_type is not nexusql.DatabaseType.SQLITE:
             return super().connect()
         url = self.config.database_url
-        written, self.config = (
-            self.config,
-            nexusql.ConnectionConfig.from_url(redirect.fresh.new() if url in _MEMORY else redirect.file(url)),
-        )
+        target = redirect.fresh.new() if url in _MEMORY else redirect.file(url)
+        written, self.config = self.config, nexusql.ConnectionConfig.from_url(target)
         try:
             return super().connect()
         finally:
             self.config = written
+            if url in _MEMORY:
+                self.__dict__["memory_database"] = (redirect, target)
+
+    def disconnect(self) -> None:
+        """As SQLite's `:memory:`, the database goes with the connection (emptied for reuse)."""
+        super().disconnect()
+        redirect, target = self.__dict__.pop("memory_database", (None, None))
+        if redirect is not None and _redirects and _redirects[-1] is redirect:
+            redirect.fresh.release(target)
 
 
 alias(
