@@ -14,6 +14,7 @@ from tests.vendored.nexusql.fresh import FreshDatabases
 
 _MEMORY = ("sqlite://:memory:", "sqlite:///:memory:", ":memory:")
 _DatabaseManager = nexusql.DatabaseManager
+_SERVER_ENV = {"postgresql": "TEST_POSTGRESQL_URL", "mariadb": "TEST_MYSQL_URL"}
 
 
 class _Redirect:
@@ -72,8 +73,13 @@ alias(
 
 @pytest.fixture(autouse=True, params=[dialect_param(d) for d in SQL_DIALECTS])
 def database_url(
-    request: pytest.FixtureRequest, fresh_databases: Callable[[str], FreshDatabases], tmp_path
+    request: pytest.FixtureRequest, fresh_databases: Callable[[str], FreshDatabases], tmp_path, monkeypatch
 ) -> Iterator[str]:
+    # test_sql_splitting.py's server tests read these (and skip without them): this dialect's only.
+    for variable in _SERVER_ENV.values():
+        monkeypatch.delenv(variable, raising=False)
+    if request.param in _SERVER_ENV:
+        monkeypatch.setenv(_SERVER_ENV[request.param], fresh_databases(request.param).new())
     if request.param == "sqlite":
         _redirects.append(None)  # SQLite runs as written
         yield f"sqlite:///{tmp_path / 'nexusql.db'}"
