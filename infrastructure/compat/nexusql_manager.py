@@ -18,10 +18,11 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Self
 
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
 from memcore.domain.shared.errors import MemcoreError
-from memcore.infrastructure.compat.nexusql_sql import translate
+from memcore.infrastructure.compat.nexusql_sql import index_table, mysql_index_prefixes, translate
 from memcore.infrastructure.compat.nexusql_types import ConnectionConfig, DatabaseType, QueryResult
 from memcore.infrastructure.settings import mask_url
 from memcore.infrastructure.sqlalchemy import migrate
@@ -38,6 +39,18 @@ _BEGIN = {"BEGIN", "BEGIN TRANSACTION", "START TRANSACTION"}
 _COMMIT = {"COMMIT", "COMMIT TRANSACTION", "END", "END TRANSACTION"}
 _ROLLBACK = {"ROLLBACK", "ROLLBACK TRANSACTION"}
 _SERVERS = {DatabaseType.POSTGRESQL: "postgresql", DatabaseType.MYSQL: "mysql"}
+
+
+def _nexusql_sql_mode(dbapi_connection: Any, record: Any) -> None:
+    """MySQL/MariaDB, as nexusql's callers' SQL expects: an id given as 0 is stored as 0, as SQLite
+    and PostgreSQL store it, instead of taking the next AUTO_INCREMENT value (the drop-in's
+    `INTEGER PRIMARY KEY` auto-increments); and a GROUP BY may leave out columns that depend on
+    the grouped key, as SQLite, PostgreSQL and the server's default mode (nexusql's) allow."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SELECT @@SESSION.sql_mode")
+    modes = [mode for mode in cursor.fetchone()[0].split(",") if mode and mode != "ONLY_FULL_GROUP_BY"]
+    cursor.execute("SET SESSION sql_mode = %s", (",".join([*modes, "NO_AUTO_VALUE_ON_ZERO"]),))
+    cursor.close()
 
 
 class _Rollback(Exception):
@@ -103,7 +116,10 @@ class DatabaseManager:
             logger.error("Database type %s is not supported by memcore", self.config.database_type)
             return False
         try:
-            self._db = Database(memcore_url(self.config))
+            db = Database(memcore_url(self.config), lazy_connect=True)
+            if db.engine.dialect.name == "mysql":  # before its first connection (lazy)
+                event.listen(db.engine, "connect", _nexusql_sql_mode)
+            self._db = db
         except Exception as exc:  # nexusql answers False, whatever the cause
             logger.error("Failed to connect to database %s: %s", mask_url(self.database_url), exc)
             return False
@@ -157,12 +173,24 @@ class DatabaseManager:
         """The dialect's SQL, and the parameters it names (nexusql ignores the others)."""
         db = self._connected()
         sql = translate(query, db.dialect)
+        table = index_table(sql) if db.dialect in ("mysql", "mariadb") else None
+        if table is not None:
+            sql = mysql_index_prefixes(sql, self._column_types(table))
         if not params:
             return sql, None
         if not isinstance(params, dict):
             return sql, params  # refused by the Database with InvalidInput
         names = prepare(sql, *db.paramstyle).names
         return sql, {name: value for name, value in params.items() if name in names}
+
+    def _column_types(self, table: str) -> dict[str, tuple[str, int | None]]:
+        """MySQL/MariaDB: each column of `table` in this database, with its type and length."""
+        rows = self._connected().fetch_all(
+            "SELECT column_name AS name, data_type AS kind, character_maximum_length AS length"
+            " FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = :table",
+            {"table": table},
+        )
+        return {row["name"].lower(): (row["kind"].lower(), row["length"]) for row in rows}
 
     def execute(self, query: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Run one statement: a query's rows as dicts, else []. Raises memcore's error on failure."""

@@ -1,36 +1,39 @@
 """nexusql's integration tests pick their backend by a parameter of their own and read its URL from
-`TEST_POSTGRESQL_URL` / `TEST_MYSQL_URL`: those name memcore's PostgreSQL and MariaDB test servers
-(emptied before and after each test) for the duration of a test; `sqlite` runs as written."""
+`TEST_POSTGRESQL_URL` / `TEST_MYSQL_URL`: for the duration of a test those name an empty database
+made for it on memcore's PostgreSQL or MariaDB test server (fresh.py); `sqlite` runs as written."""
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
-from sqlalchemy import Engine
 
 from memcore.compat import nexusql
-from tests.conftest import SQL_DIALECTS, dialect_param, server_url
-from tests.vendored.nexusql.conftest import drop_test_tables, test_dialect
+from tests.conftest import SQL_DIALECTS, dialect_param
+from tests.vendored.nexusql.conftest import test_dialect
+from tests.vendored.nexusql.fresh import FreshDatabases
 
 _ENV = {"postgresql": "TEST_POSTGRESQL_URL", "mariadb": "TEST_MYSQL_URL"}
 
 
 @pytest.fixture(autouse=True)
-def backend_urls(request: pytest.FixtureRequest, engines: dict[str, Engine], monkeypatch) -> Iterator[None]:
+def backend_urls(
+    request: pytest.FixtureRequest, fresh_databases: Callable[[str], FreshDatabases], monkeypatch
+) -> Iterator[None]:
     dialect = test_dialect(request.node)
     if dialect == "mssql":
         yield
         return
-    for name, variable in _ENV.items():
-        if name == dialect:
-            monkeypatch.setenv(variable, server_url(name))
-        else:
-            monkeypatch.delenv(variable, raising=False)
-    if dialect in _ENV:
-        drop_test_tables(engines[dialect])
-    yield
-    if dialect in _ENV:
-        drop_test_tables(engines[dialect])
+    for variable in _ENV.values():
+        monkeypatch.delenv(variable, raising=False)
+    if dialect not in _ENV:
+        yield
+        return
+    fresh = fresh_databases(dialect)
+    monkeypatch.setenv(_ENV[dialect], fresh.new())
+    try:
+        yield
+    finally:
+        fresh.drop_all()
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

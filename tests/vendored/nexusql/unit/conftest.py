@@ -1,43 +1,97 @@
-"""nexusql's unit tests open `ConnectionConfig(..., "sqlite://:memory:")`: each runs once per
-dialect, as written on SQLite, that configuration opening the emptied test server on the others."""
+"""nexusql's unit tests open `ConnectionConfig(..., "sqlite://:memory:")` or a temporary SQLite
+file: each runs once per dialect, as written on SQLite. On the servers their managers connect to
+databases made for the test (fresh.py) instead, as SQLite would have them: every connect to
+`:memory:` gets a new, empty one; every manager opening the same file path shares one."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
-from sqlalchemy import Engine
 
 from memcore.compat import nexusql
-from tests.conftest import SQL_DIALECTS, dialect_param, server_url
+from tests.conftest import SQL_DIALECTS, dialect_param
 from tests.vendored.aliases import alias
-from tests.vendored.nexusql.conftest import drop_test_tables
+from tests.vendored.nexusql.fresh import FreshDatabases
 
-_url: list[str] = []
-_ConnectionConfig = nexusql.ConnectionConfig
-
-
-class ConnectionConfig(_ConnectionConfig):
-    """The files' in-memory SQLite configuration, pointed at this dialect's database."""
-
-    def __init__(self, database_type: object, database_url: str, *args: object, **parts: object) -> None:
-        if database_url == "sqlite://:memory:" and _url and _url[-1] != "sqlite":
-            redirected = _ConnectionConfig.from_url(_url[-1])
-            database_type, database_url = redirected.database_type, redirected.database_url
-        super().__init__(database_type, database_url, *args, **parts)  # type: ignore[arg-type]
+_MEMORY = ("sqlite://:memory:", "sqlite:///:memory:", ":memory:")
+_DatabaseManager = nexusql.DatabaseManager
+_SERVER_ENV = {"postgresql": "TEST_POSTGRESQL_URL", "mariadb": "TEST_MYSQL_URL"}
 
 
-alias("nexusql", {**{n: getattr(nexusql, n) for n in nexusql.__all__}, "ConnectionConfig": ConnectionConfig})
+class _Redirect:
+    """This test's server: its fresh-database maker, and the database each SQLite file path opens."""
+
+    def __init__(self, fresh: FreshDatabases) -> None:
+        self.fresh = fresh
+        self.files: dict[str, str] = {}
+
+    def file(self, url: str) -> str:
+        path = url.split("://", 1)[1].lstrip("/") if "://" in url else url
+        if path not in self.files:
+            self.files[path] = self.fresh.new()
+        return self.files[path]
+
+
+_redirects: list[_Redirect | None] = []  # the running test's server (None on SQLite)
+
+
+class DatabaseManager(_DatabaseManager):
+    """nexusql's manager. On a server, a SQLite configuration connects to the test's databases
+    instead, as SQLite would have them: `:memory:` to a new, empty one on every connect (as
+    `sqlite3.connect(":memory:")`), a file path to the one database of that path. The
+    configuration itself stays as the test wrote it."""
+
+    def connect(self) -> bool:
+        redirect = _redirects[-1] if _redirects else None
+        if redirect is None or self.dialect is not None or self.config.database_type is not nexusql.DatabaseType.SQLITE:
+            return super().connect()
+        url = self.config.database_url
+        target = redirect.fresh.new() if url in _MEMORY else redirect.file(url)
+        written, self.config = self.config, nexusql.ConnectionConfig.from_url(target)
+        try:
+            return super().connect()
+        finally:
+            self.config = written
+            if url in _MEMORY:
+                self.__dict__["memory_database"] = (redirect, target)
+
+    def disconnect(self) -> None:
+        """As SQLite's `:memory:`, the database goes with the connection (emptied for reuse)."""
+        super().disconnect()
+        redirect, target = self.__dict__.pop("memory_database", (None, None))
+        if redirect is not None and _redirects and _redirects[-1] is redirect:
+            redirect.fresh.release(target)
+
+
+alias(
+    "nexusql",
+    {
+        **{n: getattr(nexusql, n) for n in nexusql.__all__},
+        "DatabaseManager": DatabaseManager,
+    },
+)
 
 
 @pytest.fixture(autouse=True, params=[dialect_param(d) for d in SQL_DIALECTS])
-def database_url(request: pytest.FixtureRequest, engines: dict[str, Engine], tmp_path) -> Iterator[str]:
-    url = f"sqlite:///{tmp_path / 'nexusql.db'}" if request.param == "sqlite" else server_url(request.param)
-    if request.param != "sqlite":
-        drop_test_tables(engines[request.param])
-    _url.append(url if request.param != "sqlite" else "sqlite")  # SQLite runs in memory, as written
-    yield url
-    _url.pop()
-    if request.param != "sqlite":
-        drop_test_tables(engines[request.param])
+def database_url(
+    request: pytest.FixtureRequest, fresh_databases: Callable[[str], FreshDatabases], tmp_path, monkeypatch
+) -> Iterator[str]:
+    # test_sql_splitting.py's server tests read these (and skip without them): this dialect's only.
+    for variable in _SERVER_ENV.values():
+        monkeypatch.delenv(variable, raising=False)
+    if request.param in _SERVER_ENV:
+        monkeypatch.setenv(_SERVER_ENV[request.param], fresh_databases(request.param).new())
+    if request.param == "sqlite":
+        _redirects.append(None)  # SQLite runs as written
+        yield f"sqlite:///{tmp_path / 'nexusql.db'}"
+        _redirects.pop()
+        return
+    fresh = fresh_databases(request.param)
+    _redirects.append(_Redirect(fresh))
+    try:
+        yield fresh.new()
+    finally:
+        _redirects.pop()
+        fresh.drop_all()
 
 
 @pytest.fixture
