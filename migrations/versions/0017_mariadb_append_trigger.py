@@ -1,7 +1,7 @@
 """MariaDB: a trigger numbers the messages conversation memory appends, in one statement
 
-Revision ID: 0015_i15
-Revises: 0014
+Revision ID: 0017
+Revises: 0016
 
 An appended message whose `sequence` is NULL gets it from its conversation: the trigger locks the
 conversation row, takes its version as the sequence and bumps it, as the full append path does in
@@ -16,8 +16,8 @@ one thread trip.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0015_i15"
-down_revision = "0014"
+revision = "0017"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
