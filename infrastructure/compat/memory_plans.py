@@ -43,7 +43,7 @@ NEW_CONVERSATION = (
     "VALUES (:c, NULL, NULL, :status, :now, :now, :version, :session)"
 )
 # MariaDB: an INSERT of rows whose sequence is NULL numbers them itself, one by one, in a trigger
-# (migration 0015_i15) that bumps and locks the conversation; it refuses with FULL_PATH when the
+# (migration 0017) that bumps and locks the conversation; it refuses with FULL_PATH when the
 # session needs the full path. One autocommitted statement, so one round trip.
 FULL_PATH = "memcore: append takes the full path"
 # A chat conversation attached to a session (`attach`) stands in for the session's own one; it is
@@ -96,7 +96,7 @@ class MemoryPlans:
 
     @property
     def by_trigger(self) -> bool:
-        """MariaDB, where migration 0015_i15's trigger numbers appended rows. Asked per call: the
+        """MariaDB, where migration 0017's trigger numbers appended rows. Asked per call: the
         dialect knows it is MariaDB only once it has connected (until then the full path runs)."""
         return bool(getattr(self._dialect, "is_mariadb", False))
 

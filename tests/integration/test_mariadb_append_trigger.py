@@ -1,4 +1,4 @@
-"""MariaDB: migration 0015_i15's trigger numbers appended rows, and memory appends in one statement."""
+"""MariaDB: migration 0017's trigger numbers appended rows, and memory appends in one statement."""
 
 import asyncio
 
