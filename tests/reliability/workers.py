@@ -254,3 +254,70 @@ def thread_racer(index: int, barrier: Any, out: Any, url: str, rounds: int) -> N
         race_rounds(index, barrier, out, rounds,
                     lambda r: app.handle(c.SaveCheckpoint(f"race-thread-{r}", "p", {"by": index})),
                     lambda got: got)  # fmt: skip
+
+
+# -- async writers into one SQLite file -----------------------------------------------------------
+
+ASYNC_TABLE = "async_race"
+
+
+def async_writer(index: int, barrier: Any, out: Any, url: str, route: str, session: str, writes: int,
+                 busy_ms: int, hold_s: float) -> None:  # fmt: skip
+    """Process 0 holds the write lock for `hold_s` (several busy timeouts), twice; the others run
+    two asyncio tasks each doing `writes` writes by `route`: an `AsyncDatabase.transaction()` that
+    reads the last sequence and writes the next one, or `AsyncSQLConversationMemory.add_item`
+    (the whole plan in one hop to aiosqlite's thread)."""
+    import asyncio
+    import sqlite3
+
+    if index == 0:
+        barrier.wait()
+        holder = sqlite3.connect(url.removeprefix("sqlite:///"), timeout=30, isolation_level=None)
+        for _ in range(2):
+            time.sleep(0.05)
+            holder.execute("BEGIN IMMEDIATE")
+            time.sleep(hold_s)
+            holder.execute("COMMIT")
+        holder.close()
+        out.put({"index": 0, "written": [], "latencies": [], "errors": []})
+        return
+    out.put(asyncio.run(_async_writes(index, barrier, url, route, session, writes, busy_ms)))
+
+
+async def _async_writes(index: int, barrier: Any, url: str, route: str, session: str, writes: int,
+                        busy_ms: int) -> dict[str, Any]:  # fmt: skip
+    import asyncio
+
+    from memcore.compat.conversation_memory import AsyncSQLConversationMemory
+    from memcore.infrastructure.sqlalchemy.async_database import AsyncDatabase
+
+    db = AsyncDatabase(url, busy_timeout_ms=busy_ms)
+    memory = AsyncSQLConversationMemory(db)
+    await memory.get_items(session)  # connected before the race starts
+    latencies: list[float] = []
+    errors: list[str] = []
+    written: list[str] = []
+
+    async def sequenced(tag: str) -> None:
+        async with db.transaction():
+            last = await db.fetch_value(f"SELECT COALESCE(MAX(seq), 0) FROM {ASYNC_TABLE}")
+            await db.execute(f"INSERT INTO {ASYNC_TABLE} (seq, tag) VALUES (:seq, :tag)", {"seq": last + 1, "tag": tag})
+
+    async def task(t: int) -> None:
+        for n in range(writes):
+            tag = f"{index}.{t}:{n}"
+            start = time.perf_counter()
+            try:
+                if route == "transaction":
+                    await sequenced(tag)
+                else:
+                    await memory.add_item(session, "user", tag)
+                written.append(tag)
+            except Exception as exc:
+                errors.append(describe(exc))
+            latencies.append(time.perf_counter() - start)
+
+    await asyncio.get_running_loop().run_in_executor(None, barrier.wait)
+    await asyncio.gather(task(0), task(1))
+    await db.close()
+    return {"index": index, "written": written, "latencies": latencies, "errors": errors}
