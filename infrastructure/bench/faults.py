@@ -1,43 +1,63 @@
 """`memcore bench --workload faults`: reliability figures at a small, configurable scale.
 
 Not a speed race: each phase does the same faulty work through memcore and through the raw driver,
-and reports what survived it (`extras`). `--rows N` is the number of SIGKILLs per side.
-- `crash kills`: a child process writes batches of 20 entries, logging each batch after its commit
-  returned, and is SIGKILLed at a random moment; afterwards every logged batch must be there
-  (`lost`) and no batch may be there in part (`partial`). memcore writes memory entries with
-  StoreMemories, the raw side a scratch table with executemany + commit.
+and reports what survived it (`extras`). `--rows N` is the number of SIGKILLs (and of connection
+kills) per side. The writers and checks are the reliability suite's own (fault_crash, fault_load).
+- `crash <context>` for ideas, conflicts, ltm_entries, knowledge, posts and checkpoints: a child
+  process writes batches, logging each after its commit returned, and is SIGKILLed at a random
+  moment; afterwards every logged batch must be there (`lost`), none in part (`partial`), posts
+  and checkpoints numbered without a gap (`gaps`), the store intact (`integrity_failures`). The
+  raw side writes the same batch size into a scratch table with executemany + commit.
 - `hostile input`: a table of hostile values stored and read back as memory entries; memcore's
   outcomes are `accepted` (exact round trip), `rejected` (a typed MemcoreError) or `leaked`
   (anything else: must be 0); the raw side binds the same values and counts driver exceptions.
 - `connection kill` (PostgreSQL, MariaDB): the server connection in the pool is killed between
   two writes; the next write either succeeds or fails with one typed error, and memcore must
   recover by itself (`time_to_recover_s`, `outages_survived`, `writes_lost`).
+- `connection kill under load` (PostgreSQL, MariaDB): four writer threads and a reader run while
+  their connections (those of this user to this database opened since the phase began) are
+  killed (`pg_terminate_backend` / `KILL`), N times: `outage_s` (kill to the last failed call),
+  `failed_calls`, `commit_unknown`, `time_to_recover_s` (until every thread succeeded again),
+  `writes_lost`, `untyped_errors`.
+  The bench has only a URL, so it never restarts a server: the suite's private servers do that
+  (tests/reliability/servers.py).
 """
 
 import math
-import multiprocessing
-import os
-import random
-import signal
+import secrets
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Sequence
 from contextlib import ExitStack
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import make_url
 
+from memcore.application.conversations.commands import StartConversation
 from memcore.application.memory import commands
 from memcore.domain.shared.errors import MemcoreError
+from memcore.infrastructure.bench.fault_crash import (
+    BATCH,
+    acknowledged,
+    bulk_writer,
+    count_run,
+    integrity_failures,
+    kill_once,
+)
+from memcore.infrastructure.bench.fault_load import Load, MemcoreLoad
 from memcore.infrastructure.bench.phase import Phase
 from memcore.infrastructure.bench.workload import BenchWorkload
 from memcore.infrastructure.container import container_for
 
-DEFAULT_ROWS = 5  # kills per side
-BATCH = 20
+DEFAULT_ROWS = 5  # kills per side and context
 SCRATCH = "bench_faults_raw"
+# The crash phases' rows, by table and the column holding their tag.
+_CRASH_ROWS = {"idea_inspiration": "source_id", "conflicts": "id", "ltm_entries": "{key}",
+               "knowledge_chunks": "external_id"}  # fmt: skip
 
 HOSTILE: dict[str, Any] = {
     "nul byte": "a\x00b",
@@ -59,20 +79,8 @@ HOSTILE: dict[str, Any] = {
 }
 
 
-def _memcore_writer(url: str, run: int, ack: str) -> None:
-    container = container_for(url)
-    bus = container.services().bus
-    with open(ack, "a") as log:
-        for batch in range(10_000):
-            keys = [f"fault-{run}-{batch}-{i}" for i in range(BATCH)]
-            bus.handle(
-                commands.StoreMemories([commands.StoreMemory(k, {"run": run, "i": i}) for i, k in enumerate(keys)])
-            )
-            log.write(f"{batch}\n")
-            log.flush()
-
-
-def _raw_writer(url: str, run: int, ack: str) -> None:
+def _raw_writer(url: str, context: str, run: int, batch: int, ack: str, target: str | None, prefix: str) -> None:
+    """The raw side of a crash phase: batches of `batch` scratch rows, executemany + commit."""
     from memcore.infrastructure.settings import Settings
     from memcore.infrastructure.sqlalchemy.engine import build_engine
 
@@ -80,14 +88,14 @@ def _raw_writer(url: str, run: int, ack: str) -> None:
     conn = engine.raw_connection()
     mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
     with open(ack, "a") as log:
-        for batch in range(10_000):
+        for n in range(10**6):
             cursor = conn.cursor()
             if engine.dialect.name == "sqlite":  # memcore's engine leaves SQLite connections in autocommit
                 cursor.execute("BEGIN IMMEDIATE")
-            rows = [(f"fault-{run}-{batch}-{i}", batch) for i in range(BATCH)]
+            rows = [(f"{prefix}{run}-{n}/{i}", n) for i in range(batch)]
             cursor.executemany(f"INSERT INTO {SCRATCH} (k, batch) VALUES ({mark}, {mark})", rows)
             conn.commit()
-            log.write(f"{batch}\n")
+            log.write(f"{n}\n")
             log.flush()
 
 
@@ -100,6 +108,10 @@ class FaultsWorkload(BenchWorkload):
         stack.callback(self._exec, f"DROP TABLE IF EXISTS {SCRATCH}")
         self.figures: dict[str, dict[str, Any]] = {}
         self.password = make_url(self.settings.url).password
+        self.prefix = f"fb{secrets.token_hex(3)}r"  # this bench's rows, told from anyone else's
+        self.targets: dict[str, str] = {}
+        self.hostile_keys: set[str] = set()
+        stack.callback(self._delete_ours)
 
     def _exec(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         cursor = self.conn.cursor()
@@ -109,75 +121,83 @@ class FaultsWorkload(BenchWorkload):
         return rows
 
     def _clear(self) -> None:
+        self._delete_ours()
+        start = StartConversation(title=f"{self.prefix} crash posts")
+        self.targets = {"posts": self.services.bus.handle(start).id, "checkpoints": f"{self.prefix}thread"}
+
+    def _delete_ours(self) -> None:
+        """Every row this bench wrote: tagged with its prefix, in its conversations and thread."""
         self._exec(f"DELETE FROM {SCRATCH}")
-        key = self._quoted("key")
-        for prefix in ("fault-%", "kill-%", "hostile-%"):
-            self._exec(f"DELETE FROM ltm_entries WHERE {key} LIKE {self.mark}", [prefix])
+        key, mark, like = self._quoted("key"), self.mark, [f"{self.prefix}%"]
+        for prefix in ("kill-%", "hostile-%"):
+            self._exec(f"DELETE FROM ltm_entries WHERE {key} LIKE {mark}", [prefix])
+        for stored in self.hostile_keys:  # hostile values stored as keys
+            self._exec(f"DELETE FROM ltm_entries WHERE {key} = {mark}", [stored])
+        for table, column in _CRASH_ROWS.items():
+            self._exec(f"DELETE FROM {table} WHERE {column.format(key=key)} LIKE {mark}", like)
+        ours = f"SELECT id FROM conversations WHERE title LIKE {mark}"
+        self._exec(f"DELETE FROM messages WHERE conversation_id IN ({ours})", like)
+        self._exec(f"DELETE FROM conversations WHERE title LIKE {mark}", like)
+        self._exec(f"DELETE FROM pipeline_checkpoints WHERE thread_id LIKE {mark}", like)
 
     def phases(self) -> Sequence[Phase]:
         phases = [
-            Phase("crash kills", self.rows, lambda: self._crash("ours"), lambda: self._crash("raw"),
-                  extras=lambda: self.figures.get("crash", {}),
-                  note="SIGKILL mid-batch; every logged batch present, none in part"),
+            Phase(f"crash {context}", self.rows, partial(self._crash, "ours", context),
+                  partial(self._crash, "raw", context), extras=partial(self.figures.get, f"crash {context}", {}),
+                  note="SIGKILL mid-batch; every logged batch present, none in part")
+            for context in BATCH
+        ]  # fmt: skip
+        phases.append(
             Phase("hostile input", len(HOSTILE), lambda: self._hostile("ours"), lambda: self._hostile("raw"),
                   extras=lambda: self.figures.get("hostile", {}),
-                  note="memcore: exact round trip or a typed error; raw: driver exceptions counted"),
-        ]  # fmt: skip
+                  note="memcore: exact round trip or a typed error; raw: driver exceptions counted")
+        )  # fmt: skip
         if self.backend != "sqlite":
             phases.append(
-                Phase(
-                    "connection kill",
-                    self.rows,
-                    lambda: self._kills("ours"),
-                    lambda: self._kills("raw"),
-                    extras=lambda: self.figures.get("connection kill", {}),
-                    note="the pooled server connection killed between writes",
-                )
-            )
+                Phase("connection kill", self.rows, lambda: self._kills("ours"), lambda: self._kills("raw"),
+                      extras=lambda: self.figures.get("connection kill", {}),
+                      note="the pooled server connection killed between writes")
+            )  # fmt: skip
+            phases.append(
+                Phase("connection kill under load", self.rows, lambda: self._under_load("ours"),
+                      lambda: self._under_load("raw"), extras=lambda: self.figures.get("under load", {}),
+                      note="the connections of 4 writers and a reader killed while they run")
+            )  # fmt: skip
         return phases
 
     # -- crash kills
 
-    def _crash(self, side: str) -> tuple[int, int, int]:
-        context = multiprocessing.get_context("spawn")
-        target = _memcore_writer if side == "ours" else _raw_writer
-        url = self.settings.url
-        lost = partial = acked_total = 0
+    def _crash(self, side: str, context: str) -> int:
+        url, target = self.settings.url, self.targets.get(context)
+        writer = bulk_writer if side == "ours" else _raw_writer
+        # The raw side's scratch rows of each context apart: its tags carry the context's number.
+        prefix = self.prefix if side == "ours" else f"{self.prefix}{list(BATCH).index(context)}x"
+        totals = dict.fromkeys(("acknowledged", "lost", "partial", "gaps"), 0)
+        failures = 0
         for run in range(self.rows):
-            ack = self.workdir / f"{side}-{run}-{time.monotonic_ns()}.log"
-            ack.touch()
-            child = context.Process(target=target, args=(url, run, str(ack)))
-            child.start()
-            deadline = time.monotonic() + 60
-            while not ack.read_text() and time.monotonic() < deadline and child.is_alive():
-                time.sleep(0.01)  # let it commit a first batch, then kill it somewhere later
-            time.sleep(random.uniform(0.0, 0.2))
-            os.kill(child.pid, signal.SIGKILL)  # type: ignore[arg-type]
-            child.join()
-            acked = {int(line) for line in ack.read_text().split()}
-            acked_total += len(acked)
-            counts = self._batch_counts(side, run)
-            lost += sum(counts.get(b, 0) != BATCH for b in acked)
-            partial += sum(n not in (0, BATCH) for n in counts.values())
-        self.figures.setdefault("crash", {}).update(
-            {
-                f"{side}_kills": self.rows,
-                f"{side}_acked_batches": acked_total,
-                f"{side}_lost": lost,
-                f"{side}_partial": partial,
-            }
-        )
+            ack = self.workdir / f"{side}-{context}-{run}-{time.monotonic_ns()}.log"
+            kill_once(url, context, run, ack, target, prefix, writer=writer)
+            if side == "ours":
+                counts = count_run(self.raw_engine, context, run, ack, target, self.prefix)
+                failures += len(integrity_failures(self.raw_engine))
+            else:
+                counts = self._raw_counts(context, f"{prefix}{run}-", ack)
+            for name, n in counts.items():
+                totals[name] += n
+        figures = {f"{side}_kills": self.rows, f"{side}_acked_batches": totals["acknowledged"],
+                   f"{side}_lost": totals["lost"], f"{side}_partial": totals["partial"]}  # fmt: skip
+        if side == "ours":
+            figures.update(ours_gaps=totals["gaps"], ours_integrity_failures=failures)
+        self.figures.setdefault(f"crash {context}", {}).update(figures)
         return self.rows  # what both sides did; what survived it is in the extras
 
-    def _batch_counts(self, side: str, run: int) -> dict[int, int]:
-        """Rows stored per batch of the run (read on the raw connection)."""
-        table, column = (SCRATCH, "k") if side == "raw" else ("ltm_entries", self._quoted("key"))
-        rows = self._exec(f"SELECT {column} FROM {table} WHERE {column} LIKE {self.mark}", [f"fault-{run}-%"])
-        counts: dict[int, int] = {}
-        for (key,) in rows:
-            batch = int(str(key).split("-")[2])
-            counts[batch] = counts.get(batch, 0) + 1
-        return counts
+    def _raw_counts(self, context: str, tag: str, ack: Path) -> dict[str, int]:
+        """Batches acknowledged, lost and partial of a raw run (its scratch rows tagged `tag`<n>)."""
+        rows = self._exec(f"SELECT k FROM {SCRATCH} WHERE k LIKE {self.mark}", [f"{tag}%"])
+        stored = Counter(str(k).split("/")[0] for (k,) in rows)
+        acked, batch = acknowledged(ack), BATCH[context]
+        return {"acknowledged": len(acked), "lost": sum(stored.get(f"{tag}{n}") != batch for n in acked),
+                "partial": sum(n != batch for n in stored.values())}  # fmt: skip
 
     def _quoted(self, name: str) -> str:
         return f"`{name}`" if self.backend in ("mysql", "mariadb") else f'"{name}"'
@@ -193,6 +213,7 @@ class FaultsWorkload(BenchWorkload):
                 try:
                     if side == "ours":
                         self.services.bus.handle(commands.StoreMemory(key, stored))
+                        self.hostile_keys.add(key)
                         back = self.services.memory.get_value(key)
                         exact = back is not None and (back[0] == stored or _both_nan(back[0], stored))
                         accepted, leaked = accepted + exact, leaked + (not exact)
@@ -286,6 +307,94 @@ class FaultsWorkload(BenchWorkload):
                 f"{side}_writes_lost": lost,
             }
         )
+        return self.rows
+
+    # -- connections killed under load
+
+    def _connections(self) -> set[int]:
+        """The other connections of this user to this database (the raw side's own one left out)."""
+        if self.backend == "postgresql":
+            sql = ("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND usename = current_user"
+                   " AND pid <> pg_backend_pid()")  # fmt: skip
+        else:
+            sql = ("SELECT id FROM information_schema.processlist WHERE db = DATABASE() AND id <> CONNECTION_ID()"
+                   " AND user = SUBSTRING_INDEX(USER(), '@', 1)")  # fmt: skip
+        return {int(row[0]) for row in self._exec(sql)}
+
+    def _kill_new(self, spared: set[int]) -> int:
+        """Kill the connections opened since `spared` was taken (the load's): a host's are left alone."""
+        killed = 0
+        for pid in self._connections() - spared:
+            try:
+                self._exec(f"SELECT pg_terminate_backend({pid})" if self.backend == "postgresql" else f"KILL {pid}")
+                killed += 1
+            except Exception:  # gone already
+                self.conn.rollback()
+        return killed
+
+    def _raw_load(self, engine: Any) -> Load:
+        def plan(w: int, n: int) -> tuple[tuple[str, str], Any]:
+            key = f"{self.prefix}load-{w}-{n}"
+
+            def write() -> None:
+                with engine.begin() as connection:
+                    connection.exec_driver_sql(f"INSERT INTO {SCRATCH} (k, batch) VALUES ('{key}', {n})")
+
+            return ("raw", key), write
+
+        def read() -> None:
+            with engine.connect() as connection:
+                connection.exec_driver_sql(f"SELECT count(*) FROM {SCRATCH} WHERE k = 'none'").scalar()
+
+        return Load(plan, read)
+
+    def _under_load(self, side: str) -> int:
+        from memcore.infrastructure.app import connect
+        from memcore.infrastructure.settings import Settings
+        from memcore.infrastructure.sqlalchemy.engine import build_engine
+
+        spared = self._connections()
+        if side == "ours":
+            app = connect(self.settings.url, pool_size=5)
+            load: Load = MemcoreLoad(app, prefix=f"{self.prefix}w")
+        else:
+            engine = build_engine(Settings(url=self.settings.url, pool_size=5))
+            load = self._raw_load(engine)
+        killed = unrecovered = 0
+        outages, recoveries = [], []
+        try:
+            with load:
+                time.sleep(0.3)
+                for _ in range(self.rows):
+                    moment = time.monotonic()
+                    killed += self._kill_new(spared)
+                    recovery = load.recovered_after(moment)
+                    unrecovered += recovery is None
+                    recoveries.append(recovery or 0.0)
+                    outages.append(load.outage_after(moment, moment + (recovery or 30)))
+                    time.sleep(0.2)
+            if side == "ours":
+                lost = len(load.lost())  # type: ignore[attr-defined]
+            else:
+                present = {k for (k,) in self._exec(f"SELECT k FROM {SCRATCH} WHERE k LIKE {self.mark}",
+                                                    [f"{self.prefix}load-%"])}  # fmt: skip
+                lost = sum(key not in present for _, key in load.acked)
+        finally:
+            app.close() if side == "ours" else engine.dispose()
+        figures = {
+            "kills": self.rows,
+            "connections_killed": killed,
+            "calls_ok": len(load.acked),
+            "failed_calls": len(load.failures) + len(load.unknown),
+            "commit_unknown": len(load.unknown),
+            "outage_s": round(max(outages, default=0.0), 3),
+            "time_to_recover_s": round(max(recoveries, default=0.0), 3),
+            "unrecovered": unrecovered,
+            "writes_lost": lost,
+        }
+        if side == "ours":
+            figures["untyped_errors"] = sum(not isinstance(f, MemcoreError) for f in load.failures)
+        self.figures.setdefault("under load", {}).update({f"{side}_{k}": v for k, v in figures.items()})
         return self.rows
 
 

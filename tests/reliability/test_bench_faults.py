@@ -1,16 +1,20 @@
-"""`memcore bench --workload faults` on every dialect, at its smallest scale: the figures that must
-be 0 are 0 on memcore's side, and the report is JSON without the database password."""
+"""`memcore bench --workload faults` on every dialect, at its smallest scale: every crash context,
+the hostile values and (on the servers) connection kills idle and under load, with the figures
+that must be 0 at 0 on memcore's side, and the report JSON without the database password."""
 
 from __future__ import annotations
 
 import json
 
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from memcore.infrastructure.bench.fault_crash import BATCH
 from memcore.infrastructure.cli.main import main
 from tests.reliability.test_concurrency import dialect_of
 
-MUST_BE_ZERO = ("ours_lost", "ours_partial", "ours_leaked", "ours_writes_lost")
+MUST_BE_ZERO = ("ours_lost", "ours_partial", "ours_gaps", "ours_integrity_failures", "ours_leaked",
+                "ours_writes_lost", "ours_unrecovered", "ours_untyped_errors")  # fmt: skip
 
 
 def test_faults_workload_reports_nothing_lost_partial_or_leaked(database, results, capsys):
@@ -19,12 +23,33 @@ def test_faults_workload_reports_nothing_lost_partial_or_leaked(database, result
     assert code == 0
     password = make_url(database).password
     assert not password or f":{password}@" not in out
-    figures = {k: v for phase in json.loads(out)["phases"] for k, v in phase.items()}
-    results.record("bench faults", dialect_of(database), "memcore bench --workload faults --rows 1",
-                   **{k: v for k, v in figures.items() if k.startswith(("ours_", "raw_", "inputs"))})  # fmt: skip
-    assert {k: figures[k] for k in MUST_BE_ZERO if k in figures} == dict.fromkeys(
-        [k for k in MUST_BE_ZERO if k in figures], 0
-    )
-    assert figures["ours_kills"] == 1 and figures["inputs_tried"] > 0
-    if dialect_of(database) != "sqlite":
-        assert figures["ours_outages_survived"] == figures["ours_outages"]
+    phases = {phase["name"]: phase for phase in json.loads(out)["phases"]}
+    dialect = dialect_of(database)
+    expected = {f"crash {context}" for context in BATCH} | {"hostile input"}
+    if dialect != "sqlite":
+        expected |= {"connection kill", "connection kill under load"}
+    assert set(phases) == expected
+    for name, phase in phases.items():
+        figures = {k: v for k, v in phase.items() if k.startswith(("ours_", "raw_", "inputs")) and k != "ours_s"}
+        results.record("bench faults", dialect, f"{name} (--rows 1)", **figures)
+        assert {k: phase[k] for k in MUST_BE_ZERO if k in phase} == {k: 0 for k in MUST_BE_ZERO if k in phase}, name
+    for context in BATCH:
+        assert phases[f"crash {context}"]["ours_kills"] == 1
+    assert phases["hostile input"]["inputs_tried"] > 0
+    if dialect != "sqlite":
+        assert phases["connection kill"]["ours_outages_survived"] == phases["connection kill"]["ours_outages"]
+        assert phases["connection kill under load"]["ours_connections_killed"] > 0
+
+
+def test_faults_workload_leaves_no_rows_behind(database, capsys):
+    main(["bench", "--workload", "faults", "--url", database, "--rows", "1", "--rounds", "1", "--json"])
+    capsys.readouterr()
+    engine = create_engine(database)
+    try:
+        with engine.connect() as connection:
+            counts = {table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+                      for table in ("idea_inspiration", "conflicts", "ltm_entries", "knowledge_chunks", "messages",
+                                    "conversations", "pipeline_checkpoints")}  # fmt: skip
+    finally:
+        engine.dispose()
+    assert counts == dict.fromkeys(counts, 0)

@@ -6,7 +6,6 @@ nothing of the parent's pool is used in a child.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import time
 import traceback
@@ -16,8 +15,7 @@ from typing import Any
 import memcore
 from memcore import commands as c
 from memcore.errors import MemcoreError
-
-CONTEXT = multiprocessing.get_context("fork")
+from memcore.infrastructure.bench.fault_crash import CONTEXT
 
 
 def describe(exc: BaseException) -> str:
@@ -137,77 +135,8 @@ def checkpointer(index: int, barrier: Any, out: Any, url: str, thread_id: str, s
         out.put({"index": index, "saved": saved, "latencies": latencies, "errors": errors})
 
 
-# -- crash atomicity: a child writes batches and logs each one after its commit returned ------
-
-
-def bulk_writer(url: str, context: str, run: int, batch: int, ack_path: str) -> None:
-    """Writes batches `run-0`, `run-1`, … of `batch` rows each until killed; appends each batch's
-    number to `ack_path` once its commit has returned (an acknowledged write)."""
-    with memcore.connect(url) as app, open(ack_path, "a", buffering=1) as acks:
-        write = WRITERS[context]
-        state: dict[str, Any] = {}
-        for n in range(10**6):
-            write(app, f"r{run}-{n}", batch, state)
-            acks.write(f"{n}\n")
-            acks.flush()
-            os.fsync(acks.fileno())
-
-
-def _ideas(app: Any, tag: str, batch: int, state: dict) -> None:
-    items = [{"title": f"{tag} {k}", "description": "d" * 200, "content": "c" * 500, "keywords": ["crash"],
-              "source_type": "text", "metadata": {"tag": tag}, "source_id": f"{tag}/{k}", "score": 50,
-              "category": "technology"} for k in range(batch)]  # fmt: skip
-    app.handle(c.AddIdeas(items))
-
-
-def _conflicts(app: Any, tag: str, batch: int, state: dict) -> None:
-    from datetime import UTC, datetime
-
-    from memcore.domain.conflicts.model import MemoryConflict
-
-    now = datetime.now(UTC)
-    items = [MemoryConflict(id=f"{tag}/{k}", user_id="crash", memory_a_id=f"a{k}", memory_b_id=f"b{k}",
-                            category="preferences", similarity_score=0.5, avg_importance=0.5, created_at=now)
-             for k in range(batch)]  # fmt: skip
-    uow = app.services.bus.uow
-    with uow:
-        uow.conflicts.add_many(items)
-        uow.commit()
-
-
-def _memory(app: Any, tag: str, batch: int, state: dict) -> None:
-    entries = [c.StoreMemory(f"{tag}/{k}", {"text": f"remember {tag} item {k}", "pad": "x" * 300}, {"tag": tag})
-               for k in range(batch)]  # fmt: skip
-    app.handle(c.StoreMemories(entries))
-
-
-def _knowledge(app: Any, tag: str, batch: int, state: dict) -> None:
-    words = f"searchable words {tag.replace('-', ' ')} number"
-    items = [{"source": "crash", "external_id": f"{tag}/{k}", "title": f"chunk {tag}", "content": f"{words} {k} " * 5}
-             for k in range(batch)]  # fmt: skip
-    app.handle(c.BulkUpsertKnowledgeChunks(items))
-
-
-def _posts(app: Any, tag: str, batch: int, state: dict) -> None:
-    if "conversation" not in state:
-        state["conversation"] = app.conversations.list_all(limit=1)[0].id
-    app.handle(c.PostMessage(state["conversation"], "user", tag))
-
-
-def _checkpoints(app: Any, tag: str, batch: int, state: dict) -> None:
-    app.handle(
-        c.SaveCheckpoint("crash-thread", "pipeline", {"tag": tag, "writes": [f"{tag}/{k}" for k in range(batch)]})
-    )
-
-
-WRITERS: dict[str, Callable[[Any, str, int, dict], None]] = {
-    "ideas": _ideas,
-    "conflicts": _conflicts,
-    "ltm_entries": _memory,
-    "knowledge": _knowledge,
-    "posts": _posts,
-    "checkpoints": _checkpoints,
-}
+# -- crash atomicity: the writers live in memcore.infrastructure.bench.fault_crash (the faults
+# bench runs them too)
 
 
 def session_poster(index: int, barrier: Any, out: Any, url: str, conversation_id: str, posts: int) -> None:
