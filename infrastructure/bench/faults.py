@@ -19,11 +19,14 @@ kills) per side. The writers and checks are the reliability suite's own (fault_c
   killed (`pg_terminate_backend` / `KILL`), N times: `outage_s` (kill to the last failed call),
   `failed_calls`, `commit_unknown`, `time_to_recover_s` (until every thread succeeded again),
   `writes_lost`, `untyped_errors`.
-  The bench has only a URL, so it never restarts a server: the suite's private servers do that
-  (tests/reliability/servers.py).
+- `server restart under load` (PostgreSQL, MariaDB), only where the bench may restart the server:
+  MEMCORE_BENCH_RESTART names a shell command that does it (`pg_ctl restart …`, `systemctl
+  restart mariadb`), run up to 3 times under the same load; the same figures, plus the command's
+  length. Without it the bench restarts nothing (it has only a URL).
 """
 
 import math
+import os
 import secrets
 import tempfile
 import time
@@ -48,13 +51,11 @@ from memcore.infrastructure.bench.fault_crash import (
     integrity_failures,
     kill_once,
 )
-from memcore.infrastructure.bench.fault_load import Load, MemcoreLoad
+from memcore.infrastructure.bench.fault_servers import MAX_RESTARTS, RESTART_ENV, SCRATCH, ServerFaults
 from memcore.infrastructure.bench.phase import Phase
 from memcore.infrastructure.bench.workload import BenchWorkload
-from memcore.infrastructure.container import container_for
 
 DEFAULT_ROWS = 5  # kills per side and context
-SCRATCH = "bench_faults_raw"
 # The crash phases' rows, by table and the column holding their tag.
 _CRASH_ROWS = {"idea_inspiration": "source_id", "conflicts": "id", "ltm_entries": "{key}",
                "knowledge_chunks": "external_id"}  # fmt: skip
@@ -99,7 +100,7 @@ def _raw_writer(url: str, context: str, run: int, batch: int, ack: str, target: 
             log.flush()
 
 
-class FaultsWorkload(BenchWorkload):
+class FaultsWorkload(ServerFaults, BenchWorkload):
     def _open(self, stack: ExitStack) -> None:
         super()._open(stack)
         self.workdir = Path(tempfile.mkdtemp(prefix="memcore-faults-"))
@@ -111,6 +112,8 @@ class FaultsWorkload(BenchWorkload):
         self.prefix = f"fb{secrets.token_hex(3)}r"  # this bench's rows, told from anyone else's
         self.targets: dict[str, str] = {}
         self.hostile_keys: set[str] = set()
+        self._restarted: list[Any] = []
+        stack.callback(lambda: [fresh.close() for fresh in self._restarted])
         stack.callback(self._delete_ours)
 
     def _exec(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
@@ -160,9 +163,16 @@ class FaultsWorkload(BenchWorkload):
             )  # fmt: skip
             phases.append(
                 Phase("connection kill under load", self.rows, lambda: self._under_load("ours"),
-                      lambda: self._under_load("raw"), extras=lambda: self.figures.get("under load", {}),
+                      lambda: self._under_load("raw"), extras=lambda: self.figures.get("under load kill", {}),
                       note="the connections of 4 writers and a reader killed while they run")
             )  # fmt: skip
+            if os.environ.get(RESTART_ENV):
+                phases.append(
+                    Phase("server restart under load", min(self.rows, MAX_RESTARTS),
+                          lambda: self._under_load("ours", "restart"), lambda: self._under_load("raw", "restart"),
+                          extras=lambda: self.figures.get("under load restart", {}),
+                          note=f"the server restarted by ${RESTART_ENV} while 4 writers and a reader run")
+                )  # fmt: skip
         return phases
 
     # -- crash kills
@@ -238,164 +248,6 @@ class FaultsWorkload(BenchWorkload):
             }
         )
         return tried
-
-    # -- connection kills
-
-    def _kill_pooled(self, engine: Any) -> None:
-        """Kill the server connection `engine`'s pool holds (only that one: the database may be shared)."""
-        probe = "SELECT pg_backend_pid()" if self.backend == "postgresql" else "SELECT CONNECTION_ID()"
-        with engine.connect() as connection:
-            pid = int(connection.exec_driver_sql(probe).scalar_one())
-        try:
-            self._exec(f"SELECT pg_terminate_backend({pid})" if self.backend == "postgresql" else f"KILL {pid}")
-        except Exception:  # gone already
-            self.conn.rollback()
-
-    def _kills(self, side: str) -> tuple[int, int]:
-        """Kill the other connections, then write until a write succeeds; count the writes lost."""
-        from memcore.infrastructure.settings import Settings
-        from memcore.infrastructure.sqlalchemy.engine import build_engine
-
-        survived = lost = 0
-        recovery: list[float] = []
-        failed_calls = 0
-        if side == "ours":
-            container = container_for(self.settings.url)
-            bus, memory = container.services().bus, container.services().memory
-        else:
-            engine = build_engine(Settings(url=self.settings.url))
-        acked: list[str] = []
-        for n in range(self.rows):
-            key = f"kill-{side}-{n}"
-            if side == "ours":
-                bus.handle(commands.StoreMemory(key + "-before", 1))
-            self._kill_pooled(container.engine() if side == "ours" else engine)
-            start = time.perf_counter()
-            for _attempt in range(50):
-                try:
-                    if side == "ours":
-                        bus.handle(commands.StoreMemory(key, n))
-                    else:
-                        with engine.begin() as connection:
-                            connection.exec_driver_sql(f"INSERT INTO {SCRATCH} (k, batch) VALUES ('{key}', {n})")
-                    acked.append(key)
-                    break
-                except MemcoreError:
-                    failed_calls += 1
-                except Exception:
-                    failed_calls += 1
-                    if side == "ours":
-                        raise  # a raw exception reaching the caller: that is the finding
-                time.sleep(0.05)
-            else:
-                continue
-            recovery.append(time.perf_counter() - start)
-            survived += 1
-        if side == "ours":
-            lost = sum(memory.get(k) is None for k in acked)
-            container.shutdown_resources()
-        else:
-            present = {k for (k,) in self._exec(f"SELECT k FROM {SCRATCH} WHERE k LIKE 'kill-raw-%'")}
-            lost = sum(k not in present for k in acked)
-            engine.dispose()
-        self.figures.setdefault("connection kill", {}).update(
-            {
-                f"{side}_outages": self.rows,
-                f"{side}_outages_survived": survived,
-                f"{side}_failed_calls": failed_calls,
-                f"{side}_time_to_recover_s": max(recovery, default=0.0),
-                f"{side}_writes_lost": lost,
-            }
-        )
-        return self.rows
-
-    # -- connections killed under load
-
-    def _connections(self) -> set[int]:
-        """The other connections of this user to this database (the raw side's own one left out)."""
-        if self.backend == "postgresql":
-            sql = ("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND usename = current_user"
-                   " AND pid <> pg_backend_pid()")  # fmt: skip
-        else:
-            sql = ("SELECT id FROM information_schema.processlist WHERE db = DATABASE() AND id <> CONNECTION_ID()"
-                   " AND user = SUBSTRING_INDEX(USER(), '@', 1)")  # fmt: skip
-        return {int(row[0]) for row in self._exec(sql)}
-
-    def _kill_new(self, spared: set[int]) -> int:
-        """Kill the connections opened since `spared` was taken (the load's): a host's are left alone."""
-        killed = 0
-        for pid in self._connections() - spared:
-            try:
-                self._exec(f"SELECT pg_terminate_backend({pid})" if self.backend == "postgresql" else f"KILL {pid}")
-                killed += 1
-            except Exception:  # gone already
-                self.conn.rollback()
-        return killed
-
-    def _raw_load(self, engine: Any) -> Load:
-        def plan(w: int, n: int) -> tuple[tuple[str, str], Any]:
-            key = f"{self.prefix}load-{w}-{n}"
-
-            def write() -> None:
-                with engine.begin() as connection:
-                    connection.exec_driver_sql(f"INSERT INTO {SCRATCH} (k, batch) VALUES ('{key}', {n})")
-
-            return ("raw", key), write
-
-        def read() -> None:
-            with engine.connect() as connection:
-                connection.exec_driver_sql(f"SELECT count(*) FROM {SCRATCH} WHERE k = 'none'").scalar()
-
-        return Load(plan, read)
-
-    def _under_load(self, side: str) -> int:
-        from memcore.infrastructure.app import connect
-        from memcore.infrastructure.settings import Settings
-        from memcore.infrastructure.sqlalchemy.engine import build_engine
-
-        spared = self._connections()
-        if side == "ours":
-            app = connect(self.settings.url, pool_size=5)
-            load: Load = MemcoreLoad(app, prefix=f"{self.prefix}w")
-        else:
-            engine = build_engine(Settings(url=self.settings.url, pool_size=5))
-            load = self._raw_load(engine)
-        killed = unrecovered = 0
-        outages, recoveries = [], []
-        try:
-            with load:
-                time.sleep(0.3)
-                for _ in range(self.rows):
-                    moment = time.monotonic()
-                    killed += self._kill_new(spared)
-                    recovery = load.recovered_after(moment)
-                    unrecovered += recovery is None
-                    recoveries.append(recovery or 0.0)
-                    outages.append(load.outage_after(moment, moment + (recovery or 30)))
-                    time.sleep(0.2)
-            if side == "ours":
-                lost = len(load.lost())  # type: ignore[attr-defined]
-            else:
-                present = {k for (k,) in self._exec(f"SELECT k FROM {SCRATCH} WHERE k LIKE {self.mark}",
-                                                    [f"{self.prefix}load-%"])}  # fmt: skip
-                lost = sum(key not in present for _, key in load.acked)
-        finally:
-            app.close() if side == "ours" else engine.dispose()
-        figures = {
-            "kills": self.rows,
-            "connections_killed": killed,
-            "calls_ok": len(load.acked),
-            "failed_calls": len(load.failures) + len(load.unknown),
-            "commit_unknown": len(load.unknown),
-            "outage_s": round(max(outages, default=0.0), 3),
-            "time_to_recover_s": round(max(recoveries, default=0.0), 3),
-            "unrecovered": unrecovered,
-            "writes_lost": lost,
-        }
-        if side == "ours":
-            figures["untyped_errors"] = sum(not isinstance(f, MemcoreError) for f in load.failures)
-        self.figures.setdefault("under load", {}).update({f"{side}_{k}": v for k, v in figures.items()})
-        return self.rows
 
 
 def _both_nan(a: Any, b: Any) -> bool:

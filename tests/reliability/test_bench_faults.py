@@ -53,3 +53,26 @@ def test_faults_workload_leaves_no_rows_behind(database, capsys):
     finally:
         engine.dispose()
     assert counts == dict.fromkeys(counts, 0)
+
+
+def test_faults_workload_restarts_a_server_where_it_may(private_server, results, capsys, monkeypatch):
+    """With MEMCORE_BENCH_RESTART (here: a restart of the private server), the bench restarts the
+    server under load: memcore recovers by itself and loses no acknowledged write."""
+    import shlex
+    import sys
+    from pathlib import Path
+
+    from tests.reliability.servers import PASSWORD
+
+    repository = Path(__file__).resolve().parents[2]
+    command = f"cd {shlex.quote(str(repository))} && {shlex.quote(sys.executable)} -m tests.reliability.servers"
+    monkeypatch.setenv("MEMCORE_BENCH_RESTART", f"{command} restart {private_server.kind}")
+    url = private_server.url
+    code = main(["bench", "--workload", "faults", "--url", url, "--rows", "1", "--rounds", "1", "--json"])
+    out = capsys.readouterr().out
+    assert code == 0 and PASSWORD not in out
+    phase = {p["name"]: p for p in json.loads(out)["phases"]}["server restart under load"]
+    figures = {k: v for k, v in phase.items() if k.startswith(("ours_", "raw_")) and k != "ours_s"}
+    results.record("bench faults", private_server.kind, "server restart under load (--rows 1)", **figures)
+    assert phase["ours_restarts"] == 1
+    assert (phase["ours_writes_lost"], phase["ours_unrecovered"], phase["ours_untyped_errors"]) == (0, 0, 0)
