@@ -151,7 +151,8 @@ class ServerFaults:
         started = time.monotonic()
         subprocess.run(os.environ[RESTART_ENV], shell=True, check=True, capture_output=True, timeout=120)
         taken = time.monotonic() - started
-        fresh = self.raw_engine.raw_connection()  # the old one died with the server
+        self.raw_engine.dispose()  # its idle pooled connections died with the server, and so did `conn`
+        fresh = self.raw_engine.raw_connection()
         self._restarted.append(fresh)
         self.conn = fresh.driver_connection
         return taken
