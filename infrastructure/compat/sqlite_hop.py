@@ -4,9 +4,10 @@ aiosqlite runs each call on its connection in a thread of its own, so a plan dri
 statement pays a thread hop (and an event-loop wake-up) per statement, its BEGIN and COMMIT
 included. Here the whole plan, transaction and all, runs in that thread on the sqlite3 connection
 in one hop: writers begin IMMEDIATE (they take the write lock first, so none has to give way
-half done), named parameters go to sqlite3 as they are, and driver errors become memcore's own
-before they leave the thread. Anything else (another dialect or driver, or a plan inside an open
-`transaction()`, whose connection the context owns) goes the ordinary `run_async` way.
+half done, and wait for it as the sync paths do: sqlite_lock.py), named parameters go to sqlite3
+as they are, and driver errors become memcore's own before they leave the thread. Anything else
+(another dialect or driver, or a plan inside an open `transaction()`, whose connection the
+context owns) goes the ordinary `run_async` way.
 """
 
 import random
@@ -17,6 +18,7 @@ from typing import Any, TypeVar
 
 from memcore.infrastructure.sqlalchemy.plans import ATTEMPTS, RETRIED, Plan, Rollback, run_async
 from memcore.infrastructure.sqlalchemy.raw_sql import driver_error
+from memcore.infrastructure.sqlalchemy.sqlite_lock import begin_sql_waiting
 
 T = TypeVar("T")
 
@@ -50,7 +52,7 @@ def _run(conn: sqlite3.Connection, make: Callable[[], Plan[T]], write: bool, dia
         try:
             if not write:
                 return _drive(conn, make())
-            conn.execute(sql).close()
+            begin_sql_waiting(conn, sql)  # a BEGIN that timed out on the lock is sent again
             try:
                 value = _drive(conn, make())
                 sql = "COMMIT"

@@ -40,6 +40,7 @@ from memcore.infrastructure.sqlalchemy.raw_sql import (
     table_exists_sql,
     transaction_sql,
 )
+from memcore.infrastructure.sqlalchemy.sqlite_lock import begin_waiting_in_worker
 
 # asyncmy rather than aiomysql: aiomysql 0.3 cannot bind bytes with PyMySQL 1.2 (it imports a
 # helper PyMySQL replaced with a placeholder string).
@@ -209,7 +210,7 @@ class AsyncDatabase:
             return
         slot = await self._acquire()
         tx = _Tx(slot)
-        await self._run(tx, self._begin)
+        await self._begin_on(tx)
         slot.in_tx = True
         token = self._tx.set(tx)
         try:
@@ -237,6 +238,17 @@ class AsyncDatabase:
             await self._run(tx, f"RELEASE SAVEPOINT {name}")
         finally:
             tx.depth -= 1
+
+    async def _begin_on(self, tx: _Tx) -> None:
+        if self._sa_dialect.driver != "aiosqlite":
+            await self._run(tx, self._begin)
+            return
+        # A BEGIN IMMEDIATE that timed out on the lock wrote nothing: begin again (sqlite_lock.py),
+        # waiting in aiosqlite's worker thread, so the event loop is never held up.
+        try:
+            await begin_waiting_in_worker(tx.slot.conn, self._begin)
+        except BaseException as exc:
+            raise await self._failed(exc, self._begin, tx.slot, tx) from exc
 
     async def _run(self, tx: _Tx, sql: str) -> None:
         if tx.broken:

@@ -5,6 +5,8 @@ with "database is locked". At that point the transaction has not begun, so nothi
 and beginning again is safe. `begin_waiting` does that, for at most LOCK_WAIT_FACTOR busy timeouts
 in all (60 s at the default 5 s; then the last error goes up, translated as StorageTimeout).
 Only the BEGIN is ever repeated: a statement that fails after the transaction began is never retried here.
+The asyncio paths (AsyncDatabase, sqlite_hop) run the same `begin_waiting` in aiosqlite's worker
+thread, where the sqlite3 connection lives, so the event loop never waits on the lock.
 """
 
 from __future__ import annotations
@@ -46,3 +48,13 @@ def begin_waiting(begin: Callable[[], Any], connection: Any = None, total_s: flo
                 raise
         time.sleep(pause)
         pause = min(pause * 2, 0.1)
+
+
+def begin_sql_waiting(connection: Any, sql: str) -> None:
+    """`sql` (a BEGIN IMMEDIATE) on the sqlite3 `connection`, waiting for the lock as `begin_waiting`."""
+    begin_waiting(lambda: connection.execute(sql).close(), connection)
+
+
+async def begin_waiting_in_worker(connection: Any, sql: str) -> None:
+    """`begin_sql_waiting` on an aiosqlite `connection`, run in its worker thread."""
+    await connection._execute(begin_sql_waiting, connection._conn, sql)

@@ -5,7 +5,8 @@ tests restart and crash servers of their own, made here from the same Debian pac
 5433 and 3307 by default (MEMCORE_FAULT_PG_PORT / MEMCORE_FAULT_MARIADB_PORT). Needs root, as CI
 has (the servers run as the postgres and mysql users). Anything missing fails loudly.
 
-Run by hand: `python -m tests.reliability.servers start|stop` prints the URLs.
+Run by hand: `python -m tests.reliability.servers start|stop` prints the URLs;
+`restart postgresql|mariadb` restarts one.
 """
 
 from __future__ import annotations
@@ -218,8 +219,19 @@ def _alive(pid: int) -> bool:
 
 SERVERS = {"postgresql": PrivatePostgres, "mariadb": PrivateMariaDB}
 
+
+def restart(name: str) -> None:
+    """Stop the private server of kind `name` (cleanly) and start it again."""
+    server = SERVERS[name]()
+    server.stop("fast")
+    server.start()
+
+
 if __name__ == "__main__":
     action = sys.argv[1] if len(sys.argv) > 1 else "start"
+    if action == "restart":  # `restart postgresql|mariadb`: what the faults bench's MEMCORE_BENCH_RESTART runs
+        restart(sys.argv[2])
+        sys.exit(0)
     for name, kind in SERVERS.items():
         server = kind()
         getattr(server, action)()

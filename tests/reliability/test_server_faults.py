@@ -9,9 +9,7 @@ run again, which is safe: the server rolled it back); every acknowledged write i
 
 from __future__ import annotations
 
-import threading
 import time
-from typing import Any
 
 import pytest
 
@@ -19,6 +17,7 @@ import memcore
 from memcore import commands as c
 from memcore.compat.ltm import SQLAlchemyBackend
 from memcore.errors import CommitOutcomeUnknown, MemcoreError, StorageUnavailable
+from memcore.infrastructure.bench.fault_load import MemcoreLoad
 from tests.reliability.conftest import SCALE
 from tests.reliability.servers import PASSWORD
 
@@ -94,80 +93,12 @@ def test_a_connection_broken_during_commit_reports_an_unknown_outcome_and_is_not
         app.close()
 
 
-class _Load:
-    """Writer threads storing memories and posting while a reader reads; every outcome counted."""
-
-    def __init__(self, url: str, writers: int = 4) -> None:
-        self.app = memcore.connect(url, pool_size=writers + 1)
-        self.conversation = self.app.handle(c.StartConversation(title="load")).id
-        self.stop = threading.Event()
-        self.lock = threading.Lock()
-        self.acked: list[tuple[str, Any]] = []
-        self.unknown: list[tuple[str, Any]] = []  # (message, what the write was)
-        self.failures: list[BaseException] = []
-        self.last_success: dict[int, float] = {}
-        self.threads = [threading.Thread(target=self._write, args=(w,)) for w in range(writers)]
-        self.threads.append(threading.Thread(target=self._read, args=(writers,)))
-
-    def _outcome(self, who: int, call, acked: tuple[str, Any] | None) -> None:
-        try:
-            call()
-        except CommitOutcomeUnknown as exc:
-            with self.lock:
-                self.unknown.append((str(exc), acked))
-        except BaseException as exc:
-            with self.lock:
-                self.failures.append(exc)
-            time.sleep(0.02)
-        else:
-            with self.lock:
-                self.last_success[who] = time.monotonic()
-                if acked is not None:
-                    self.acked.append(acked)
-
-    def _write(self, w: int) -> None:
-        n = 0
-        while not self.stop.is_set():
-            key = f"w{w}-{n}"
-            if n % 2:
-                self._outcome(w, lambda k=key, n=n: self.app.handle(c.StoreMemory(k, n)), ("memory", key))
-            else:
-                post = lambda k=key: self.app.handle(c.PostMessage(self.conversation, "user", k))  # noqa: E731
-                self._outcome(w, post, ("post", key))
-            n += 1
-
-    def _read(self, who: int) -> None:
-        while not self.stop.is_set():
-            self._outcome(who, lambda: self.app.memory.get_value("w0-1"), None)
-            time.sleep(0.005)
-
-    def __enter__(self) -> _Load:
-        for thread in self.threads:
-            thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop.set()
-        for thread in self.threads:
-            thread.join(60)
-
-    def recovered_after(self, moment: float, timeout: float = 30) -> float | None:
-        """Seconds from `moment` until every thread has succeeded again, None if some never did."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self.lock:
-                times = [self.last_success.get(i, 0) for i in range(len(self.threads))]
-            if min(times) > moment:
-                return max(times) - moment
-            time.sleep(0.01)
-        return None
-
-
 @pytest.mark.parametrize("mode", ["fast", "immediate"])
 def test_a_server_restarted_under_load_loses_no_acknowledged_write(private_server, mode, results):
     restarts = SCALE["restarts"]
     outages, recoveries, unrecovered = [], [], 0
-    with _Load(private_server.url) as load:
+    app = memcore.connect(private_server.url, pool_size=5)
+    with MemcoreLoad(app) as load:
         time.sleep(0.5)
         for _ in range(restarts):
             down = time.monotonic()
@@ -180,16 +111,10 @@ def test_a_server_restarted_under_load_loses_no_acknowledged_write(private_serve
             unrecovered += recovery is None
             recoveries.append(recovery or 0.0)
             time.sleep(0.3)
-    app = load.app
     try:
-        stored_posts = {m.content for m in app.conversations.messages(load.conversation, limit=10**6)}
-        lost = [key for kind, key in load.acked if (key not in stored_posts if kind == "post"
-                                                     else app.memory.get(key) is None)]  # fmt: skip
-        sequences = [m.sequence for m in app.conversations.messages(load.conversation, limit=10**6)]
-        # What an ambiguous commit did is for the caller to read back; here it is counted.
-        unknown_stored = sum(
-            1 for _, (kind, key) in load.unknown if (key in stored_posts if kind == "post" else app.memory.get(key))
-        )
+        lost = load.lost()
+        sequences = [m.sequence for m in load.posts()]
+        unknown_stored = load.unknown_stored()  # what an ambiguous commit did is for the caller to read back
     finally:
         app.close()
     raw = [f for f in load.failures if not isinstance(f, StorageUnavailable)]

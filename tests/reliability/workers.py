@@ -6,7 +6,6 @@ nothing of the parent's pool is used in a child.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import time
 import traceback
@@ -16,8 +15,7 @@ from typing import Any
 import memcore
 from memcore import commands as c
 from memcore.errors import MemcoreError
-
-CONTEXT = multiprocessing.get_context("fork")
+from memcore.infrastructure.bench.fault_crash import CONTEXT
 
 
 def describe(exc: BaseException) -> str:
@@ -137,77 +135,8 @@ def checkpointer(index: int, barrier: Any, out: Any, url: str, thread_id: str, s
         out.put({"index": index, "saved": saved, "latencies": latencies, "errors": errors})
 
 
-# -- crash atomicity: a child writes batches and logs each one after its commit returned ------
-
-
-def bulk_writer(url: str, context: str, run: int, batch: int, ack_path: str) -> None:
-    """Writes batches `run-0`, `run-1`, … of `batch` rows each until killed; appends each batch's
-    number to `ack_path` once its commit has returned (an acknowledged write)."""
-    with memcore.connect(url) as app, open(ack_path, "a", buffering=1) as acks:
-        write = WRITERS[context]
-        state: dict[str, Any] = {}
-        for n in range(10**6):
-            write(app, f"r{run}-{n}", batch, state)
-            acks.write(f"{n}\n")
-            acks.flush()
-            os.fsync(acks.fileno())
-
-
-def _ideas(app: Any, tag: str, batch: int, state: dict) -> None:
-    items = [{"title": f"{tag} {k}", "description": "d" * 200, "content": "c" * 500, "keywords": ["crash"],
-              "source_type": "text", "metadata": {"tag": tag}, "source_id": f"{tag}/{k}", "score": 50,
-              "category": "technology"} for k in range(batch)]  # fmt: skip
-    app.handle(c.AddIdeas(items))
-
-
-def _conflicts(app: Any, tag: str, batch: int, state: dict) -> None:
-    from datetime import UTC, datetime
-
-    from memcore.domain.conflicts.model import MemoryConflict
-
-    now = datetime.now(UTC)
-    items = [MemoryConflict(id=f"{tag}/{k}", user_id="crash", memory_a_id=f"a{k}", memory_b_id=f"b{k}",
-                            category="preferences", similarity_score=0.5, avg_importance=0.5, created_at=now)
-             for k in range(batch)]  # fmt: skip
-    uow = app.services.bus.uow
-    with uow:
-        uow.conflicts.add_many(items)
-        uow.commit()
-
-
-def _memory(app: Any, tag: str, batch: int, state: dict) -> None:
-    entries = [c.StoreMemory(f"{tag}/{k}", {"text": f"remember {tag} item {k}", "pad": "x" * 300}, {"tag": tag})
-               for k in range(batch)]  # fmt: skip
-    app.handle(c.StoreMemories(entries))
-
-
-def _knowledge(app: Any, tag: str, batch: int, state: dict) -> None:
-    words = f"searchable words {tag.replace('-', ' ')} number"
-    items = [{"source": "crash", "external_id": f"{tag}/{k}", "title": f"chunk {tag}", "content": f"{words} {k} " * 5}
-             for k in range(batch)]  # fmt: skip
-    app.handle(c.BulkUpsertKnowledgeChunks(items))
-
-
-def _posts(app: Any, tag: str, batch: int, state: dict) -> None:
-    if "conversation" not in state:
-        state["conversation"] = app.conversations.list_all(limit=1)[0].id
-    app.handle(c.PostMessage(state["conversation"], "user", tag))
-
-
-def _checkpoints(app: Any, tag: str, batch: int, state: dict) -> None:
-    app.handle(
-        c.SaveCheckpoint("crash-thread", "pipeline", {"tag": tag, "writes": [f"{tag}/{k}" for k in range(batch)]})
-    )
-
-
-WRITERS: dict[str, Callable[[Any, str, int, dict], None]] = {
-    "ideas": _ideas,
-    "conflicts": _conflicts,
-    "ltm_entries": _memory,
-    "knowledge": _knowledge,
-    "posts": _posts,
-    "checkpoints": _checkpoints,
-}
+# -- crash atomicity: the writers live in memcore.infrastructure.bench.fault_crash (the faults
+# bench runs them too)
 
 
 def session_poster(index: int, barrier: Any, out: Any, url: str, conversation_id: str, posts: int) -> None:
@@ -254,3 +183,70 @@ def thread_racer(index: int, barrier: Any, out: Any, url: str, rounds: int) -> N
         race_rounds(index, barrier, out, rounds,
                     lambda r: app.handle(c.SaveCheckpoint(f"race-thread-{r}", "p", {"by": index})),
                     lambda got: got)  # fmt: skip
+
+
+# -- async writers into one SQLite file -----------------------------------------------------------
+
+ASYNC_TABLE = "async_race"
+
+
+def async_writer(index: int, barrier: Any, out: Any, url: str, route: str, session: str, writes: int,
+                 busy_ms: int, hold_s: float) -> None:  # fmt: skip
+    """Process 0 holds the write lock for `hold_s` (several busy timeouts), twice; the others run
+    two asyncio tasks each doing `writes` writes by `route`: an `AsyncDatabase.transaction()` that
+    reads the last sequence and writes the next one, or `AsyncSQLConversationMemory.add_item`
+    (the whole plan in one hop to aiosqlite's thread)."""
+    import asyncio
+    import sqlite3
+
+    if index == 0:
+        barrier.wait()
+        holder = sqlite3.connect(url.removeprefix("sqlite:///"), timeout=30, isolation_level=None)
+        for _ in range(2):
+            time.sleep(0.05)
+            holder.execute("BEGIN IMMEDIATE")
+            time.sleep(hold_s)
+            holder.execute("COMMIT")
+        holder.close()
+        out.put({"index": 0, "written": [], "latencies": [], "errors": []})
+        return
+    out.put(asyncio.run(_async_writes(index, barrier, url, route, session, writes, busy_ms)))
+
+
+async def _async_writes(index: int, barrier: Any, url: str, route: str, session: str, writes: int,
+                        busy_ms: int) -> dict[str, Any]:  # fmt: skip
+    import asyncio
+
+    from memcore.compat.conversation_memory import AsyncSQLConversationMemory
+    from memcore.infrastructure.sqlalchemy.async_database import AsyncDatabase
+
+    db = AsyncDatabase(url, busy_timeout_ms=busy_ms)
+    memory = AsyncSQLConversationMemory(db)
+    await memory.get_items(session)  # connected before the race starts
+    latencies: list[float] = []
+    errors: list[str] = []
+    written: list[str] = []
+
+    async def sequenced(tag: str) -> None:
+        async with db.transaction():
+            last = await db.fetch_value(f"SELECT COALESCE(MAX(seq), 0) FROM {ASYNC_TABLE}")
+            await db.execute(f"INSERT INTO {ASYNC_TABLE} (seq, tag) VALUES (:seq, :tag)", {"seq": last + 1, "tag": tag})
+
+    async def task(t: int) -> None:
+        for n in range(writes):
+            tag = f"{index}.{t}:{n}"
+            start = time.perf_counter()
+            try:
+                if route == "transaction":
+                    await sequenced(tag)
+                else:
+                    await memory.add_item(session, "user", tag)
+                written.append(tag)
+            except Exception as exc:
+                errors.append(describe(exc))
+            latencies.append(time.perf_counter() - start)
+
+    await asyncio.get_running_loop().run_in_executor(None, barrier.wait)
+    await asyncio.gather(task(0), task(1))
+    await db.close()
+    return {"index": index, "written": written, "latencies": latencies, "errors": errors}
