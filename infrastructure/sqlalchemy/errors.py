@@ -91,6 +91,8 @@ def translate(exc: Exception) -> errors.MemcoreError:
         return errors.ConnectionLost(f"lost the database connection: {message}")
     if isinstance(exc, sa_exc.DataError) or (state or "").startswith("22"):  # SQLSTATE class 22: bad data
         return errors.InvalidInput(f"refused by the database: {message}")
+    if (state or "").startswith("54"):  # class 54: a value or statement past a limit (an index key too big)
+        return errors.InvalidInput(f"beyond a limit of the database: {message}")
     bad_statement = _sqlite_code(orig) == _SQLITE_ERROR or (state or "").startswith("42")  # syntax, unknown names
     if isinstance(exc, sa_exc.ProgrammingError) or bad_statement:
         return errors.InvalidInput(f"the database refused the statement: {message}")

@@ -16,7 +16,7 @@ from memcore.infrastructure.sqlalchemy.async_database import AsyncDatabase
 from memcore.infrastructure.sqlalchemy.database import Database
 from tests.conftest import SQL_DIALECTS, dialect_param, server_url
 
-TABLES = ("raw_items", "raw_people", "mig_users", "mig_orders", "mig_notes", "memcore_sql_migrations")
+TABLES = ("raw_items", "raw_big", "raw_people", "mig_users", "mig_orders", "mig_notes", "memcore_sql_migrations")
 
 
 class SyncFacade:

@@ -1,5 +1,6 @@
 """Database and AsyncDatabase behave the same on SQLite, PostgreSQL and MariaDB."""
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -234,3 +235,22 @@ def test_the_password_is_never_shown(url):
 def test_unknown_options_are_refused():
     with pytest.raises(InvalidInput, match="pool_sise"):
         open_database("sqlite://", "sync", pool_sise=3)
+
+
+def test_a_value_beyond_a_database_limit_is_invalid_input_and_writes_nothing(db):
+    # An indexed text column: PostgreSQL's btree refuses a key this large (SQLSTATE 54000, a
+    # program limit); SQLite and MariaDB (a prefix index) store it.
+    mysql = db.dialect in ("mysql", "mariadb")
+    prefix, kind = ("(100)", "LONGTEXT") if mysql else ("", "TEXT")
+    db.execute(f"CREATE TABLE raw_big (id INTEGER PRIMARY KEY, body {kind})")
+    db.execute(f"CREATE INDEX ix_raw_big_body ON raw_big (body{prefix})")
+    body = os.urandom(300_000).hex()  # 600 kB that compress badly
+
+    if db.dialect == "postgresql":
+        with pytest.raises(InvalidInput, match="beyond a limit of the database") as raised:
+            db.execute("INSERT INTO raw_big (id, body) VALUES (:id, :body)", {"id": 1, "body": body})
+        assert body[:40] not in str(raised.value)
+        assert db.fetch_value("SELECT COUNT(*) FROM raw_big") == 0
+    else:
+        db.execute("INSERT INTO raw_big (id, body) VALUES (:id, :body)", {"id": 1, "body": body})
+        assert db.fetch_value("SELECT body FROM raw_big WHERE id = 1") == body
