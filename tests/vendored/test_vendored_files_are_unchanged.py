@@ -40,6 +40,9 @@ UPSTREAM_BLOBS = {
     "nexusql/LICENSE": "0fb07fb46af9fb23f26bbd12f921a58efb64e359",
     "ia_modules_memory_metrics/test_sql_metric_storage.py": "af4bacc0c9280d6caaaa09442505a3c735958f64",
     "ia_modules_memory_metrics/LICENSE": "c0ca07035ac8a6f3fd5db989dd0c0c5ff37b2de2",
+    "ia_modules_conversation_memory/test_memory_core.py": "f1e77a8bd988bdda677974359581dfdc8960ff26",
+    "ia_modules_conversation_memory/test_memory_edge_cases.py": "0589a52c7d104d6a3105b183aac435904c1efbf1",
+    "ia_modules_conversation_memory/LICENSE": "c0ca07035ac8a6f3fd5db989dd0c0c5ff37b2de2",
 }
 
 

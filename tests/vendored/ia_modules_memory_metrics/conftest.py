@@ -4,7 +4,6 @@ Imports: `ia_modules.reliability.sql_metric_storage` resolves to memcore.compat.
 `nexusql` to memcore.compat.nexusql. URL: the file's `ConnectionConfig(..., "sqlite://:memory:")`
 opens this dialect's database instead (a fresh SQLite file, or the migrated test server emptied
 first); its `initialize(apply_schema=True)` applies memcore's migrations, 0013's tables included.
-No test of ia_modules' SQLConversationMemory exists in the repository at any commit of the mirror.
 """
 
 import asyncio
