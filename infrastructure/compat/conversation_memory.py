@@ -26,8 +26,8 @@ from memcore.domain.conversations.memory import (
     check_limit,
     conversation_id,
 )
-from memcore.domain.shared.errors import StorageUnavailable
-from memcore.infrastructure.compat.memory_plans import FULL_PATH, MemoryPlans
+from memcore.domain.shared.errors import InvalidInput, StorageUnavailable
+from memcore.infrastructure.compat.memory_plans import MemoryPlans
 from memcore.infrastructure.compat.sqlite_hop import can_hop, run_hop
 from memcore.infrastructure.compat.stores import AsyncStore, Store, SyncStore
 from memcore.infrastructure.inmemory.conversation_memory import (
@@ -77,8 +77,8 @@ class SQLConversationMemory(_Memory, SyncStore):
         elif self.plans.by_trigger:  # one autocommitted INSERT, numbered by the trigger
             try:
                 done = run(self.db, lambda: self.plans.append_by_trigger(session_id, checked), write=False)
-            except StorageUnavailable as exc:
-                if FULL_PATH not in str(exc):
+            except (StorageUnavailable, InvalidInput) as exc:
+                if not self.plans.full_path_needed(exc):
                     raise
                 done = None
             if done is not None:
@@ -159,8 +159,8 @@ class AsyncSQLConversationMemory(_Memory, AsyncStore):
         elif self.plans.by_trigger:
             try:
                 done = await self.run(self.db, lambda: self.plans.append_by_trigger(session_id, checked), write=False)
-            except StorageUnavailable as exc:
-                if FULL_PATH not in str(exc):
+            except (StorageUnavailable, InvalidInput) as exc:
+                if not self.plans.full_path_needed(exc):
                     raise
                 done = None
             if done is not None:

@@ -46,6 +46,9 @@ NEW_CONVERSATION = (
 # (migration 0017) that bumps and locks the conversation; it refuses with FULL_PATH when the
 # session needs the full path. One autocommitted statement, so one round trip.
 FULL_PATH = "memcore: append takes the full path"
+# The same INSERT where the trigger is absent (a server with binary logging refused CREATE TRIGGER
+# to a user without SUPER, and migration 0017 went on without it): MariaDB's NOT NULL refusal.
+NO_TRIGGER = "'sequence' cannot be null"
 # A chat conversation attached to a session (`attach`) stands in for the session's own one; it is
 # looked for only when the session's own conversation is absent, so other sessions pay nothing.
 ATTACHED = "SELECT id FROM conversations WHERE session_id = :s AND status = :status AND id <> :c"
@@ -93,12 +96,21 @@ class MemoryPlans:
         self._dialect = dialect
         self._inserts: dict[int, str] = {}
         self._appends: dict[int, str] = {}
+        self._no_trigger = False
 
     @property
     def by_trigger(self) -> bool:
         """MariaDB, where migration 0017's trigger numbers appended rows. Asked per call: the
         dialect knows it is MariaDB only once it has connected (until then the full path runs)."""
-        return bool(getattr(self._dialect, "is_mariadb", False))
+        return not self._no_trigger and bool(getattr(self._dialect, "is_mariadb", False))
+
+    def full_path_needed(self, exc: Exception) -> bool:
+        """Whether `append_by_trigger` failed (writing nothing) so that the full path must run: the
+        trigger refused the session, or there is no trigger, which is remembered for later calls."""
+        if NO_TRIGGER in str(exc):
+            self._no_trigger = True
+            return True
+        return FULL_PATH in str(exc)
 
     # -- rows
 

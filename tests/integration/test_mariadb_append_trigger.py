@@ -1,6 +1,7 @@
 """MariaDB: migration 0017's trigger numbers appended rows, and memory appends in one statement."""
 
 import asyncio
+import importlib
 
 import pytest
 from sqlalchemy import exc as sa_exc
@@ -16,6 +17,8 @@ from tests.conftest import empty_tables
 from tests.store_fixtures import url_of
 
 pytestmark = pytest.mark.mariadb
+# A module name that starts with a digit: imported by name.
+MIGRATION = importlib.import_module("memcore.migrations.versions.0017_mariadb_append_trigger")
 
 INSERT = (
     "INSERT INTO messages (id, conversation_id, sender_type, content, role_metadata, created_at, sequence) "
@@ -147,3 +150,54 @@ def test_a_batch_past_the_version_limit_is_refused_whole(engine):
         assert _state(engine, "s") == (MAX_VERSION, [1, MAX_VERSION - 1])
     finally:
         memory.db.close()
+
+
+@pytest.fixture
+def without_trigger(engine):
+    """The schema as a server that refused CREATE TRIGGER (binary logging, no SUPER) leaves it."""
+    with engine.begin() as connection:
+        connection.execute(text(f"DROP TRIGGER IF EXISTS {MIGRATION.NAME}"))
+    yield engine
+    with engine.begin() as connection:
+        connection.execute(text(MIGRATION.CREATE))
+
+
+def test_without_the_trigger_appends_take_the_full_path_sync_and_async(without_trigger):
+    memory = SQLConversationMemory(url_of(without_trigger))
+    try:
+        memory.add_items("s", [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}])
+        memory.add_item("s", "user", "c")
+        assert [(i.content, i.sequence) for i in memory.get_items("s")] == [("a", 1), ("b", 2), ("c", 3)]
+    finally:
+        memory.db.close()
+
+    async def scenario():
+        db = AsyncDatabase(url_of(without_trigger))
+        try:
+            memory = AsyncSQLConversationMemory(db)
+            await memory.add_item("t", "user", "x")
+            await memory.add_items("t", [{"role": "user", "content": "y"}])
+            return [(i.content, i.sequence) for i in await memory.get_items("t")]
+        finally:
+            await db.close()
+
+    assert asyncio.run(scenario()) == [("x", 1), ("y", 2)]
+
+
+@pytest.mark.parametrize("code", [1419, 1142, 1227])
+def test_a_server_that_refuses_create_trigger_leaves_the_migration_whole(code, caplog):
+
+    def refuse(statement):
+        raise sa_exc.OperationalError(str(statement), None, Exception(code, "refused"))
+
+    assert MIGRATION.create_trigger(refuse) is False
+    assert "refused CREATE TRIGGER" in caplog.text
+
+
+def test_other_errors_creating_the_trigger_still_fail_the_migration():
+
+    def broken(statement):
+        raise sa_exc.OperationalError(str(statement), None, Exception(2013, "lost connection"))
+
+    with pytest.raises(sa_exc.OperationalError):
+        MIGRATION.create_trigger(broken)
