@@ -13,6 +13,7 @@ import json
 from collections.abc import Sequence
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from memcore.domain.metrics.model import MAX_BATCH, Point, to_micros
 from memcore.infrastructure.bench.phase import Phase, Target
@@ -28,16 +29,22 @@ START = datetime(2026, 1, 1, tzinfo=UTC)
 MINUTE_US = 60_000_000
 
 
+def open_storage(bench: Any, stack: ExitStack) -> tuple[Database, SQLMetricStorage]:
+    """The metric storage a metrics bench measures, on the bench's URL, refusing tables that hold
+    metrics other than the bench's own (they would be deleted)."""
+    bench._refuse_foreign_rows({"metric series": "metric_series WHERE name NOT LIKE 'bench.%'"}, "the metric tables")
+    db = Database(bench.settings.url)
+    stack.callback(db.close)
+    return db, SQLMetricStorage(db)
+
+
 class MetricsWorkload(BenchWorkload):
     freeze_data = True
     _warm = False
 
     def _open(self, stack: ExitStack) -> None:
         super()._open(stack)
-        self._refuse_foreign_rows({"metric series": "metric_series WHERE name NOT LIKE 'bench.%'"}, "the metric tables")
-        self.db = Database(self.settings.url)
-        stack.callback(self.db.close)
-        self.storage = SQLMetricStorage(self.db)
+        self.db, self.storage = open_storage(self, stack)
         tags = [{"host": f"h{i}"} for i in range(SERIES)]  # one dict a series: 1M points fit in memory
         self.points = [
             Point(NAME, float(i % 997), START + timedelta(milliseconds=i), tags[i % SERIES]) for i in range(self.rows)

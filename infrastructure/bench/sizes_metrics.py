@@ -10,8 +10,6 @@ from datetime import timedelta
 from memcore.infrastructure.bench import metrics as metric_data
 from memcore.infrastructure.bench.sizes import CHUNK, OPS, SizedWorkload
 from memcore.infrastructure.bench.sizes_more import Chunks, Operations
-from memcore.infrastructure.compat.metrics import SQLMetricStorage
-from memcore.infrastructure.sqlalchemy.database import Database
 
 SERIES = metric_data.SERIES
 
@@ -21,10 +19,7 @@ class MetricsAtSize(SizedWorkload):
 
     def _open(self, stack: ExitStack) -> None:
         super()._open(stack)
-        self._refuse_foreign_rows({"metric series": "metric_series WHERE name NOT LIKE 'bench.%'"}, "the metric tables")
-        self.db = Database(self.settings.url)
-        stack.callback(self.db.close)
-        self.storage = SQLMetricStorage(self.db)
+        self.db, self.storage = metric_data.open_storage(self, stack)
         self.storage.record_many(  # the series, created once (their first point is deleted by load)
             [{"name": metric_data.NAME, "value": 0.0, "timestamp": metric_data.START, "tags": {"host": f"h{i}"}}
              for i in range(SERIES)]

@@ -2,32 +2,22 @@
 refused with InvalidInput and writes nothing, wherever in the batch the bad point sits, and whether
 it comes as a Point (the bulk path takes those as they are) or as a mapping."""
 
-import asyncio
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
 from memcore.domain.metrics.model import MAX_BATCH, MAX_TAGS, Point
 from memcore.domain.shared.errors import InvalidInput
-from memcore.infrastructure.compat.metrics import AsyncSQLMetricStorage, SQLMetricStorage
-from memcore.infrastructure.inmemory.metrics import AsyncInMemoryMetricStorage, InMemoryMetricStorage
-from tests.store_fixtures import MODES, Synced, open_store
+from tests.contract.test_metrics import FAKES
+from tests.contract.test_metrics import _open as open_metrics
+from tests.store_fixtures import MODES
 
 T0 = datetime(2024, 5, 1, 12, tzinfo=UTC)
-FAKES = [pytest.param(("memory", mode), id=f"{mode}-memory") for mode in ("sync", "async")]
 
 
 @pytest.fixture(params=FAKES + MODES)
 def metrics(request, engines):
-    dialect, mode = request.param
-    if dialect == "memory":
-        yield (
-            InMemoryMetricStorage()
-            if mode == "sync"
-            else Synced(AsyncInMemoryMetricStorage(), asyncio.new_event_loop())
-        )
-        return
-    yield from open_store(engines[dialect], mode, (SQLMetricStorage, AsyncSQLMetricStorage))
+    yield from open_metrics(request, engines)
 
 
 def good(i: int) -> Point:
