@@ -37,17 +37,36 @@ class ServerFaults:
     def _exec(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
         raise NotImplementedError
 
+    def _reopen(self) -> None:
+        raise NotImplementedError
+
+    @property
+    def _pid_probe(self) -> str:
+        """The query reading a connection's server id."""
+        return "SELECT pg_backend_pid()" if self.backend == "postgresql" else "SELECT CONNECTION_ID()"
+
+    def _own_pid(self) -> int:
+        """The server id of the bench's own connection (never one to kill)."""
+        return int(self._exec(self._pid_probe)[0][0])
+
+    def _kill(self, pid: int) -> bool:
+        """End server connection `pid` unless it is the bench's own; whether it was still there."""
+        if pid == self._own_pid():
+            return False
+        try:
+            self._exec(f"SELECT pg_terminate_backend({pid})" if self.backend == "postgresql" else f"KILL {pid}")
+            return True
+        except Exception:  # gone already
+            self.conn.rollback()
+            return False
+
     # -- connection kills
 
     def _kill_pooled(self, engine: Any) -> None:
         """Kill the server connection `engine`'s pool holds (only that one: the database may be shared)."""
-        probe = "SELECT pg_backend_pid()" if self.backend == "postgresql" else "SELECT CONNECTION_ID()"
         with engine.connect() as connection:
-            pid = int(connection.exec_driver_sql(probe).scalar_one())
-        try:
-            self._exec(f"SELECT pg_terminate_backend({pid})" if self.backend == "postgresql" else f"KILL {pid}")
-        except Exception:  # gone already
-            self.conn.rollback()
+            pid = int(connection.exec_driver_sql(self._pid_probe).scalar_one())
+        self._kill(pid)
 
     def _kills(self, side: str) -> tuple[int, int]:
         """Kill the other connections, then write until a write succeeds; count the writes lost."""
@@ -121,14 +140,7 @@ class ServerFaults:
 
     def _kill_new(self, spared: set[int]) -> int:
         """Kill the connections opened since `spared` was taken (the load's): a host's are left alone."""
-        killed = 0
-        for pid in self._connections() - spared:
-            try:
-                self._exec(f"SELECT pg_terminate_backend({pid})" if self.backend == "postgresql" else f"KILL {pid}")
-                killed += 1
-            except Exception:  # gone already
-                self.conn.rollback()
-        return killed
+        return sum(self._kill(pid) for pid in self._connections() - spared)
 
     def _raw_load(self, engine: Any) -> Load:
         def plan(w: int, n: int) -> tuple[tuple[str, str], Any]:
@@ -151,10 +163,7 @@ class ServerFaults:
         started = time.monotonic()
         subprocess.run(os.environ[RESTART_ENV], shell=True, check=True, capture_output=True, timeout=120)
         taken = time.monotonic() - started
-        self.raw_engine.dispose()  # its idle pooled connections died with the server, and so did `conn`
-        fresh = self.raw_engine.raw_connection()
-        self._restarted.append(fresh)
-        self.conn = fresh.driver_connection
+        self._reopen()  # the raw engine's pooled connections died with the server, and so did `conn`
         return taken
 
     def _under_load(self, side: str, fault: str = "kill") -> int:

@@ -117,11 +117,30 @@ class FaultsWorkload(ServerFaults, BenchWorkload):
         stack.callback(self._delete_ours)
 
     def _exec(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run `sql` on the bench's own connection and commit. That connection only keeps the books
+        (counts, cleanup): when something outside ended it (a kill, a restart), it is opened again
+        and `sql` run once more, so the figures are still read and the rows still deleted."""
+        try:
+            return self._exec_once(sql, params)
+        except Exception as exc:
+            if not self.raw_engine.dialect.is_disconnect(exc, self.conn, None):
+                raise
+        self._reopen()
+        return self._exec_once(sql, params)
+
+    def _exec_once(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         cursor = self.conn.cursor()
         cursor.execute(sql, params) if params else cursor.execute(sql)
         rows = list(cursor.fetchall()) if cursor.description else []
         self.conn.commit()
         return rows
+
+    def _reopen(self) -> None:
+        """A new connection for the bench's books; the old one's pool is dropped with it."""
+        self.raw_engine.dispose()
+        fresh = self.raw_engine.raw_connection()
+        self._restarted.append(fresh)
+        self.conn = fresh.driver_connection
 
     def _clear(self) -> None:
         self._delete_ours()

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 import memcore
 from tests.conftest import SQL_DIALECTS, dialect_param, empty_tables, server_url
 from tests.reliability.results import Results
-from tests.reliability.servers import SERVERS
+from tests.reliability.servers import SERVERS, claim
 
 FULL = os.environ.get("MEMCORE_RELIABILITY", "short") == "full"
 SCALE = {
@@ -57,9 +57,10 @@ _private: dict[str, object] = {}
 
 @pytest.fixture(scope="session")
 def private_servers() -> Iterator[dict[str, object]]:
-    yield _private
-    for server in _private.values():
-        server.destroy()  # type: ignore[attr-defined]
+    with claim():  # one test run per servers' directory
+        yield _private
+        for server in _private.values():
+            server.destroy()  # type: ignore[attr-defined]
 
 
 # Marked postgresql / mariadb like the tests on the shared servers: `-m "not mariadb"` leaves them out.

@@ -11,6 +11,7 @@ Run by hand: `python -m tests.reliability.servers start|stop` prints the URLs;
 
 from __future__ import annotations
 
+import fcntl
 import glob
 import os
 import shutil
@@ -19,9 +20,26 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import IO
 
 PASSWORD = "fault-pw-7Qx9"  # the secret the tests look for in every message
 ROOT = Path(os.environ.get("MEMCORE_FAULT_DIR", "/tmp/memcore-faults"))
+
+
+def claim(root: Path = ROOT) -> IO[str]:
+    """Hold the lock of the servers' directory for this test run, or fail at once. A second run on
+    the same directory and ports would restart, kill and destroy the first run's servers under it."""
+    root.mkdir(parents=True, exist_ok=True)
+    lock = open(root / "lock", "w")  # noqa: SIM115 (held until the run ends)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
+        raise RuntimeError(
+            f"another test run is using the private fault servers in {root}; to run beside it, set"
+            " MEMCORE_FAULT_DIR, MEMCORE_FAULT_PG_PORT and MEMCORE_FAULT_MARIADB_PORT"
+        ) from None
+    return lock
 
 
 def _run(*args: str, user: str | None = None, check: bool = True, **kwargs) -> subprocess.CompletedProcess:

@@ -95,3 +95,19 @@ def test_faults_workload_restarts_a_server_where_it_may(private_server, results,
     record(results, private_server.kind, "server restart under load", phase)
     assert phase["ours_restarts"] == 1
     assert (phase["ours_writes_lost"], phase["ours_unrecovered"], phase["ours_untyped_errors"]) == (0, 0, 0)
+
+
+def test_the_bench_keeps_its_books_when_its_own_connection_is_ended_from_outside(private_server):
+    """The bench counts and cleans up on one connection of its own; when something outside ends it
+    (here every connection of the user is killed), it opens a new one and goes on. It never kills
+    that connection itself."""
+    from memcore.infrastructure.bench.faults import FaultsWorkload
+
+    with FaultsWorkload(private_server.url, 1) as bench:
+        first = bench._own_pid()
+        assert private_server.kill_connections() >= 1
+        assert bench._exec("SELECT 1") == [(1,)]
+        second = bench._own_pid()
+        assert second != first
+        assert bench._kill(second) is False  # its own: spared
+        assert bench._own_pid() == second
