@@ -1,0 +1,64 @@
+"""Repeated reads of an SQLite file answered from the rows last read, while nothing has changed.
+
+`PRAGMA data_version` on a connection changes whenever another connection (of this process or any
+other) has committed to the database file since it was last asked. The saver's reads run on
+FastReader's read-only connections, so an unchanged version proves the file unchanged, and the
+rows read before under the same SQL and values are still the answer: one cheap statement instead
+of the index seeks. Rows are kept as the driver returned them (tuples of str, bytes, int) and
+decoded again on every call, so callers never share a checkpoint object.
+
+Only for SQLite files on a pool that gives each reader its own connection: an in-memory database
+(or a static pool) shares one connection between reads and writes, and a connection's own commits
+leave its data_version alone. The saver also forgets everything when it writes (`forget`).
+"""
+
+import threading
+from typing import Any
+
+from sqlalchemy.pool import SingletonThreadPool, StaticPool
+
+from memcore.infrastructure.sqlalchemy.fastpath import FastReader
+
+DATA_VERSION = "PRAGMA data_version"
+MAX_KEPT = 256  # result sets per thread; all are dropped when full (the hot threads come back first)
+
+
+def versioned_ok(reader: FastReader) -> bool:
+    """Whether reads on `reader` may be answered from the rows kept (see the module docstring)."""
+    engine = reader.engine
+    if engine.dialect.name != "sqlite" or isinstance(engine.pool, SingletonThreadPool | StaticPool):
+        return False
+    database = engine.url.database or ""
+    return bool(database) and ":memory:" not in database and "mode=memory" not in database
+
+
+class VersionedReads:
+    """`all(sql, args)` as FastReader's, answered from the rows kept while the file is unchanged."""
+
+    def __init__(self, reader: FastReader) -> None:
+        self.reader = reader
+        self._local = threading.local()
+        self._generation = 0  # bumped by forget(): every thread's rows are then stale
+
+    def forget(self) -> None:
+        """Drop every thread's kept rows (this process wrote to the file)."""
+        self._generation += 1
+
+    def all(self, sql: str, args: tuple[Any, ...]) -> list[Any]:
+        reader, local = self.reader, self._local
+        version = reader.first(DATA_VERSION, ())[0]
+        kept: dict[tuple[str, tuple[Any, ...]], list[Any]] | None = getattr(local, "kept", None)
+        # The version is read before the rows: a commit in between makes the next version differ.
+        if kept is None or local.version != version or local.generation != self._generation:
+            kept = local.kept = {}
+            local.version, local.generation = version, self._generation
+        key = (sql, args)
+        rows = kept.get(key)
+        if rows is None:
+            generation = self._generation
+            rows = reader.all(sql, args)
+            if len(kept) >= MAX_KEPT:
+                kept.clear()
+            if generation == self._generation:  # no write of ours ran while reading
+                kept[key] = rows
+        return rows

@@ -1,0 +1,121 @@
+"""Repeated reads on an SQLite file, answered from the rows kept while PRAGMA data_version holds
+(versioned.py): every change by another connection, process or this saver is seen at once."""
+
+import sqlite3
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from langgraph.checkpoint.base import empty_checkpoint
+
+from memcore.infrastructure.sqlalchemy import tables
+from memcore.integrations.langgraph import MemcoreSaver, MemcoreStore
+from memcore.integrations.langgraph.versioned import versioned_ok
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def cfg(thread_id: str = "t") -> dict:
+    return {"configurable": {"thread_id": thread_id, "checkpoint_ns": ""}}
+
+
+def put(saver: MemcoreSaver, step: int, config: dict | None = None) -> dict:
+    checkpoint = empty_checkpoint()
+    checkpoint["channel_values"] = {"step": step}
+    return saver.put(config or cfg(), checkpoint, {"source": "loop", "step": step}, {})
+
+
+@pytest.fixture
+def path(tmp_path):
+    url = f"sqlite:///{tmp_path / 'graph.db'}"
+    with MemcoreSaver.from_conn_string(url) as saver:
+        saver.setup()
+    return tmp_path / "graph.db"
+
+
+def step_of(saver: MemcoreSaver) -> int | None:
+    found = saver.get_tuple(cfg())
+    return None if found is None else found.checkpoint["channel_values"]["step"]
+
+
+def test_a_file_is_versioned_and_memory_is_not(path):
+    with MemcoreSaver.from_conn_string(f"sqlite:///{path}") as saver:
+        assert saver._versioned is not None and versioned_ok(saver._reader)
+    for url in ("sqlite://", "sqlite:///:memory:"):
+        with MemcoreSaver.from_conn_string(url) as saver:
+            tables.metadata.create_all(saver.db.engine)  # the same in-memory database as the saver's
+            assert saver._versioned is None
+            put(saver, 1)
+            assert step_of(saver) == 1
+            put(saver, 2, saver.get_tuple(cfg()).config)
+            assert step_of(saver) == 2
+
+
+def test_another_saver_s_put_and_writes_are_seen_by_a_reader_that_kept_rows(path):
+    url = f"sqlite:///{path}"
+    with MemcoreSaver.from_conn_string(url) as reader, MemcoreSaver.from_conn_string(url) as writer:
+        first = put(writer, 1)
+        assert step_of(reader) == 1 and step_of(reader) == 1  # the second answered from the kept rows
+        assert reader.get_tuple(cfg()).pending_writes == []
+        writer.put_writes(first, [("step", 5)], "task-1")
+        assert reader.get_tuple(cfg()).pending_writes == [("task-1", "step", 5)]
+        put(writer, 2, first)
+        assert step_of(reader) == 2
+        assert [t.checkpoint["channel_values"]["step"] for t in reader.list(cfg())] == [2, 1]
+        writer.delete_thread("t")
+        assert step_of(reader) is None and list(reader.list(cfg())) == []
+
+
+def test_a_change_from_another_process_is_seen(path):
+    with MemcoreSaver.from_conn_string(f"sqlite:///{path}") as saver:
+        put(saver, 1)
+        assert step_of(saver) == 1
+        script = (
+            "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+            "c.execute('DELETE FROM langgraph_checkpoints'); c.commit()"
+        )
+        done = subprocess.run([sys.executable, "-c", script, str(path)], cwd=ROOT, capture_output=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        assert step_of(saver) is None
+
+
+def test_a_raw_update_on_another_connection_is_seen(path):
+    with MemcoreSaver.from_conn_string(f"sqlite:///{path}") as saver:
+        put(saver, 1)
+        assert saver.get_tuple(cfg()).metadata["step"] == 1
+        with sqlite3.connect(path) as raw:
+            raw.execute("""UPDATE langgraph_checkpoints SET metadata = '{"step":7}'""")
+        assert saver.get_tuple(cfg()).metadata == {"step": 7}
+
+
+def test_the_saver_s_own_writes_are_seen_and_kept_rows_are_never_shared(path):
+    with MemcoreSaver.from_conn_string(f"sqlite:///{path}") as saver:
+        config = put(saver, 1)
+        got = saver.get_tuple(cfg())
+        got.checkpoint["channel_values"]["step"] = 99
+        got.metadata["step"] = 99
+        assert step_of(saver) == 1 and saver.get_tuple(cfg()).metadata["step"] == 1
+        put(saver, 2, config)
+        assert step_of(saver) == 2
+
+
+def test_the_store_sees_other_writers_and_expiry_while_rows_are_kept(tmp_path):
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    now = [datetime(2026, 1, 1, tzinfo=UTC)]
+    with MemcoreStore.from_conn_string(url, clock=lambda: now[0]) as reader:
+        reader.setup()
+        with MemcoreStore.from_conn_string(url) as writer:
+            writer.put(("a",), "k", {"v": 1})
+            assert reader.get(("a",), "k").value == {"v": 1} and reader.get(("a",), "k").value == {"v": 1}
+            writer.put(("a",), "k", {"v": 2})
+            assert reader.get(("a",), "k").value == {"v": 2}
+            writer.delete(("a",), "k")
+            assert reader.get(("a",), "k") is None
+        reader.put(("a",), "k", {"v": 3}, ttl=1.0)  # its own write, then expiry by the clock alone
+        item = reader.get(("a",), "k", refresh_ttl=False)
+        item.value["v"] = 99
+        assert reader.get(("a",), "k", refresh_ttl=False).value == {"v": 3}
+        now[0] += timedelta(minutes=2)
+        assert reader.get(("a",), "k", refresh_ttl=False) is None
