@@ -1,17 +1,16 @@
-"""Repeated reads on an SQLite file, answered from the rows kept while PRAGMA data_version holds
+"""The saver's repeated reads on an SQLite file, answered from the rows kept while PRAGMA data_version holds
 (versioned.py): every change by another connection, process or this saver is seen at once."""
 
 import sqlite3
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from langgraph.checkpoint.base import empty_checkpoint
 
 from memcore.infrastructure.sqlalchemy import tables
-from memcore.integrations.langgraph import MemcoreSaver, MemcoreStore
+from memcore.integrations.langgraph import MemcoreSaver
 from memcore.integrations.langgraph.versioned import versioned_ok
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,23 +98,3 @@ def test_the_saver_s_own_writes_are_seen_and_kept_rows_are_never_shared(path):
         assert step_of(saver) == 1 and saver.get_tuple(cfg()).metadata["step"] == 1
         put(saver, 2, config)
         assert step_of(saver) == 2
-
-
-def test_the_store_sees_other_writers_and_expiry_while_rows_are_kept(tmp_path):
-    url = f"sqlite:///{tmp_path / 'store.db'}"
-    now = [datetime(2026, 1, 1, tzinfo=UTC)]
-    with MemcoreStore.from_conn_string(url, clock=lambda: now[0]) as reader:
-        reader.setup()
-        with MemcoreStore.from_conn_string(url) as writer:
-            writer.put(("a",), "k", {"v": 1})
-            assert reader.get(("a",), "k").value == {"v": 1} and reader.get(("a",), "k").value == {"v": 1}
-            writer.put(("a",), "k", {"v": 2})
-            assert reader.get(("a",), "k").value == {"v": 2}
-            writer.delete(("a",), "k")
-            assert reader.get(("a",), "k") is None
-        reader.put(("a",), "k", {"v": 3}, ttl=1.0)  # its own write, then expiry by the clock alone
-        item = reader.get(("a",), "k", refresh_ttl=False)
-        item.value["v"] = 99
-        assert reader.get(("a",), "k", refresh_ttl=False).value == {"v": 3}
-        now[0] += timedelta(minutes=2)
-        assert reader.get(("a",), "k", refresh_ttl=False) is None

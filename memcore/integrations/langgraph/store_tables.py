@@ -31,7 +31,6 @@ from memcore.integrations.langgraph.store_plan import (
     StorePlan,
     item_id,
 )
-from memcore.integrations.langgraph.versioned import VersionedReads, versioned_ok
 
 Keep = Callable[[Any], bool]  # which values `scan` keeps
 
@@ -132,27 +131,16 @@ class SqlStoreTable:
         self.statements_per_put = plan.statements_per_put
         self._reader = FastReader(db.engine)  # reads outside a batch's transaction: the lean route
         self._style = db.paramstyle
-        # On an SQLite file, a get repeated while the file is unchanged skips the seek (versioned.py);
-        # expiry is still checked on every call, in Python (StorePlan.live).
-        self._versioned = VersionedReads(self._reader) if versioned_ok(self._reader) else None
         self._in_tx: contextvars.ContextVar[bool] = contextvars.ContextVar(f"store-tx-{id(self)}", default=False)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        try:
-            with self.db.transaction():
-                token = self._in_tx.set(True)
-                try:
-                    yield
-                finally:
-                    self._in_tx.reset(token)
-        finally:
-            self._forget()
-
-    def _forget(self) -> None:
-        """After a write of ours has committed (or failed): rows kept from before are dropped."""
-        if self._versioned is not None and not self._in_tx.get():
-            self._versioned.forget()
+        with self.db.transaction():
+            token = self._in_tx.set(True)
+            try:
+                yield
+            finally:
+                self._in_tx.reset(token)
 
     def close(self) -> None:
         self._reader.close_all()
@@ -165,31 +153,18 @@ class SqlStoreTable:
         return self._reader.all(query, () if args is None else args)
 
     def get(self, namespace: str, key: str, now: datetime) -> Row | None:
-        sql, params = self.plan.get(namespace, key)
-        if self._versioned is None or self._in_tx.get():
-            return self.plan.live(self._fetch(sql, params), now)
-        query, args = raw_sql.prepare(sql, *self._style).bind(params)
-        return self.plan.live(self._versioned.all(query, () if args is None else args), now)
+        return self.plan.live(self._fetch(*self.plan.get(namespace, key)), now)
 
     def upsert(self, namespace: str, key: str, text: str, now: datetime, expires: Any, ttl: Any) -> None:
-        try:
-            for sql, params in self.plan.upsert(namespace, key, text, now, expires, ttl):
-                self.db.execute(sql, params)
-        finally:
-            self._forget()
+        for sql, params in self.plan.upsert(namespace, key, text, now, expires, ttl):
+            self.db.execute(sql, params)
 
     def delete(self, namespace: str, key: str) -> None:
         # The search row goes with it: a cascading foreign key (MariaDB) or a trigger (SQLite).
-        try:
-            self.db.execute(DELETE, {"id": item_id(namespace, key)})
-        finally:
-            self._forget()
+        self.db.execute(DELETE, {"id": item_id(namespace, key)})
 
     def touch(self, refreshed: list[tuple[str, str, datetime]]) -> None:
-        try:
-            self.db.execute_many(TOUCH, self.plan.touch_rows(refreshed))
-        finally:
-            self._forget()
+        self.db.execute_many(TOUCH, self.plan.touch_rows(refreshed))
 
     def write_vectors(self, namespace: str, key: str, vectors: list[tuple[str, bytes]]) -> None:
         """Replace the item's vectors (in the put's transaction)."""
@@ -216,10 +191,7 @@ class SqlStoreTable:
         return sorted(row[0] for row in self._fetch(NAMESPACES, {"now": self.plan.time(now)}))
 
     def sweep(self, now: datetime) -> int:
-        try:
-            return self.db.execute(SWEEP, {"now": self.plan.time(now)})
-        finally:
-            self._forget()
+        return self.db.execute(SWEEP, {"now": self.plan.time(now)})
 
 
 def keep_filtered(plan: StorePlan, rows: list[Any], filter: Filter, exact: bool, first: int) -> list[Row]:

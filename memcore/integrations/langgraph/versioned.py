@@ -1,11 +1,12 @@
-"""Repeated reads of an SQLite file answered from the rows last read, while nothing has changed.
+"""The saver's repeated reads of an SQLite file, answered from the rows last read while nothing changed.
 
 `PRAGMA data_version` on a connection changes whenever another connection (of this process or any
 other) has committed to the database file since it was last asked. The saver's reads run on
 FastReader's read-only connections, so an unchanged version proves the file unchanged, and the
 rows read before under the same SQL and values are still the answer: one cheap statement instead
 of the index seeks. Rows are kept as the driver returned them (tuples of str, bytes, int) and
-decoded again on every call, so callers never share a checkpoint object.
+decoded again on every call, so callers never share a checkpoint object. (The store's get reads a
+different key each time in the usual loop, so there the extra statement would cost, not save.)
 
 Only for SQLite files on a pool that gives each reader its own connection: an in-memory database
 (or a static pool) shares one connection between reads and writes, and a connection's own commits
