@@ -98,3 +98,28 @@ def test_the_saver_s_own_writes_are_seen_and_kept_rows_are_never_shared(path):
         assert step_of(saver) == 1 and saver.get_tuple(cfg()).metadata["step"] == 1
         put(saver, 2, config)
         assert step_of(saver) == 2
+
+
+def test_list_in_one_statement_gives_what_the_two_statement_path_gives(sql_url):
+    """One thread's list without a filter reads checkpoints and writes together (not on MariaDB);
+    a filter every checkpoint passes takes the two-statement path: the same tuples, same order."""
+    with MemcoreSaver.from_conn_string(sql_url) as saver:
+        saver.setup()
+        saver.delete_thread("one-statement")
+        config = {"configurable": {"thread_id": "one-statement", "checkpoint_ns": "ns"}}
+        for step in range(4):
+            config = put(saver, step, config)
+            for task, path in (("task-b", "~b"), ("task-a", "~b"), ("task-c", "~a")):
+                saver.put_writes(config, [("step", step), ("other", task)], task, path)
+        wanted = {"configurable": {"thread_id": "one-statement", "checkpoint_ns": "ns"}}
+        for limit in (None, 2):
+            one = list(saver.list(wanted, limit=limit))
+            two = list(saver.list(wanted, limit=limit, filter={"source": "loop"}))
+            assert [t.checkpoint["id"] for t in one] == [t.checkpoint["id"] for t in two]
+            assert [t.pending_writes for t in one] == [t.pending_writes for t in two]
+            assert [(t.config, t.parent_config, t.metadata) for t in one] == [
+                (t.config, t.parent_config, t.metadata) for t in two
+            ]
+            assert len(one) == (limit or 4) and len(one[0].pending_writes) == 6
+            assert [w[0] for w in one[0].pending_writes] == ["task-c"] * 2 + ["task-a"] * 2 + ["task-b"] * 2
+        saver.delete_thread("one-statement")

@@ -129,7 +129,11 @@ class MemcoreSaver(MemcoreSaverBase):
         limit: int | None,
     ) -> Sequence[CheckpointTuple]:
         """`_list` without its generator: the same halves, called in turn."""
-        rows = self._listed(self._rows(*self._list_query(config, filter, before, limit)), filter, limit)
+        sql, params = self._list_query(config, filter, before, limit)
+        one = self._list_one(sql, params, filter)
+        if one is not None:
+            return self._from_listed(self._rows(one, params))
+        rows = self._listed(self._rows(sql, params), filter, limit)
         queries = self._writes_queries(rows)
         found = [self._rows(self.sql.writes_of_many, query) for query in queries]
         return self._list_tuples(rows, queries, found)
