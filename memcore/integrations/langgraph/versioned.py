@@ -10,7 +10,8 @@ different key each time in the usual loop, so there the extra statement would co
 
 Only for SQLite files on a pool that gives each reader its own connection: an in-memory database
 (or a static pool) shares one connection between reads and writes, and a connection's own commits
-leave its data_version alone. The saver also forgets everything when it writes (`forget`).
+leave its data_version alone. The saver also forgets everything when it writes (`forget`), and the
+first read after that goes straight to the table: a graph that reads after each write pays nothing.
 """
 
 import threading
@@ -47,16 +48,21 @@ class VersionedReads:
 
     def all(self, sql: str, args: tuple[Any, ...]) -> list[Any]:
         reader, local = self.reader, self._local
+        generation = self._generation
+        if getattr(local, "generation", None) != generation:
+            # This process wrote since this thread last looked (a graph's put before its next read):
+            # nothing kept holds, so read at once, without asking the version; keep from the next read.
+            local.generation, local.kept = generation, None
+            return reader.all(sql, args)
         version = reader.first(DATA_VERSION, ())[0]
-        kept: dict[tuple[str, tuple[Any, ...]], list[Any]] | None = getattr(local, "kept", None)
+        kept: dict[tuple[str, tuple[Any, ...]], list[Any]] | None = local.kept
         # The version is read before the rows: a commit in between makes the next version differ.
-        if kept is None or local.version != version or local.generation != self._generation:
+        if kept is None or local.version != version:
             kept = local.kept = {}
-            local.version, local.generation = version, self._generation
+            local.version = version
         key = (sql, args)
         rows = kept.get(key)
         if rows is None:
-            generation = self._generation
             rows = reader.all(sql, args)
             if len(kept) >= MAX_KEPT:
                 kept.clear()
