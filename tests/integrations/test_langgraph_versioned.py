@@ -123,3 +123,31 @@ def test_list_in_one_statement_gives_what_the_two_statement_path_gives(sql_url):
             assert len(one) == (limit or 4) and len(one[0].pending_writes) == 6
             assert [w[0] for w in one[0].pending_writes] == ["task-c"] * 2 + ["task-a"] * 2 + ["task-b"] * 2
         saver.delete_thread("one-statement")
+
+
+def test_rows_kept_on_one_connection_are_not_trusted_on_the_next(tmp_path):
+    """data_version counts per connection: after the reader's connection is renewed, an equal
+    number proves nothing, so the rows are read again."""
+    from memcore.integrations.langgraph.versioned import VersionedReads
+
+    class Reader:  # a FastReader whose version never moves and whose connection is renewed
+        def __init__(self) -> None:
+            self.conn, self.reads = object(), 0
+
+        def first(self, sql, args):
+            return (1,)
+
+        def all(self, sql, args):
+            self.reads += 1
+            return [(self.reads,)]
+
+        def connection(self):
+            return self.conn
+
+    reader = Reader()
+    reads = VersionedReads(reader)  # type: ignore[arg-type]
+    reads.all("q", ())  # first read: no version asked
+    assert reads.all("q", ()) == [(2,)]
+    assert reads.all("q", ()) == [(2,)]  # same connection, same version: kept
+    reader.conn = object()  # a reconnect
+    assert reads.all("q", ()) == [(3,)]

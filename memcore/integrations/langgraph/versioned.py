@@ -54,10 +54,12 @@ class VersionedReads:
             # nothing kept holds, so read at once, without asking the version; keep from the next read.
             local.generation, local.kept = generation, None
             return reader.all(sql, args)
-        version = reader.first(DATA_VERSION, ())[0]
+        # A version is a counter of one connection: the reader's connection (renewed after a broken
+        # one) is part of it, so versions of two connections are never compared.
+        version = (reader.first(DATA_VERSION, ())[0], reader.connection())
         kept: dict[tuple[str, tuple[Any, ...]], list[Any]] | None = local.kept
         # The version is read before the rows: a commit in between makes the next version differ.
-        if kept is None or local.version != version:
+        if kept is None or local.version[0] != version[0] or local.version[1] is not version[1]:
             kept = local.kept = {}
             local.version = version
         key = (sql, args)
