@@ -88,6 +88,10 @@ class FastReader:
     def first(self, sql: str, params: Any) -> Sequence[Any] | None:
         return self._run(sql, params, lambda cursor: cursor.fetchone())
 
+    def connection(self) -> Any:
+        """This thread's pooled connection (None before its first read): a new one after a reconnect."""
+        return getattr(self._local, "pooled", None)
+
     def all(self, sql: str, params: Any) -> list[Sequence[Any]]:
         return self._run(sql, params, lambda cursor: cursor.fetchall())
 

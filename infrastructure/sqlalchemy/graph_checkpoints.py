@@ -104,6 +104,24 @@ class GraphCheckpointSql:
     copy: tuple[str, str]
     latest_per_namespace: str
     delete_before: tuple[str, str]
+    list_with_writes: str | None  # `{listed}`: a list_columns query of one thread and namespace
+
+
+def _list_with_writes(lex: str) -> str | None:
+    """The listed checkpoints (part 0) and their pending writes (part 1) in one statement, unordered.
+
+    Not on MariaDB/MySQL, which would materialise the BLOB rows of the CTE in an on-disk table
+    (as for ORDER BY, see _with_writes): there list reads the writes in a second statement.
+    """
+    if lex == "mysql":
+        return None
+    on = " AND ".join(f"w.{c} = l.{c}" for c in ("thread_id", "checkpoint_ns", "checkpoint_id"))
+    return (
+        "WITH listed AS ({listed}) SELECT 0 AS part, thread_id, checkpoint_ns, checkpoint_id, "
+        "parent_checkpoint_id AS ident, type AS kind, checkpoint AS body, metadata AS detail, NULL AS path, "
+        "NULL AS idx FROM listed UNION ALL SELECT 1, w.thread_id, w.checkpoint_ns, w.checkpoint_id, w.task_id, "
+        f"w.type, w.value, w.channel, w.task_path, w.idx FROM {WRITES} w JOIN listed l ON {on}"
+    )
 
 
 @cache
@@ -130,4 +148,5 @@ def graph_checkpoint_sql(dialect: str) -> GraphCheckpointSql:
         latest_per_namespace=f"SELECT thread_id, checkpoint_ns, MAX(checkpoint_id) AS latest FROM {CHECKPOINTS} "
         "WHERE thread_id IN (:thread_ids) GROUP BY thread_id, checkpoint_ns",
         delete_before=tuple(f"DELETE FROM {t} WHERE {before}" for t in (WRITES, CHECKPOINTS)),
+        list_with_writes=_list_with_writes(lex),
     )

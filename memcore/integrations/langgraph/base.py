@@ -192,6 +192,36 @@ class MemcoreSaverBase(BaseCheckpointSaver[int]):
             params["limit"] = limit
         return sql, params
 
+    def _list_one(self, sql: str, params: dict[str, Any], filter: dict[str, Any] | None) -> str | None:
+        """The one statement listing checkpoints and their writes together (`_from_listed`), where
+        it applies: one thread and namespace, no metadata filter, a dialect that has it."""
+        one_thread = "thread_id" in params and "checkpoint_ns" in params
+        if filter or not one_thread or self.sql.list_with_writes is None:
+            return None
+        return self.sql.list_with_writes.format(listed=sql)
+
+    def _from_listed(self, rows: list[Sequence[Any]]) -> list[CheckpointTuple]:
+        """The tuples of `_list_one`'s rows, newest first, writes by (task_path, task_id, idx)."""
+        checkpoints = [row for row in rows if row[0] == 0]
+        if len(checkpoints) > 1:
+            checkpoints.sort(key=_listed_order, reverse=True)
+        writes: dict[str, list[Sequence[Any]]] = {}
+        for row in rows:
+            if row[0] == 1:
+                found = writes.get(row[3])
+                if found is None:
+                    writes[row[3]] = [row]
+                else:
+                    found.append(row)
+        tuple_ = self._tuple
+        out = []
+        for row in checkpoints:
+            got = writes.get(row[3], ())
+            if len(got) > 1:
+                got = sorted(got, key=_listed_write_order)
+            out.append(tuple_(row[1], row[2], row[3:8], [(w[4], w[7], w[5], w[6]) for w in got]))
+        return out
+
     @staticmethod
     def _listed(rows: list[Sequence[Any]], filter: dict[str, Any] | None, limit: int | None) -> list[Sequence[Any]]:
         if filter:
@@ -293,6 +323,9 @@ class MemcoreSaverBase(BaseCheckpointSaver[int]):
         limit: int | None,
     ) -> Op[list[CheckpointTuple]]:
         sql, params = self._list_query(config, filter, before, limit)
+        one = self._list_one(sql, params, filter)
+        if one is not None:
+            return self._from_listed((yield Call("rows", one, params)))
         rows = self._listed((yield Call("rows", sql, params)), filter, limit)
         queries = self._writes_queries(rows)
         found = []
@@ -353,6 +386,14 @@ def _union_order(row: Sequence[Any]) -> tuple[Any, ...]:
 
 def _many_order(row: Sequence[Any]) -> tuple[Any, ...]:
     return row[0], row[5], row[1], row[6]
+
+
+def _listed_order(row: Sequence[Any]) -> Any:
+    return row[3]  # the checkpoint id (one thread and namespace)
+
+
+def _listed_write_order(row: Sequence[Any]) -> tuple[Any, ...]:
+    return row[8], row[4], row[9]  # task_path, task_id, idx
 
 
 def _list_where(config: RunnableConfig | None, before: RunnableConfig | None) -> tuple[list[str], dict[str, Any]]:

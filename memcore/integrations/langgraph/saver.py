@@ -24,6 +24,7 @@ from memcore.infrastructure.sqlalchemy.database import Database
 from memcore.infrastructure.sqlalchemy.fastpath import FastReader
 from memcore.infrastructure.sqlalchemy.raw_sql import prepare
 from memcore.integrations.langgraph.base import WRITES_PER_STATEMENT, MemcoreSaverBase, Op, migrate_to_head
+from memcore.integrations.langgraph.versioned import VersionedReads, versioned_ok
 
 __all__ = ["MemcoreSaver"]
 
@@ -49,6 +50,9 @@ class MemcoreSaver(MemcoreSaverBase):
         super().__init__(self.db.dialect, serde=serde)
         self._reader = FastReader(self.db.engine)  # reads outside transactions: one connection per thread
         self._style = self.db.paramstyle
+        # On an SQLite file, reads repeated while the file is unchanged skip the seeks (versioned.py).
+        self._versioned = VersionedReads(self._reader) if versioned_ok(self._reader) else None
+        self._read = self._reader.all if self._versioned is None else self._versioned.all
 
     @classmethod
     @contextmanager
@@ -74,10 +78,14 @@ class MemcoreSaver(MemcoreSaverBase):
             self.db.close()
 
     def _run(self, op: Op[Any], transaction: bool = False) -> Any:
-        if transaction:
-            with self.db.transaction():
-                return self._drive(op, self._rows_in_transaction)
-        return self._drive(op, self._rows)
+        try:
+            if transaction:
+                with self.db.transaction():
+                    return self._drive(op, self._rows_in_transaction)
+            return self._drive(op, self._rows)
+        finally:
+            if self._versioned is not None:  # after the commit: rows read meanwhile are not kept
+                self._versioned.forget()
 
     def _drive(self, op: Op[Any], rows: Any) -> Any:
         db = self.db
@@ -92,7 +100,7 @@ class MemcoreSaver(MemcoreSaverBase):
 
     def _rows(self, sql: str, params: Any) -> list[Any]:
         query, args = prepare(sql, *self._style).bind(params)
-        return self._reader.all(query, () if args is None else args)
+        return self._read(query, () if args is None else args)
 
     def _rows_in_transaction(self, sql: str, params: Any) -> list[Any]:
         return [tuple(row.values()) for row in self.db.fetch_all(sql, params)]
@@ -121,7 +129,11 @@ class MemcoreSaver(MemcoreSaverBase):
         limit: int | None,
     ) -> Sequence[CheckpointTuple]:
         """`_list` without its generator: the same halves, called in turn."""
-        rows = self._listed(self._rows(*self._list_query(config, filter, before, limit)), filter, limit)
+        sql, params = self._list_query(config, filter, before, limit)
+        one = self._list_one(sql, params, filter)
+        if one is not None:
+            return self._from_listed(self._rows(one, params))
+        rows = self._listed(self._rows(sql, params), filter, limit)
         queries = self._writes_queries(rows)
         found = [self._rows(self.sql.writes_of_many, query) for query in queries]
         return self._list_tuples(rows, queries, found)

@@ -28,7 +28,9 @@ WRITTEN = ("id", *COLUMNS)
 Row = list[Any]
 Filter = Mapping[str, Any] | None
 LIVE = "(expires_at IS NULL OR expires_at > :now)"
-UNDER = " AND (namespace = :ns OR (namespace >= :lo AND namespace < :hi))"  # a range the index serves
+# The prefix itself or a namespace below it: one index range [ns, ns + "/"), then the few names in
+# it that only extend the last label (ns + "-...", before ns + ".") are dropped.
+UNDER = " AND namespace >= :ns AND namespace < :hi AND (namespace = :ns OR namespace >= :lo)"
 SIDE_UPSERT = (
     "INSERT INTO langgraph_store_search (id, body) VALUES (:id, :body) ON DUPLICATE KEY UPDATE body = VALUES(body)"
 )

@@ -131,6 +131,10 @@ class SqlStoreTable:
         self.statements_per_put = plan.statements_per_put
         self._reader = FastReader(db.engine)  # reads outside a batch's transaction: the lean route
         self._style = db.paramstyle
+        get_statement = raw_sql.prepare(plan.get_sql, *self._style)
+        if get_statement.names != {"id"}:
+            raise AssertionError(f"the store's get binds one id, not {sorted(get_statement.names)}")
+        self._get_query = get_statement.query
         self._in_tx: contextvars.ContextVar[bool] = contextvars.ContextVar(f"store-tx-{id(self)}", default=False)
 
     @contextmanager
@@ -153,7 +157,10 @@ class SqlStoreTable:
         return self._reader.all(query, () if args is None else args)
 
     def get(self, namespace: str, key: str, now: datetime) -> Row | None:
-        return self.plan.live(self._fetch(*self.plan.get(namespace, key)), now)
+        if self._in_tx.get():
+            return self.plan.live(self._fetch(*self.plan.get(namespace, key)), now)
+        # The hot path: the statement's one parameter, bound without the name check.
+        return self.plan.live(self._reader.all(self._get_query, (item_id(namespace, key),)), now)
 
     def upsert(self, namespace: str, key: str, text: str, now: datetime, expires: Any, ttl: Any) -> None:
         for sql, params in self.plan.upsert(namespace, key, text, now, expires, ttl):
