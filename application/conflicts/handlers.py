@@ -5,7 +5,13 @@ from datetime import datetime
 
 from memcore.application.conflicts import commands
 from memcore.application.unit_of_work import UnitOfWork
-from memcore.domain.conflicts.model import DEFAULT_MAX_ATTEMPTS, STATUSES, ConflictResolution, MemoryConflict
+from memcore.domain.conflicts.model import (
+    DEFAULT_MAX_ATTEMPTS,
+    STATUSES,
+    ConflictResolution,
+    MemoryConflict,
+    new_conflict_fields,
+)
 from memcore.domain.shared.errors import InvalidInput, NotFound
 from memcore.domain.shared.specification import Field
 from memcore.domain.shared.validation import check_id, shown
@@ -28,7 +34,7 @@ class RecordConflictHandler:
         self.uow, self.clock, self.new_id = uow, clock, new_id
 
     def __call__(self, cmd: commands.RecordConflict) -> str:
-        conflict = MemoryConflict.record(
+        fields = new_conflict_fields(
             id=cmd.id if cmd.id is not None else self.new_id(),
             user_id=cmd.user_id,
             memory_a_id=cmd.memory_a_id,
@@ -48,9 +54,9 @@ class RecordConflictHandler:
         )
         with self.uow:
             # No look-up first: the store refuses a duplicate id (AlreadyExists) at add or commit.
-            self.uow.conflicts.add(conflict)
+            self.uow.conflicts.add_new(fields)
             self.uow.commit()
-        return conflict.id
+        return fields["id"]
 
 
 class ResolveConflictHandler:

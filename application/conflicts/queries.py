@@ -1,14 +1,13 @@
 """Read-side use cases of the conflicts context: frozen views from the read model, never aggregates."""
 
-from memcore.application.conflicts.views import ConflictView
+from memcore.application.conflicts.views import PENDING_ORDER, ConflictView
 from memcore.application.unit_of_work import UnitOfWork
-from memcore.domain.conflicts.model import PENDING, STATUSES
+from memcore.domain.conflicts.model import STATUSES
 from memcore.domain.shared.errors import InvalidInput
-from memcore.domain.shared.specification import Field, Query
+from memcore.domain.shared.specification import Field
 from memcore.domain.shared.validation import check_id, shown
 
-# The pending list shows the most important first, then the oldest, then by id.
-PENDING_ORDER = (Field("avg_importance").desc(), Field("created_at").asc())
+__all__ = ["PENDING_ORDER", "CountConflicts", "GetConflict", "PendingConflicts"]
 
 
 class GetConflict:
@@ -26,12 +25,7 @@ class PendingConflicts:
 
     def __call__(self, user_id: str, limit: int | None = None) -> list[ConflictView]:
         check_id("user_id", user_id)
-        query = Query(
-            where=(Field("user_id") == user_id) & (Field("status") == PENDING),
-            order_by=PENDING_ORDER,
-            limit=limit,
-        )
-        return self.uow.conflict_views.list(query)
+        return self.uow.conflict_views.pending(user_id, limit)
 
 
 class CountConflicts:

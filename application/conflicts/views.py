@@ -9,9 +9,18 @@ from typing import Any, Protocol
 
 import attrs
 
-from memcore.domain.conflicts.model import MemoryConflict
+from memcore.domain.conflicts.model import PENDING, MemoryConflict
 from memcore.domain.conflicts.ports import CONFLICT_FIELDS
-from memcore.domain.shared.specification import Query, Specification, as_query
+from memcore.domain.shared.specification import Field, Query, Specification, as_query
+
+# The pending list shows the most important first, then the oldest, then by id.
+PENDING_ORDER = (Field("avg_importance").desc(), Field("created_at").asc())
+
+
+def pending_query(user_id: str, limit: int | None = None) -> Query:
+    """A user's pending conflicts in the order they are listed (validates `limit`)."""
+    where = (Field("user_id") == user_id) & (Field("status") == PENDING)
+    return Query(where=where, order_by=PENDING_ORDER, limit=limit)
 
 
 @attrs.frozen
@@ -46,6 +55,10 @@ class ConflictViews(Protocol):
 
     def get(self, conflict_id: str) -> ConflictView | None: ...
 
+    def pending(self, user_id: str, limit: int | None = None) -> list[ConflictView]:
+        """The same as `list(pending_query(user_id, limit))`; adapters may serve it on a faster route."""
+        ...
+
     def list(self, query: Specification | Query | None = None) -> list[ConflictView]: ...
 
     def count(self, spec: Specification | None = None) -> int: ...
@@ -61,6 +74,9 @@ class RepositoryConflictViews:
         with self.uow:
             conflict = self.uow.conflicts.get(conflict_id)
             return None if conflict is None else ConflictView.of(conflict)
+
+    def pending(self, user_id: str, limit: int | None = None) -> list[ConflictView]:
+        return self.list(pending_query(user_id, limit))
 
     def list(self, query: Specification | Query | None = None) -> list[ConflictView]:
         with self.uow:

@@ -87,6 +87,15 @@ def _check_pair(memory_a_id: str, memory_b_id: str, winning_memory_id: str | Non
         raise InvalidInput("the winning memory must be one of the two conflicting memories")
 
 
+def new_conflict_fields(**fields: Any) -> dict[str, Any]:
+    """The fields of a new conflict checked by the aggregate's own rules, in the same order and with
+    the same typed errors and normalised values, without building the aggregate (the hot path of
+    recording one: see ConflictRepository.add_new). Every field is named."""
+    checked = {name: rule(name, fields[name]) for name, rule in _RULES.items()}
+    _check_pair(checked["memory_a_id"], checked["memory_b_id"], checked["winning_memory_id"])
+    return checked
+
+
 @attrs.define(slots=False, eq=False, on_setattr=on_setattr(_RULES, _PAIR, _check_pair))
 class MemoryConflict:
     """Two memories of one user that contradict each other, waiting to be clarified."""

@@ -1,7 +1,7 @@
 """The port the conflicts context needs from storage, and the fields it can be queried by."""
 
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from memcore.domain.conflicts.model import MemoryConflict
 from memcore.domain.shared.specification import Query, Specification
@@ -34,6 +34,11 @@ class ConflictRepository(Protocol):
     def add(self, conflict: MemoryConflict) -> None: ...
 
     def add_many(self, conflicts: list[MemoryConflict]) -> None: ...
+
+    def add_new(self, fields: dict[str, Any]) -> None:
+        """Store a new conflict from `new_conflict_fields(...)` and raise ConflictRecorded, as
+        `add(MemoryConflict.record(**fields))` does; an adapter may skip building the aggregate."""
+        ...
 
     def get(self, conflict_id: str, for_update: bool = False) -> MemoryConflict | None:
         """`for_update`: the row stays locked until the transaction ends, so concurrent changes of

@@ -1,8 +1,9 @@
 """The "conflicts" workload: record, get and list pending conflicts, via memcore and via the raw driver.
 
 Both sides get the same deterministic data, each in its native form (commands for memcore, parameter
-tuples for the driver), built before the clock starts. Every operation is its own transaction on
-both sides, as in an application serving requests.
+tuples for the driver), built before the clock starts. On reads both sides hand back rows a caller
+can use: the raw side parses the metadata JSON and (SQLite) the date text, as memcore's views do.
+Every operation is its own transaction on both sides, as in an application serving requests.
 """
 
 import json
@@ -16,6 +17,7 @@ from memcore.application.conflicts import commands
 from memcore.infrastructure.bench.phase import Phase
 from memcore.infrastructure.bench.workload import BenchWorkload
 
+_parse, _loads = datetime.fromisoformat, json.loads
 DEFAULT_ROWS = 20_000
 USERS = 200
 PAGE = 20
@@ -144,21 +146,35 @@ class ConflictsWorkload(BenchWorkload):
         return len(self.params)
 
     def _raw_get(self) -> int:
-        conn, cursor, sql = self.conn, self.conn.cursor(), self.get_sql
+        conn, cursor, sql, usable = self.conn, self.conn.cursor(), self.get_sql, self._usable
         found = 0
         for conflict_id in self.get_ids:
             cursor.execute(sql, (conflict_id,))
-            found += cursor.fetchone() is not None
+            row = cursor.fetchone()
+            found += row is not None and usable(row) is not None
             conn.rollback()  # end the read transaction, as memcore's Unit of Work does
         cursor.close()
         return found
 
     def _raw_pending(self) -> list[str]:
-        conn, cursor, sql = self.conn, self.conn.cursor(), self.pending_sql
+        conn, cursor, sql, usable = self.conn, self.conn.cursor(), self.pending_sql, self._usable
         ids: list[str] = []
         for user in self.pending_users:
             cursor.execute(sql, (user,))
-            ids.extend(row[0] for row in cursor.fetchall())
+            ids.extend(usable(row)[0] for row in cursor.fetchall())
             conn.rollback()
         cursor.close()
         return ids
+
+    def _usable(self, row: Sequence[Any]) -> list[Any]:
+        """What a caller of the driver must do before using a row, as memcore's views hand it over:
+        the metadata parsed, the flag a bool and, on SQLite (text), the datetimes parsed. Without
+        it the raw side would hand back JSON text and date strings nobody can use as they are."""
+        values = list(row)
+        values[5] = bool(values[5])
+        if self.backend == "sqlite":
+            values[13] = _parse(values[13])
+            if values[14] is not None:
+                values[14] = _parse(values[14])
+        values[15] = _loads(values[15]) if values[15] else {}
+        return values

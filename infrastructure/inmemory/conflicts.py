@@ -1,5 +1,7 @@
 """InMemoryConflictRepository: a dict of conflicts with the SQL adapter's semantics."""
 
+from typing import Any
+
 from memcore.domain.conflicts.model import MemoryConflict
 from memcore.domain.conflicts.ports import CONFLICT_FIELDS
 from memcore.domain.shared.errors import AlreadyExists, InvalidInput
@@ -11,6 +13,9 @@ class InMemoryConflictRepository(InMemoryRepository):
 
     def add(self, conflict: MemoryConflict) -> None:
         self.add_many([conflict])
+
+    def add_new(self, fields: dict[str, Any]) -> None:
+        self.add(MemoryConflict.record(**fields))
 
     def add_many(self, conflicts: list[MemoryConflict]) -> None:
         ids = [c.id for c in conflicts]

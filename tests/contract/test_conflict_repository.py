@@ -4,7 +4,9 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from memcore.domain.conflicts.model import ConflictResolution
+from memcore.domain.conflicts.events import ConflictRecorded
+from memcore.domain.conflicts.model import ConflictResolution, new_conflict_fields
+from memcore.domain.conflicts.ports import CONFLICT_FIELDS
 from memcore.domain.shared.errors import AlreadyExists, InvalidInput
 from memcore.domain.shared.specification import Field, Query
 from tests.factories import T0, a_conflict
@@ -179,3 +181,35 @@ def test_changes_made_after_adding_in_the_same_transaction_are_saved(uow_factory
     with uow_factory() as uow:
         loaded = uow.conflicts.get(conflict.id)
     assert (loaded.status, loaded.resolution_attempts) == ("escalated", 1)
+
+
+def _fields_of(conflict):
+    return new_conflict_fields(
+        **{name: getattr(conflict, name) for name in CONFLICT_FIELDS}, metadata=conflict.metadata
+    )
+
+
+def test_add_new_stores_the_row_add_stores_and_raises_conflict_recorded(uow_factory):
+    via_add = a_conflict(id="via-add", metadata={"k": [1, "ü"]}, clarification_hint="h", is_singleton_category=True)
+    fields = {**_fields_of(via_add), "id": "via-new"}
+    store(uow_factory, via_add)
+    uow = uow_factory()
+    with uow:
+        uow.conflicts.add_new(fields)
+        uow.commit()
+    assert list(uow.collect_new_events()) == [ConflictRecorded("via-new", via_add.user_id)]
+    assert list(uow.collect_new_events()) == []
+    with uow_factory() as uow:
+        a, b = uow.conflicts.get("via-add"), uow.conflicts.get("via-new")
+        assert {**_fields_of(b), "id": "via-add"} == _fields_of(a)
+
+
+def test_add_new_refuses_a_stored_id_and_leaves_nothing(uow_factory):
+    store(uow_factory, a_conflict(id="taken"))
+    with pytest.raises(AlreadyExists), uow_factory() as uow:
+        uow.conflicts.add_new(_fields_of(a_conflict(id="fresh")))
+        uow.conflicts.add_new(_fields_of(a_conflict(id="taken")))
+        uow.commit()
+    with uow_factory() as uow:
+        assert uow.conflicts.get("fresh") is None
+        assert uow.conflicts.count() == 1

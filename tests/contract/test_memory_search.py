@@ -168,3 +168,36 @@ def test_short_words_and_stopwords_are_the_documented_mariadb_difference(service
     # MariaDB leaves such words out of a longer query; the other engines require them.
     assert found(services, "the tomatoes") == (found(services, "tomatoes") if on_mariadb else [])
     assert found(services, "not the") == ["stop"]  # MariaDB through "not" alone
+
+
+ODD_METADATA = [
+    StoreMemory("odd:quote", "q", {'a"b': "x", "a.b": 1, "n": 1}),
+    StoreMemory("odd:real", "r", {"n": 1.0, "t": True, "z": None, "s": "1"}),
+    StoreMemory("odd:array", "a", {"n": [1], "t": [True], "z": {"z": None}, "s": ["1"]}),
+    StoreMemory("odd:false", "f", {"t": False, "n": 0, "s": ""}),
+]
+
+
+@pytest.mark.parametrize(
+    ("metadata_filter", "keys"),
+    [
+        ({'a"b': "x"}, ["odd:quote"]),  # a key no JSON path can name
+        ({"a.b": 1}, ["odd:quote"]),  # a dot inside one key, not a nested path
+        ({"n": 1}, ["odd:quote", "odd:real"]),  # numbers by value, never inside an array
+        ({"n": 1.0}, ["odd:quote", "odd:real"]),
+        ({"n": True}, []),  # a boolean is not the number 1
+        ({"t": True}, ["odd:real"]),
+        ({"t": 1}, []),
+        ({"t": False}, ["odd:false"]),
+        ({"n": 0}, ["odd:false"]),
+        ({"z": None}, ["odd:real"]),  # null matches a null member, not a missing one or an object
+        ({"s": "1"}, ["odd:real"]),  # a string is not the number, nor inside an array
+        ({"s": ""}, ["odd:false"]),
+        ({"missing": None}, []),
+        ({"n": 1, "t": True}, ["odd:real"]),
+    ],
+)
+def test_metadata_filters_keep_types_apart_on_odd_keys(uow_factory, metadata_filter, keys):
+    services = build_services(uow_factory(), clock=FakeClock())
+    services.bus.handle(StoreMemories(ODD_METADATA))
+    assert sorted(found(services, None, metadata_filter)) == keys

@@ -18,7 +18,7 @@
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, Table, and_, cast, exists, false, func, literal_column, or_, select
+from sqlalchemy import ColumnElement, String, Table, and_, case, cast, exists, false, func, literal_column, or_, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
@@ -46,15 +46,42 @@ def _(spec: MetadataEquals, compiler: SpecCompiler) -> ColumnElement[bool]:
         scalar = and_(func.json_contains(column, document) == 1, func.json_type(member) != "ARRAY",
                       func.json_type(member) != "OBJECT")  # fmt: skip
         return func.coalesce(scalar, false())
+    return _sqlite_member_equals(column, document)
+
+
+def _numeric(kind: Any) -> ColumnElement[bool]:
+    return kind.in_([literal_column("'integer'"), literal_column("'real'")])
+
+
+def _sqlite_member_equals(column: Any, document: Any) -> ColumnElement[bool]:
+    """SQLite: `metadata[key] == value`, where `document` is {key: value}.
+
+    The member is read by path (json_type/json_extract parse the row's text once each, a few times
+    cheaper than walking it with json_each); the path, the wanted type and value come from the
+    document in uncorrelated subqueries, which SQLite evaluates once per statement. A key holding a
+    double quote cannot be written as a path, so it takes the json_each walk. Never NULL."""
+    want = func.json_each(document).table_valued("key", "type", "atom")
+    quote = literal_column("'\"'", String())
+    path = select(literal_column("'$.\"'", String()).concat(want.c.key).concat(quote)).scalar_subquery()
+    quoted = select(func.instr(want.c.key, quote)).scalar_subquery()
+    wanted_type = select(want.c.type).scalar_subquery()
+    wanted = select(want.c.atom).scalar_subquery()
+    kind = func.json_type(column, path)
+    same_value = func.json_extract(column, path) == wanted
+    by_path = case(
+        (wanted_type == literal_column("'null'"), kind == literal_column("'null'")),
+        (_numeric(wanted_type), and_(_numeric(kind), same_value)),
+        else_=and_(kind == wanted_type, same_value),
+    )
+    return case((quoted == 0, func.coalesce(by_path, false())), else_=_sqlite_walk(column, document))
+
+
+def _sqlite_walk(column: Any, document: Any) -> ColumnElement[bool]:
     have = func.json_each(column).table_valued("key", "type", "atom").alias("have")
     want = func.json_each(document).table_valued("key", "type", "atom").alias("want")
-
-    def numeric(side: Any) -> ColumnElement[bool]:
-        return or_(side.c.type == "integer", side.c.type == "real")
-
     same = and_(
         have.c.key == want.c.key,
-        or_(have.c.type == want.c.type, and_(numeric(have), numeric(want))),
+        or_(have.c.type == want.c.type, and_(_numeric(have.c.type), _numeric(want.c.type))),
         or_(have.c.type == "null", have.c.atom == want.c.atom),
     )
     return exists(select(literal_column("1")).select_from(have, want).where(same))
