@@ -215,7 +215,6 @@ messages = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("sequence", Integer, nullable=False),
     Index(None, "conversation_id", "created_at"),
-    Index(None, "sender_type"),
     Index(None, "conversation_id", "sequence"),
     **MYSQL_OPTIONS,
 )
