@@ -270,7 +270,7 @@ metric_points = Table(
     Column("series_id", _METRIC_ID, ForeignKey("metric_series.id", ondelete="CASCADE"), nullable=False),
     Column("ts", BigInteger, nullable=False),
     Column("value", Double, nullable=False),
-    Index(None, "series_id", "ts"),
+    Index(None, "series_id", "ts", "value"),  # covering: a bucketed aggregate reads the index alone
     Index(None, "ts"),
     sqlite_autoincrement=True,
     **MYSQL_OPTIONS,
