@@ -4,8 +4,9 @@ A session's live items are the messages of its conversation (`conversation_id(se
 ordered by `sequence`. Writers bump the conversation's `version` first, which locks its row (and
 on SQLite takes the write lock), and number their messages from it: posting order is exact under
 concurrent writers, as for the chat API's own posts. A memory item keeps its role, token count
-and payload in `role_metadata` under the key "memory"; a message posted through the chat API
-reads back with its sender type as role and its metadata as payload.
+and payload in `role_metadata` under the key "memory" (a payload whose "content" is the item's
+text keeps that key as null, LIFTED, and gets the text back on read: it is stored once); a message
+posted through the chat API reads back with its sender type as role and its metadata as payload.
 """
 
 import json
