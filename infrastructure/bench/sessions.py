@@ -26,6 +26,7 @@ from memcore.infrastructure.bench.phase import Phase, Target
 from memcore.infrastructure.bench.workload import BenchWorkload
 from memcore.infrastructure.compat.agent_session import AgentSession
 from memcore.infrastructure.compat.conversation_memory import SQLConversationMemory
+from memcore.infrastructure.compat.memory_plans import LIFTED
 from memcore.infrastructure.sqlalchemy.async_database import AsyncDatabase, async_url
 from memcore.infrastructure.sqlalchemy.database import Database
 
@@ -202,7 +203,9 @@ class SessionsWorkload(BenchWorkload):
         return f"{self.sql_insert}{values} RETURNING id, sequence"
 
     def _meta(self) -> str:
-        return json.dumps({"memory": {"role": "user", "tokens": approx_tokens(ITEM["content"]), "payload": ITEM}})
+        payload = {**ITEM, "content": None}  # memory_plans stores an item's text once (LIFTED)
+        memory = {"role": "user", "tokens": approx_tokens(ITEM["content"]), "payload": payload, LIFTED: 1}
+        return json.dumps({"memory": memory})
 
     def _stamp(self) -> Any:
         now = datetime.now(UTC).replace(tzinfo=None)
@@ -214,7 +217,11 @@ class SessionsWorkload(BenchWorkload):
         for i in range(reads):
             cursor.execute(self.sql_newest, (conversation_id(_session(i)),))
             rows = cursor.fetchall()
-            total += len([json.loads(row[2])["memory"].get("payload") for row in reversed(rows)])
+            for row in reversed(rows):
+                memory = json.loads(row[2])["memory"]
+                if LIFTED in memory:
+                    memory["payload"]["content"] = row[1]
+                total += 1
         cursor.close()
         return total
 

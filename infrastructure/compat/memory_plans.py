@@ -4,8 +4,9 @@ A session's live items are the messages of its conversation (`conversation_id(se
 ordered by `sequence`. Writers bump the conversation's `version` first, which locks its row (and
 on SQLite takes the write lock), and number their messages from it: posting order is exact under
 concurrent writers, as for the chat API's own posts. A memory item keeps its role, token count
-and payload in `role_metadata` under the key "memory"; a message posted through the chat API
-reads back with its sender type as role and its metadata as payload.
+and payload in `role_metadata` under the key "memory" (a payload whose "content" is the item's
+text keeps that key as null, LIFTED, and gets the text back on read: it is stored once); a message
+posted through the chat API reads back with its sender type as role and its metadata as payload.
 """
 
 import json
@@ -55,6 +56,19 @@ ATTACHED = "SELECT id FROM conversations WHERE session_id = :s AND status = :sta
 ROWS_PER_INSERT = 200
 CHARS_PER_INSERT = 2_000_000  # of content and JSON (at most 8 MB): under MariaDB's 16 MB packets
 PAGE = 200
+
+
+# A memory item's payload whose "content" is the item's text stores it as null, and says so under
+# this key (older rows lack it and keep their payload whole): the text is stored once.
+LIFTED = "lifted"
+
+
+def _payload(memory: dict[str, Any], content: str) -> Any:
+    """The item's payload as added: with its content put back if it was lifted."""
+    payload = memory.get("payload")
+    if LIFTED in memory and type(payload) is dict:
+        return {**payload, "content": content}
+    return payload
 
 
 def time_ordered_id() -> str:
@@ -120,14 +134,19 @@ class MemoryPlans:
         if not isinstance(memory, dict):  # a message posted through the chat API
             return MemoryItem(id_, sender, content, meta, created_at, sequence, len(content) // 4 or 1)
         return MemoryItem(
-            id_, memory.get("role", sender), content, memory.get("payload"), created_at, sequence,
+            id_, memory.get("role", sender), content, _payload(memory, content), created_at, sequence,
             memory.get("tokens", 0), memory.get("summary_of"),
         )  # fmt: skip
 
     def _row(self, item: NewItem, c: str, at: Any, sequence: int, **extra: Any) -> tuple[Any, ...]:
         memory: dict[str, Any] = {"role": item.role, "tokens": item.tokens, **extra}
-        if item.payload is not None:
-            memory["payload"] = item.payload
+        payload = item.payload
+        if type(payload) is dict and type(payload.get("content")) is str and payload["content"] == item.content:
+            # The item's text is its payload's "content" (an agent-framework message): stored once,
+            # in the content column; the payload keeps the key (so its order) with a null.
+            memory["payload"], memory[LIFTED] = {**payload, "content": None}, 1
+        elif payload is not None:
+            memory["payload"] = payload
         return self.codec.encode(
             [time_ordered_id(), c, sender_type(item.role), item.content, {"memory": memory}, at, sequence]
         )
@@ -338,7 +357,11 @@ class MemoryPlans:
             memory = meta.get("memory") if type(meta) is dict else None
             if type(memory) is dict:
                 summary = memory.get("summary_of") is not None
-                out.append((memory.get("role", row["sender_type"]), row["content"], memory.get("payload"), summary))
+                content = row["content"]
+                payload = memory.get("payload")
+                if LIFTED in memory and type(payload) is dict:
+                    payload["content"] = content
+                out.append((memory.get("role", row["sender_type"]), content, payload, summary))
             else:
                 out.append((row["sender_type"], row["content"], meta, False))
         return out

@@ -48,15 +48,14 @@ class MetricPlans:
     def __init__(self, dialect: Any) -> None:
         self.tags_codec = RowCodec(metric_series, ("tags",), dialect)
         self.series: dict[str, int] = {}  # series key -> id, of series known to be committed
-        self._inserts: dict[int, tuple[str, tuple[str, ...]]] = {}
+        self._inserts: dict[int, str] = {}
 
-    def _points_sql(self, count: int) -> tuple[str, tuple[str, ...]]:
-        """The INSERT of `count` points, built once per count, and its parameter names in order."""
+    def _points_sql(self, count: int) -> str:
+        """The INSERT of `count` points, built once per count; its values go by position."""
         found = self._inserts.get(count)
         if found is None:
-            names = tuple(f"{kind}{i}" for i in range(count) for kind in "stv")
             values = ", ".join(f"(:s{i}, :t{i}, :v{i})" for i in range(count))
-            found = self._inserts[count] = (f"INSERT INTO metric_points (series_id, ts, value) VALUES {values}", names)
+            found = self._inserts[count] = f"INSERT INTO metric_points (series_id, ts, value) VALUES {values}"
         return found
 
     def record(self, batch: Any) -> Plan[dict[str, int]]:
@@ -75,8 +74,7 @@ class MetricPlans:
             chunk = ids[start:end]
             flat: list[Any] = [None] * (3 * len(chunk))
             flat[0::3], flat[1::3], flat[2::3] = chunk, micros[start:end], values[start:end]
-            sql, names = self._points_sql(len(chunk))
-            yield ("execute", sql, dict(zip(names, flat, strict=True)))
+            yield ("execute_positional", self._points_sql(len(chunk)), flat)
         return created
 
     def _series(self, missing: dict[str, tuple[str, dict[str, Any]]]) -> Plan[dict[str, int]]:

@@ -14,7 +14,7 @@ import collections
 import contextvars
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Self, TypeVar
@@ -153,6 +153,12 @@ class AsyncDatabase:
 
     async def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> int:
         query, args = prepare(sql, self._style, self._lex).bind(params)
+        count = await self._on_slot(sql, lambda slot: self._driver.execute(slot, query, args))
+        return count if count > 0 else 0
+
+    async def execute_positional(self, sql: str, values: Sequence[Any]) -> int:
+        """`execute` with the values in a list, one per `:name` in the order they are written."""
+        query, args = prepare(sql, self._style, self._lex).bind_values(values)
         count = await self._on_slot(sql, lambda slot: self._driver.execute(slot, query, args))
         return count if count > 0 else 0
 

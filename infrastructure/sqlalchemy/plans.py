@@ -1,10 +1,11 @@
 """Database work written once for `Database` and `AsyncDatabase`.
 
 A plan is a generator that yields statements as `(method, sql, params)` (method: execute,
-fetch_all, fetch_one or fetch_value) and is sent each result back; `run` and `run_async` carry it
-out on either database, in one transaction when it writes, and run it again from the start when
-the database aborted the transaction (deadlock, serialization failure) or a concurrent writer
-created the same row first. A plan raises `Rollback(value)` to undo its writes and return `value`.
+execute_positional with a list of values, fetch_all, fetch_one or fetch_value) and is sent each
+result back; `run` and `run_async` carry it out on either database, in one transaction when it
+writes, and run it again from the start when the database aborted the transaction (deadlock,
+serialization failure) or a concurrent writer created the same row first. A plan raises
+`Rollback(value)` to undo its writes and return `value`.
 """
 
 import asyncio
@@ -16,7 +17,7 @@ from typing import Any, TypeVar
 from memcore.domain.shared.errors import AlreadyExists, TransactionConflict
 
 T = TypeVar("T")
-Op = tuple[str, str, Mapping[str, Any] | None]
+Op = tuple[str, str, Mapping[str, Any] | list[Any] | None]
 Plan = Generator[Op, Any, T]
 
 ATTEMPTS = 8

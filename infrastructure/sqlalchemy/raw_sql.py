@@ -56,6 +56,19 @@ class Statement:
     args: Callable[[Mapping[str, Any]], tuple[Any, ...]]  # parameters -> positional values
     expanding: tuple[str, ...]  # names written as `IN (:name)`
     one_row_each: bool  # an INSERT ... VALUES: every parameter row writes exactly one row
+    positional: bool  # each name written once and none as `IN (:name)`: values bind by position
+
+    def bind_values(self, values: Sequence[Any]) -> tuple[str, tuple[Any, ...] | None]:
+        """The driver's SQL and `values`, one per parameter in the order they are written."""
+        if not self.positional:
+            raise InvalidInput(f"positional values need each :name written once, no IN lists: {excerpt(self.sql)}")
+        if type(values) is not tuple:
+            if not isinstance(values, list | tuple):
+                raise InvalidInput(f"positional values must be a list or tuple, not {type(values).__name__}")
+            values = tuple(values)
+        if len(values) != len(self.names):
+            raise InvalidInput(f"{len(values)} values for {len(self.names)} parameters in SQL: {excerpt(self.sql)}")
+        return self.query, values if values else None
 
     def bind(self, params: Mapping[str, Any] | None) -> tuple[str, tuple[Any, ...] | None]:
         """The driver's SQL and positional values; refuses missing and unused names first."""
@@ -154,6 +167,7 @@ def prepare(sql: str, style: str, dialect: str) -> Statement:
         args=_getter(order),
         expanding=tuple(dict.fromkeys(ph.name for ph in found if ph.in_list)),
         one_row_each=insert,
+        positional=len(found) == len({ph.name for ph in found}) and not any(ph.in_list for ph in found),
     )
 
 

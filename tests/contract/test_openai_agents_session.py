@@ -1,6 +1,7 @@
 """MemcoreSession does what the OpenAI Agents SDK documents for a Session, on every dialect."""
 
 import asyncio
+import json
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ from agents.memory import Session, SessionSettings
 from agents.models.interface import Model
 from agents.usage import Usage
 from openai.types.responses import ResponseOutputMessage, ResponseOutputText
+from sqlalchemy import text
 from sqlalchemy.orm import sessionmaker
 
 from memcore.application.bootstrap import build_services
@@ -167,3 +169,46 @@ def test_summaries_and_chat_messages_read_back_as_plain_messages(url):
     items, popped = run(url, scenario)
     chat = {"role": "assistant", "content": "from the chat"}
     assert items == [{"role": "system", "content": "looked something up"}, REPLY, chat] and popped == chat
+
+
+def stored_metadata(url: str) -> list[str]:
+    engine = build_engine(Settings(url=url))
+    try:
+        with engine.connect() as connection:
+            sql = text("SELECT role_metadata FROM messages WHERE conversation_id = :c ORDER BY sequence")
+            return [row[0] for row in connection.execute(sql, {"c": conversation_id("s")})]
+    finally:
+        engine.dispose()
+
+
+def test_an_items_text_is_stored_once_and_every_shape_reads_back_exactly(url):
+    shapes = [user("once ✨"), {"content": "key first", "role": "user"}, {"role": "user", "content": ""},
+              {"role": "user", "content": "x", "extra": None}, CALL, OUTPUT, REPLY,
+              {"role": "assistant", "content": None}]  # fmt: skip
+
+    async def scenario(session):
+        await session.add_items(shapes)
+        return await session.get_items(), await session.get_items(limit=3), await session.memory.get_items("s")
+
+    every, last, items = run(url, scenario)
+    assert every == shapes and last == shapes[-3:]
+    assert [list(item) for item in every] == [list(item) for item in shapes]  # key order too
+    assert [item.payload for item in items] == shapes
+    stored = [json.loads(meta)["memory"]["payload"] for meta in stored_metadata(url)]
+    assert stored[0] == {"role": "user", "content": None} and stored[1] == {"content": None, "role": "user"}
+    assert stored[6] == REPLY and stored[4] == CALL  # no text of their own: stored whole
+
+
+def test_rows_stored_with_the_whole_payload_still_read_back(url):
+    async def scenario(session):
+        await session.add_items([user("old")])
+        old = json.dumps({"memory": {"role": "user", "tokens": 1, "payload": user("old")}})
+        engine = build_engine(Settings(url=url))
+        try:
+            with engine.begin() as connection:
+                connection.execute(text("UPDATE messages SET role_metadata = :m"), {"m": old})
+        finally:
+            engine.dispose()
+        return await session.get_items(), (await session.memory.get_items("s"))[0].payload, await session.pop_item()
+
+    assert run(url, scenario) == ([user("old")], user("old"), user("old"))
