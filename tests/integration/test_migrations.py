@@ -60,7 +60,7 @@ def test_tables_of_the_host_application_are_left_alone(scratch_engine):
 CHAT_INDEXES = {
     "users": {"ix_users_external_id", "ix_users_email_key"},
     "conversations": {"ix_conversations_user_id_status", "ix_conversations_created_at"},
-    "messages": {"ix_messages_conversation_id_created_at"},  # sender_type's: dropped by 0018_i15
+    "messages": {"ix_messages_conversation_id_created_at"},  # sender_type's: dropped by 0018
     "knowledge_chunks": {"ix_knowledge_chunks_source", "ix_knowledge_chunks_external_id",
                          "ix_knowledge_chunks_created_at", "ix_knowledge_chunks_source_external_id"},
 }  # fmt: skip

@@ -1,6 +1,6 @@
 """Leaner indexes: drop `messages (sender_type)`; `metric_points (series_id, ts)` covers `value`
 
-Revision ID: 0018_i15
+Revision ID: 0018
 Revises: 0017
 
 `messages (sender_type)`: every read that filters by sender type filters by conversation too and
@@ -15,7 +15,7 @@ MariaDB's foreign key on `series_id` needs one of them at every moment.
 
 from alembic import op
 
-revision = "0018_i15"
+revision = "0018"
 down_revision = "0017"
 branch_labels = None
 depends_on = None
