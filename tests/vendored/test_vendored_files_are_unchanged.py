@@ -43,6 +43,10 @@ UPSTREAM_BLOBS = {
     "ia_modules_conversation_memory/test_memory_core.py": "f1e77a8bd988bdda677974359581dfdc8960ff26",
     "ia_modules_conversation_memory/test_memory_edge_cases.py": "0589a52c7d104d6a3105b183aac435904c1efbf1",
     "ia_modules_conversation_memory/LICENSE": "c0ca07035ac8a6f3fd5db989dd0c0c5ff37b2de2",
+    "ia_modules_integration/test_sql_features_comprehensive.py": "ff105ca26e945b81c5b1c9457b3ae06b32d50d46",
+    "ia_modules_integration/test_sqlite_integration.py": "305c2adf08d668915d139b5b24ca4abfa552e96f",
+    "ia_modules_integration/test_postgresql_integration.py": "a4f5082ace712d4259dfcf69b1f9cfcfcba6247d",
+    "ia_modules_integration/LICENSE": "c0ca07035ac8a6f3fd5db989dd0c0c5ff37b2de2",
 }
 
 
