@@ -20,6 +20,7 @@ UPSTREAM_BLOBS = {
     "maveric_minipilot_chat/LICENSE": "10e12e2f8d181a74dd7630f5b640961373eecc4c",
     "ia_modules_checkpoint/test_checkpoint_memory.py": "7451bb482c4ab9e678ff001a02fbaa3c969dd6d4",
     "ia_modules_checkpoint/LICENSE": "c0ca07035ac8a6f3fd5db989dd0c0c5ff37b2de2",
+    "ia_modules_checkpoint/V001__complete_schema.sql": "6e5961d0dc08cfea2eb991ab60e6b4b44668dd9c",
     "nexusql/integration/test_binary_data.py": "0c286e0a48a72b7d4d8bd83c1ee52f2aa96e0fe0",
     "nexusql/integration/test_concurrency.py": "f3384347118dbd9a285819ffd4ccd79e4f45b398",
     "nexusql/integration/test_database_complete.py": "5d0f58c1a13b49a4295492cd5c0871c6dc1d1e19",
