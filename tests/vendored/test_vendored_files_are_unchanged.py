@@ -16,6 +16,7 @@ UPSTREAM_BLOBS = {
     "the_edge_agent_ltm/test_sqlalchemy_backend.py": "f0e6bc0998d9e1e38128ddf30171d8e5936e3fc4",
     "the_edge_agent_ltm/test_catalog_sqlalchemy.py": "765dcc45252e4000ce413c4a777d008c912d5169",
     "the_edge_agent_ltm/LICENSE": "cb0b0a32afe38649637cb32a194ed9c22e482e09",
+    "the_edge_agent_ltm/test_ltm_factory.py": "42cabb7795eff33ce713e9fb67d2d05a762a1ec6",
     "maveric_minipilot_chat/test_database.py": "7b53254db881c7a207fbca1ac503eaaddbae2dfd",
     "maveric_minipilot_chat/LICENSE": "10e12e2f8d181a74dd7630f5b640961373eecc4c",
     "ia_modules_checkpoint/test_checkpoint_memory.py": "7451bb482c4ab9e678ff001a02fbaa3c969dd6d4",
