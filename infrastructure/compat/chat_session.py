@@ -7,7 +7,7 @@ original's `session.flush()` made them), a failing use case rolls back only its 
 and nothing is durable until the session itself commits.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, Self
 
 from sqlalchemy import inspect, select
@@ -17,6 +17,8 @@ from sqlalchemy.orm.exc import FlushError
 
 from memcore.application.bootstrap import Services
 from memcore.domain.shared.events import DomainEvent
+from memcore.infrastructure.compat import chat_writes
+from memcore.infrastructure.compat.chat_models import attach
 from memcore.infrastructure.sqlalchemy.errors import translate, translating
 from memcore.infrastructure.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 
@@ -98,6 +100,24 @@ class ChatSession:
     def commit(self) -> None:
         """Make everything done so far durable; the session stays open for more."""
         self.uow.commit()
+
+    def add(self, entity: Any) -> None:
+        """Write a `User`, `Conversation`, `Message` or `KnowledgeChunk` built by the caller, as the
+        original's `session.add(obj)` + `flush()` did (chat_writes.py); one stored already is left."""
+        attach(self, chat_writes.add(self, entity))
+
+    def add_all(self, entities: Iterable[Any]) -> None:
+        for entity in entities:
+            self.add(entity)
+
+    def delete(self, entity: Any) -> None:
+        """Delete a stored entity and what it owns (the original's cascades)."""
+        chat_writes.delete(self, entity)
+
+    def flush(self) -> None:
+        """Write pending attribute changes now (each function and `add` writes at once)."""
+        with translating():
+            self.uow.flush()
 
     def rollback(self) -> None:
         self.uow.rollback()

@@ -11,6 +11,9 @@ stays): memcore's columns (sequence, created_at, parent_id) plus ia_modules' (st
 step_name, timestamp, status, parent_checkpoint_id; migration 0011). Either class reads what the
 other wrote. Newest means the highest sequence, not the latest clock reading. Failures raise
 `CheckpointSaveError` / `CheckpointLoadError` / `CheckpointDeleteError` from memcore's error.
+
+A `pipeline_checkpoints` table made by ia_modules' own V001 migration (no memcore columns) is used
+as it is, the way ia_modules uses it: see ia_checkpoint_v001.py.
 """
 
 import enum
@@ -22,6 +25,7 @@ from typing import Any
 from memcore.domain.checkpoints.model import Checkpoint as DomainCheckpoint
 from memcore.domain.shared.errors import InvalidInput, MemcoreError
 from memcore.domain.shared.validation import check_id
+from memcore.infrastructure.compat.ia_checkpoint_v001 import V001Table
 from memcore.infrastructure.sqlalchemy.database import Database
 from memcore.infrastructure.sqlalchemy.fastpath import RowCodec
 from memcore.infrastructure.sqlalchemy.tables import pipeline_checkpoints as table
@@ -148,6 +152,7 @@ class SQLCheckpointer:
         if not self._db.table_exists("pipeline_checkpoints"):
             raise CheckpointSaveError("pipeline_checkpoints table not found. Run database migrations first.")
         self._codec = RowCodec(table, COLUMNS, self._db.sqlalchemy_dialect)
+        self._v001 = V001Table.open(self._db)
 
     def _checkpoint(self, row: dict[str, Any]) -> Checkpoint:
         data = dict(zip(COLUMNS, self._codec.decode([row[name] for name in COLUMNS]), strict=True))
@@ -193,6 +198,16 @@ class SQLCheckpointer:
         if step_name is not None and not isinstance(step_name, str):
             raise InvalidInput(f"step_name must be a string, got {step_name!r}")
         now = datetime.now(UTC)
+        if self._v001 is not None:
+            DomainCheckpoint(  # validates as memcore's own checkpointer does
+                thread_id=thread_id, pipeline_id=pipeline_id, state=state,
+                metadata=metadata if metadata is not None else {}, sequence=1,
+            )  # fmt: skip
+            return self._v001.save({
+                "thread_id": thread_id, "pipeline_id": pipeline_id, "step_id": step_id, "step_index": step_index,
+                "step_name": step_name, "state": state, "metadata": metadata,
+                "parent_checkpoint_id": None if parent is None else str(parent),
+            })  # fmt: skip
         with self._db.transaction():
             same_thread = parent is not None and self._db.fetch_one(
                 "SELECT 1 FROM pipeline_checkpoints WHERE checkpoint_id = :id AND thread_id = :thread",
@@ -220,7 +235,18 @@ class SQLCheckpointer:
         except MemcoreError as exc:
             raise CheckpointLoadError(f"Failed to load checkpoint: {exc}") from exc
 
+    def _v001_rows(self, read: Any, *args: Any) -> list[Checkpoint]:
+        try:
+            found = read(*args)
+        except MemcoreError as exc:
+            raise CheckpointLoadError(f"Failed to load checkpoint: {exc}") from exc
+        rows = found if isinstance(found, list) else [] if found is None else [found]
+        return [Checkpoint(**row | {"status": CheckpointStatus(row["status"])}) for row in rows]
+
     async def load_checkpoint(self, thread_id: str, checkpoint_id: str | None = None) -> Checkpoint | None:
+        if self._v001 is not None:
+            rows = self._v001_rows(self._v001.load, thread_id, checkpoint_id)
+            return rows[0] if rows else None
         where, params = "thread_id = :thread", {"thread": thread_id}
         if checkpoint_id is not None:
             where += " AND checkpoint_id = :id"
@@ -234,6 +260,8 @@ class SQLCheckpointer:
         for name, value in (("limit", limit), ("offset", offset)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise CheckpointLoadError(f"{name} must be a non-negative integer, got {value!r}")
+        if self._v001 is not None:
+            return self._v001_rows(self._v001.list, thread_id, pipeline_id, limit, offset)
         where, params = "thread_id = :thread", {"thread": thread_id, "limit": limit, "offset": offset}
         if pipeline_id is not None:
             where += " AND pipeline_id = :pipeline"
@@ -244,6 +272,8 @@ class SQLCheckpointer:
         """Whether the checkpoint was there (and is gone now)."""
         sql = "DELETE FROM pipeline_checkpoints WHERE thread_id = :thread AND checkpoint_id = :id"
         try:
+            if self._v001 is not None:
+                return self._v001.delete_one(thread_id, checkpoint_id)
             return self._db.execute(sql, {"thread": thread_id, "id": str(checkpoint_id)}) > 0
         except MemcoreError:
             return False
@@ -264,6 +294,8 @@ class SQLCheckpointer:
             where += " AND pipeline_id = :pipeline"
             params["pipeline"] = pipeline_id
         try:
+            if self._v001 is not None:
+                return self._v001.delete_many(thread_id, pipeline_id, before, keep_latest)
             with self._db.transaction():
                 if before is not None:
                     stamp = before if before.tzinfo else before.astimezone()
@@ -287,7 +319,9 @@ class SQLCheckpointer:
         codec = RowCodec(table, (name,), self._db.sqlalchemy_dialect)
         return codec.encode([value])[0]
 
-    async def get_checkpoint_stats(self, thread_id: str | None = None) -> dict[str, Any]:
+    def _totals(self, thread_id: str | None) -> tuple[int, datetime | None, datetime | None]:
+        if self._v001 is not None:
+            return self._v001.stats(thread_id)
         where, params = ("WHERE thread_id = :thread", {"thread": thread_id}) if thread_id else ("", {})
         row = self._db.fetch_one(
             "SELECT COUNT(*) AS total, MIN(created_at) AS oldest, MAX(created_at) AS newest "
@@ -296,11 +330,11 @@ class SQLCheckpointer:
         )
         decode = RowCodec(table, ("created_at", "created_at"), self._db.sqlalchemy_dialect).decode
         oldest, newest = decode([row["oldest"], row["newest"]]) if row and row["total"] else (None, None)
-        stats: dict[str, Any] = {
-            "total_checkpoints": int(row["total"]) if row else 0,
-            "oldest_checkpoint": oldest,
-            "newest_checkpoint": newest,
-        }
+        return (int(row["total"]) if row else 0), oldest, newest
+
+    async def get_checkpoint_stats(self, thread_id: str | None = None) -> dict[str, Any]:
+        total, oldest, newest = self._totals(thread_id)
+        stats: dict[str, Any] = {"total_checkpoints": total, "oldest_checkpoint": oldest, "newest_checkpoint": newest}
         if thread_id:
             stats["thread_id"] = thread_id
         else:

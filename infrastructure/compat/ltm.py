@@ -18,6 +18,7 @@ from memcore.domain.shared.errors import InvalidInput
 from memcore.infrastructure.compat import ltm_config
 from memcore.infrastructure.compat.ltm_catalog import SQLAlchemyCatalog
 from memcore.infrastructure.compat.ltm_connection import LtmConnection, reporting
+from memcore.infrastructure.compat.ltm_env import expand_env_vars
 
 log = logging.getLogger(__name__)
 ITERATE_BATCH = 500
@@ -263,6 +264,7 @@ __all__ = [
     "UnknownBackend",
     "create_catalog_backend",
     "create_ltm_backend",
+    "expand_env_vars",
     "get_registered_backends",
     "get_registered_catalog_backends",
     "load_ltm_from_yaml",

@@ -22,14 +22,20 @@ def _rules(*pairs: tuple[str, str]) -> list[tuple[re.Pattern[str], str]]:
     return [(re.compile(pattern, _I), replacement) for pattern, replacement in pairs]
 
 
+def _type(pattern: str) -> str:
+    """A type word's pattern, matched in capitals only as nexusql matches it: a column named
+    `timestamp`, `uuid` or `json` stays a column name."""
+    return f"(?-i:{pattern})"
+
+
 _CASTS = (r"::\s*(jsonb|json|varchar|text|uuid)\b", "")
 _ROWID = r"\bINTEGER\s+PRIMARY\s+KEY(\s+AUTOINCREMENT)?\b"
 
 _SQLITE = _rules(
-    (r"\bSERIAL\s+PRIMARY\s+KEY\b", "INTEGER PRIMARY KEY AUTOINCREMENT"),
-    (r"\b(BIG|SMALL)?SERIAL\b", "INTEGER"),
-    (r"\bBOOLEAN\b", "INTEGER"),
-    (r"\b(JSONB|JSON|UUID|TIMESTAMPTZ|TIMESTAMP)\b", "TEXT"),
+    (_type(r"\bSERIAL\s+PRIMARY\s+KEY\b"), "INTEGER PRIMARY KEY AUTOINCREMENT"),
+    (_type(r"\b(BIG|SMALL)?SERIAL\b"), "INTEGER"),
+    (_type(r"\bBOOLEAN\b"), "INTEGER"),
+    (_type(r"\b(JSONB|JSON|UUID|TIMESTAMPTZ|TIMESTAMP)\b"), "TEXT"),
     (r"\bDEFAULT\s+gen_random_uuid\(\)", ""),
     (r"\bgen_random_uuid\(\)", "lower(hex(randomblob(16)))"),
     (r"\bNOW\(\)", "CURRENT_TIMESTAMP"),
@@ -37,16 +43,16 @@ _SQLITE = _rules(
 )
 _POSTGRESQL = _rules(
     (_ROWID, "SERIAL PRIMARY KEY"),
-    (r"\bDATETIME\b", "TIMESTAMP"),
-    (r"\bBLOB\b", "BYTEA"),
+    (_type(r"\bDATETIME\b"), "TIMESTAMP"),
+    (_type(r"\bBLOB\b"), "BYTEA"),
 )
 _MYSQL = _rules(
     (_ROWID, "INTEGER PRIMARY KEY AUTO_INCREMENT"),
-    (r"\bSERIAL\s+PRIMARY\s+KEY\b", "INT PRIMARY KEY AUTO_INCREMENT"),
-    (r"\bSERIAL\b", "INT AUTO_INCREMENT"),
-    (r"\bJSONB\b", "JSON"),
-    (r"\bUUID\b(?!\s*\()", "CHAR(36)"),
-    (r"\bBYTEA\b", "LONGBLOB"),
+    (_type(r"\bSERIAL\s+PRIMARY\s+KEY\b"), "INT PRIMARY KEY AUTO_INCREMENT"),
+    (_type(r"\bSERIAL\b"), "INT AUTO_INCREMENT"),
+    (_type(r"\bJSONB\b"), "JSON"),
+    (_type(r"\bUUID\b(?!\s*\()"), "CHAR(36)"),
+    (_type(r"\bBYTEA\b"), "LONGBLOB"),
     (r"\s+DEFAULT\s+gen_random_uuid\(\)", ""),
     (r"\bgen_random_uuid\(\)", "UUID()"),
     (r"(\bJSON\b[^,)]*?)\s+DEFAULT\s+('(?:[^']|'')*'(?:::jsonb?)?)", r"\1"),

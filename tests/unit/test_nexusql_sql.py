@@ -35,3 +35,18 @@ def test_single_column_unique_and_text_free_indexes_are_left_alone():
     assert mysql_index_prefixes("CREATE INDEX i ON t (a, b)", {"a": ("int", None), "b": ("varchar", 20)}) == (
         "CREATE INDEX i ON t (a, b)"
     )
+
+
+def test_type_words_are_rewritten_in_capitals_only_so_columns_named_like_types_stay():
+    # ia_modules' checkpointer inserts into a column named `timestamp`; nexusql's type rules match
+    # capitals only, so its statements reach the database with their column names intact.
+    insert = "INSERT INTO c (id, timestamp, uuid, json) VALUES (:id, :timestamp, :uuid, :json)"
+    for dialect in ("sqlite", "postgresql", "mariadb"):
+        assert translate(insert, dialect) == insert
+    ddl = "CREATE TABLE c (id UUID PRIMARY KEY, timestamp TIMESTAMP DEFAULT NOW(), state JSONB, n SERIAL)"
+    assert translate(ddl, "sqlite") == (
+        "CREATE TABLE c (id TEXT PRIMARY KEY, timestamp TEXT DEFAULT CURRENT_TIMESTAMP, state TEXT, n INTEGER)"
+    )
+    assert translate(ddl, "mariadb") == (
+        "CREATE TABLE c (id CHAR(36) PRIMARY KEY, timestamp TIMESTAMP DEFAULT NOW(), state JSON, n INT AUTO_INCREMENT)"
+    )

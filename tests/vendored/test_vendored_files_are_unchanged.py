@@ -16,10 +16,12 @@ UPSTREAM_BLOBS = {
     "the_edge_agent_ltm/test_sqlalchemy_backend.py": "f0e6bc0998d9e1e38128ddf30171d8e5936e3fc4",
     "the_edge_agent_ltm/test_catalog_sqlalchemy.py": "765dcc45252e4000ce413c4a777d008c912d5169",
     "the_edge_agent_ltm/LICENSE": "cb0b0a32afe38649637cb32a194ed9c22e482e09",
+    "the_edge_agent_ltm/test_ltm_factory.py": "42cabb7795eff33ce713e9fb67d2d05a762a1ec6",
     "maveric_minipilot_chat/test_database.py": "7b53254db881c7a207fbca1ac503eaaddbae2dfd",
     "maveric_minipilot_chat/LICENSE": "10e12e2f8d181a74dd7630f5b640961373eecc4c",
     "ia_modules_checkpoint/test_checkpoint_memory.py": "7451bb482c4ab9e678ff001a02fbaa3c969dd6d4",
     "ia_modules_checkpoint/LICENSE": "c0ca07035ac8a6f3fd5db989dd0c0c5ff37b2de2",
+    "ia_modules_checkpoint/V001__complete_schema.sql": "6e5961d0dc08cfea2eb991ab60e6b4b44668dd9c",
     "nexusql/integration/test_binary_data.py": "0c286e0a48a72b7d4d8bd83c1ee52f2aa96e0fe0",
     "nexusql/integration/test_concurrency.py": "f3384347118dbd9a285819ffd4ccd79e4f45b398",
     "nexusql/integration/test_database_complete.py": "5d0f58c1a13b49a4295492cd5c0871c6dc1d1e19",
@@ -43,6 +45,10 @@ UPSTREAM_BLOBS = {
     "ia_modules_conversation_memory/test_memory_core.py": "f1e77a8bd988bdda677974359581dfdc8960ff26",
     "ia_modules_conversation_memory/test_memory_edge_cases.py": "0589a52c7d104d6a3105b183aac435904c1efbf1",
     "ia_modules_conversation_memory/LICENSE": "c0ca07035ac8a6f3fd5db989dd0c0c5ff37b2de2",
+    "ia_modules_integration/test_sql_features_comprehensive.py": "ff105ca26e945b81c5b1c9457b3ae06b32d50d46",
+    "ia_modules_integration/test_sqlite_integration.py": "305c2adf08d668915d139b5b24ca4abfa552e96f",
+    "ia_modules_integration/test_postgresql_integration.py": "a4f5082ace712d4259dfcf69b1f9cfcfcba6247d",
+    "ia_modules_integration/LICENSE": "c0ca07035ac8a6f3fd5db989dd0c0c5ff37b2de2",
 }
 
 

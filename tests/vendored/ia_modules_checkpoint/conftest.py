@@ -3,12 +3,16 @@
 Imports: `ia_modules.checkpoint.MemoryCheckpointer` resolves to a stand-in that builds
 memcore.compat.ia_checkpoint.SQLCheckpointer on a nexusql DatabaseManager drop-in for this
 dialect's database (the test calls it with no arguments, as it called the in-memory one). URL:
-a fresh SQLite file, or the migrated test server emptied first. The suite's `@pytest.mark.asyncio`
-coroutines run on asyncio (pytest-asyncio is not a memcore dependency).
+a fresh SQLite file, or the migrated test server emptied first. The suite runs a second time on
+each dialect (`<dialect>-v001`) over a `pipeline_checkpoints` that ia_modules' own V001 migration
+made (V001__complete_schema.sql, vendored beside it, run through the nexusql drop-in into an empty
+database), which the drop-in uses as it is. The suite's `@pytest.mark.asyncio` coroutines run on
+asyncio (pytest-asyncio is not a memcore dependency).
 """
 
 import asyncio
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -19,6 +23,7 @@ from tests.conftest import SQL_DIALECTS, dialect_param, empty_tables, server_url
 from tests.vendored.aliases import alias
 from tests.vendored.coroutines import pytest_configure, pytest_pyfunc_call  # noqa: F401
 from tests.vendored.exclusions import deselect
+from tests.vendored.nexusql.fresh import FreshDatabases
 
 EXCLUDED = {
     "test_checkpoint_memory.py::TestMemoryCheckpointerBasic::test_save_checkpoint": (
@@ -41,17 +46,40 @@ alias("ia_modules.checkpoint", {**{n: getattr(ia_checkpoint, n) for n in ia_chec
                                 "MemoryCheckpointer": memory_checkpointer})  # fmt: skip
 
 
-@pytest.fixture(autouse=True, params=[dialect_param(d) for d in SQL_DIALECTS])
+V001 = Path(__file__).parent / "V001__complete_schema.sql"
+SCHEMAS = [
+    *(dialect_param(d) for d in SQL_DIALECTS),
+    *(pytest.param(f"{d}-v001", marks=dialect_param(d).marks, id=f"{d}-v001") for d in SQL_DIALECTS),
+]
+
+
+def _v001_database(dialect: str, tmp_path: Path) -> tuple[str, FreshDatabases | None]:
+    """An empty database with ia_modules' V001 schema, and nothing of memcore's."""
+    fresh = None if dialect == "sqlite" else FreshDatabases(dialect, server_url(dialect))
+    url = f"sqlite:///{tmp_path / 'v001.db'}" if fresh is None else fresh.new()
+    with DatabaseManager(url) as db:
+        assert db.connect()
+        assert asyncio.run(db.execute_script(V001.read_text(encoding="utf-8"))).success
+    return url, fresh
+
+
+@pytest.fixture(autouse=True, params=SCHEMAS)
 def database_url(request: pytest.FixtureRequest, engines: dict[str, Engine], tmp_path) -> Iterator[str]:
-    engine = engines[request.param]
-    empty_tables(engine)
-    url = f"sqlite:///{tmp_path / 'ia.db'}" if request.param == "sqlite" else server_url(request.param)
-    if request.param == "sqlite":
-        assert asyncio.run(DatabaseManager(url).initialize())
+    dialect, _, schema = request.param.partition("-")
+    fresh = None
+    if schema == "v001":
+        url, fresh = _v001_database(dialect, tmp_path)
+    else:
+        empty_tables(engines[dialect])
+        url = f"sqlite:///{tmp_path / 'ia.db'}" if dialect == "sqlite" else server_url(dialect)
+        if dialect == "sqlite":
+            assert asyncio.run(DatabaseManager(url).initialize())
     _url.append(url)
     yield url
     while _open:
         _open.pop().disconnect()
+    if fresh is not None:
+        fresh.close()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
