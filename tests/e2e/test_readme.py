@@ -75,7 +75,7 @@ def test_the_python_blocks_run_in_order_on_sqlite(workdir, capsys):
     assert messages == 5  # two posts through the use cases, one through the chat drop-in, two memory items
     with sqlite3.connect(workdir / "app.db") as connection:
         names = [name for (name,) in connection.execute("SELECT name FROM accounts ORDER BY id")]
-    assert names == ["Bo", "Cy"]  # Ann was deleted by the asyncio block
+    assert names == ["Bo", "Cy", "Di"]  # Ann was deleted by the asyncio block
 
 
 def test_the_console_sessions_run_after_the_python_blocks(workdir, capsys, monkeypatch):
