@@ -18,7 +18,16 @@ def machine() -> str:
     except OSError:
         pass
     system = f"{platform.system()} {platform.release()}"
-    return f"{cpu}, {os.cpu_count()} cores, {system}, Python {platform.python_version()}"
+    return f"{cpu}, {os.cpu_count()} cores{_memory()}, {system}, Python {platform.python_version()}"
+
+
+def _memory() -> str:
+    try:
+        with open("/proc/meminfo", encoding="utf-8") as info:
+            kib = next((int(line.split()[1]) for line in info if line.startswith("MemTotal:")), 0)
+    except (OSError, ValueError):
+        return ""
+    return f", {round(kib / 1024 / 1024)} GiB" if kib else ""
 
 
 def table(columns: list[str], rows: list[dict[str, str]]) -> str:
