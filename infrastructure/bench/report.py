@@ -18,7 +18,16 @@ def machine() -> str:
     except OSError:
         pass
     system = f"{platform.system()} {platform.release()}"
-    return f"{cpu}, {os.cpu_count()} cores, {system}, Python {platform.python_version()}"
+    return f"{cpu}, {os.cpu_count()} cores{_memory()}, {system}, Python {platform.python_version()}"
+
+
+def _memory() -> str:
+    try:
+        with open("/proc/meminfo", encoding="utf-8") as info:
+            kib = next((int(line.split()[1]) for line in info if line.startswith("MemTotal:")), 0)
+    except (OSError, ValueError):
+        return ""
+    return f", {round(kib / 1024 / 1024)} GiB" if kib else ""
 
 
 def table(columns: list[str], rows: list[dict[str, str]]) -> str:
@@ -58,20 +67,22 @@ def require_matplotlib() -> Any:
 def plot_sizes(report: dict[str, Any], path: str) -> None:
     """p50 latency against store size, one line per workload operation, log-log."""
     plt = require_matplotlib()
-    figure, axes = plt.subplots(figsize=(8, 5))
     curves: dict[str, list[tuple[int, float]]] = {}
     for run in report["runs"]:
         for op in run["operations"]:
             curves.setdefault(f"{run['workload']}.{op['name']}", []).append((run["size"], op["p50_ms"]))
-    for label, points in sorted(curves.items()):
+    # Past ten curves the colours repeat: the line style tells them apart; the legend sits outside.
+    figure, axes = plt.subplots(figsize=(8 + 3 * (len(curves) > 14), 5.5))
+    for n, (label, points) in enumerate(sorted(curves.items())):
         points.sort()
-        axes.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=label)
+        axes.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=label,
+                  linestyle=("-", "--", ":")[n // 10 % 3])  # fmt: skip
     axes.set_xscale("log")
     axes.set_yscale("log")
     axes.set_xlabel("rows in the store")
     axes.set_ylabel("p50 latency (ms)")
     axes.set_title(f"memcore on {report['dialect']}")
-    axes.legend(fontsize="small")
+    axes.legend(fontsize="x-small", loc="upper left", bbox_to_anchor=(1.01, 1), ncol=1 + (len(curves) > 14))
     figure.tight_layout()
     figure.savefig(path, dpi=100)
     plt.close(figure)

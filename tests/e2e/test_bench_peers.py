@@ -7,6 +7,7 @@ import sys
 import pytest
 
 from tests.e2e.cli import run
+from tests.e2e.test_bench_sizes import OPERATIONS as SIZED_OPERATIONS
 
 OPERATIONS = {
     "conflicts": ["conflicts_add", "conflicts_get", "conflicts_pending"],
@@ -64,14 +65,14 @@ def test_the_scale_curves_report_p50_p99_and_throughput_per_size(sql_engine, cap
     assert code == 0, err
     report = json.loads(out)
     runs = [(r["workload"], r["size"]) for r in report["runs"]]
-    names = ["conflicts", "memory", "ideas", "chat", "checkpoints", "metrics"]
+    names = list(SIZED_OPERATIONS)
     assert runs == [(name, size) for name in names for size in (50, 200)]
     for r in report["runs"]:
         assert r["peak_rss_mb"] > 0 and r["load_s"] > 0
         for op in r["operations"]:
             assert 0 < op["p50_ms"] <= op["p99_ms"] and op["ops_per_s"] > 0
-    ops = {"conflicts": 3, "memory": 4, "ideas": 3, "chat": 2, "checkpoints": 2, "metrics": 4}
-    assert page.read_text().count("\n| ") == 2 + 2 * sum(ops.values())  # head, rule, one row per op and size
+    ops = sum(len(names) for names in SIZED_OPERATIONS.values())
+    assert page.read_text().count("\n| ") == 2 + 2 * ops  # head, rule, one row per op and size
 
 
 @pytest.mark.parametrize(
@@ -82,7 +83,7 @@ def test_the_scale_curves_report_p50_p99_and_throughput_per_size(sql_engine, cap
         (["--plot", "p.png"], "--sizes"),
         (["--vs-peers", "--peers", "nope"], "unknown peer group"),
         (["--markdown", "p.md"], "--vs-peers or --sizes"),
-        (["--workload", "sessions", "--sizes", "10"], "unknown sized workload"),
+        (["--workload", "nope", "--sizes", "10"], "unknown sized workload"),
     ],
 )
 def test_bad_bench_options_are_refused_before_anything_runs(sqlite_engine, capsys, args, message):
