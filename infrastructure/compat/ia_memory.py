@@ -28,7 +28,8 @@ from memcore.infrastructure.sqlalchemy.tables import messages
 __all__ = ["ConversationMemory", "Message", "MessageRole", "SQLConversationMemory"]
 
 COLUMNS = ", ".join(READ)
-NEWEST = "ORDER BY sequence DESC, id DESC"
+NEWEST = "ORDER BY sequence DESC, id DESC"  # in one thread: its posting order
+NEWEST_ANYWHERE = "ORDER BY created_at DESC, id DESC"  # across threads, whose sequences are their own
 USER_ID = {  # the payload's user_id, per dialect
     "sqlite": "json_extract(role_metadata, '$.memory.payload.user_id')",
     "postgresql": "(CAST(role_metadata AS jsonb) #>> '{memory,payload,user_id}')",
@@ -156,7 +157,8 @@ class SQLConversationMemory(ConversationMemory):
         return self._memory.add_items(thread_id, [item])[0].id
 
     def _read(self, where: str, params: dict[str, Any], thread_id: str | None) -> list[Message]:
-        sql = f"SELECT {COLUMNS} FROM messages WHERE {where} {NEWEST} LIMIT :limit OFFSET :offset"
+        order = NEWEST if thread_id else NEWEST_ANYWHERE
+        sql = f"SELECT {COLUMNS} FROM messages WHERE {where} {order} LIMIT :limit OFFSET :offset"
         rows = self._db.fetch_all(sql, params)
         return [self._message(thread_id, self._memory.plans.item(row)) for row in rows]
 

@@ -11,6 +11,7 @@ posted through the chat API reads back with its sender type as role and its meta
 
 import json
 import os
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -71,12 +72,22 @@ def _payload(memory: dict[str, Any], content: str) -> Any:
     return payload
 
 
+_last_id = [0]  # the bits of this process's last id
+_id_lock = threading.Lock()
+
+
 def time_ordered_id() -> str:
     """A UUID (version 7 layout: milliseconds, then random bits) as text. New ids land at the end
-    of the primary key's B-tree (InnoDB clusters rows on it) instead of at random pages."""
+    of the primary key's B-tree (InnoDB clusters rows on it) instead of at random pages, and the
+    ids one process makes always ascend: within one millisecond (or after the clock stepped back)
+    an id is the last one plus one."""
     bits = (time.time_ns() // 1_000_000) << 80 | int.from_bytes(os.urandom(10))
     bits = bits & ~(0xF << 76) | 0x7 << 76  # version 7
     bits = bits & ~(0x3 << 62) | 0x2 << 62  # RFC 4122 variant
+    with _id_lock:
+        if bits <= _last_id[0]:
+            bits = _last_id[0] + 1  # the low 62 random bits never run over in one millisecond
+        _last_id[0] = bits
     return str(uuid.UUID(int=bits))
 
 

@@ -175,6 +175,7 @@ ODD_METADATA = [
     StoreMemory("odd:real", "r", {"n": 1.0, "t": True, "z": None, "s": "1"}),
     StoreMemory("odd:array", "a", {"n": [1], "t": [True], "z": {"z": None}, "s": ["1"]}),
     StoreMemory("odd:false", "f", {"t": False, "n": 0, "s": ""}),
+    StoreMemory("odd:escaped", "e", {"ü": "a", "a\\b": "c", "tab\tkey": "d", "😀": 2}),
 ]
 
 
@@ -194,6 +195,10 @@ ODD_METADATA = [
         ({"s": "1"}, ["odd:real"]),  # a string is not the number, nor inside an array
         ({"s": ""}, ["odd:false"]),
         ({"missing": None}, []),
+        ({"ü": "a"}, ["odd:escaped"]),  # keys the stored JSON writes escaped: no path finds them
+        ({"a\\b": "c"}, ["odd:escaped"]),
+        ({"tab\tkey": "d"}, ["odd:escaped"]),
+        ({"😀": 2}, ["odd:escaped"]),
         ({"n": 1, "t": True}, ["odd:real"]),
     ],
 )

@@ -55,6 +55,15 @@ def test_messages_read_back_newest_first_with_offset_and_every_field(memory):
     assert Message.from_dict(oldest.to_dict()) == oldest
 
 
+def test_user_messages_across_threads_are_newest_first_by_time(memory):
+    """Each thread numbers its own messages: across threads the newest is the one posted last."""
+    for n in range(3):
+        run(memory.add_message("t1", "user", f"old {n}", user_id="u1"))
+    run(memory.add_message("t2", "user", "new", user_id="u1"))
+    assert [m.content for m in run(memory.get_user_messages("u1"))] == ["new", "old 2", "old 1", "old 0"]
+    assert [m.content for m in run(memory.search_messages("e", user_id="u1"))] == ["new"]
+
+
 def test_user_messages_cross_threads_and_search_takes_its_text_as_data(memory):
     run(memory.add_message("t1", "user", "100% sure", user_id="u1"))
     run(memory.add_message("t2", "user", "1000 sure", user_id="u1"))

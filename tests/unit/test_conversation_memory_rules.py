@@ -31,3 +31,14 @@ def test_an_item_counts_its_tokens_with_the_given_counter():
     assert check_item({"role": "user", "content": "abc"}, lambda text: 7).tokens == 7
     with pytest.raises(InvalidInput):
         check_item({"role": "user", "content": "abc"}, lambda text: -1)
+
+
+def test_the_ids_one_process_makes_always_ascend():
+    """Many in one millisecond: each is the last plus one, so posting order is also id order."""
+    import uuid
+
+    from memcore.infrastructure.compat.memory_plans import time_ordered_id
+
+    ids = [time_ordered_id() for _ in range(5_000)]
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+    assert {uuid.UUID(i).version for i in ids} == {7} and {uuid.UUID(i).variant for i in ids} == {uuid.RFC_4122}

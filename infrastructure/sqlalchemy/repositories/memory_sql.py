@@ -58,12 +58,16 @@ def _sqlite_member_equals(column: Any, document: Any) -> ColumnElement[bool]:
 
     The member is read by path (json_type/json_extract parse the row's text once each, a few times
     cheaper than walking it with json_each); the path, the wanted type and value come from the
-    document in uncorrelated subqueries, which SQLite evaluates once per statement. A key holding a
-    double quote cannot be written as a path, so it takes the json_each walk. Never NULL."""
+    document in uncorrelated subqueries, which SQLite evaluates once per statement. Only a key of
+    plain printable ASCII without a double quote or backslash can be written as a path that finds
+    it: SQLite (3.40) compares a path with the stored key's text as written, and the stored JSON
+    escapes non-ASCII characters ("\\u00fc"). Any other key takes the json_each walk. Never NULL."""
     want = func.json_each(document).table_valued("key", "type", "atom")
     quote = literal_column("'\"'", String())
     path = select(literal_column("'$.\"'", String()).concat(want.c.key).concat(quote)).scalar_subquery()
-    quoted = select(func.instr(want.c.key, quote)).scalar_subquery()
+    backslash = literal_column("'\\'", String())
+    odd = case((want.c.key.op("GLOB")(literal_column("'*[^ -~]*'", String())), 1), else_=0)
+    unwritable = select(func.instr(want.c.key, quote) + func.instr(want.c.key, backslash) + odd).scalar_subquery()
     wanted_type = select(want.c.type).scalar_subquery()
     wanted = select(want.c.atom).scalar_subquery()
     kind = func.json_type(column, path)
@@ -73,7 +77,7 @@ def _sqlite_member_equals(column: Any, document: Any) -> ColumnElement[bool]:
         (_numeric(wanted_type), and_(_numeric(kind), same_value)),
         else_=and_(kind == wanted_type, same_value),
     )
-    return case((quoted == 0, func.coalesce(by_path, false())), else_=_sqlite_walk(column, document))
+    return case((unwritable == 0, func.coalesce(by_path, false())), else_=_sqlite_walk(column, document))
 
 
 def _sqlite_walk(column: Any, document: Any) -> ColumnElement[bool]:
