@@ -63,6 +63,12 @@ class SizedWorkload(BenchWorkload):
         """Empty the table, bulk-load `rows` rows; the seconds it took."""
         start = time.perf_counter()
         self._run(f"DELETE FROM {self.table}")
+        self._write_chunks()
+        self._analyze(self.table)
+        return time.perf_counter() - start
+
+    def _write_chunks(self) -> None:
+        """Every chunk of `_chunks()` by executemany, one transaction each."""
         cursor = self.conn.cursor()
         for sql, chunk in self._chunks():
             if self.backend == "sqlite":
@@ -70,8 +76,6 @@ class SizedWorkload(BenchWorkload):
             cursor.executemany(sql, chunk)
             self.conn.commit()
         cursor.close()
-        self._analyze(self.table)
-        return time.perf_counter() - start
 
     def _chunks(self) -> Iterator[tuple[str, list[tuple[Any, ...]]]]:
         raise NotImplementedError

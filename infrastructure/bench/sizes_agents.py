@@ -79,13 +79,7 @@ class SessionsAtSize(SizedWorkload):
         import time
 
         start = time.perf_counter()
-        cursor = self.conn.cursor()
-        for sql, chunk in self._chunks():
-            if self.backend == "sqlite":
-                cursor.execute("BEGIN")
-            cursor.executemany(sql, chunk)
-            self.conn.commit()
-        cursor.close()
+        self._write_chunks()
         self._analyze("conversations")
         self._analyze("messages")
         return time.perf_counter() - start

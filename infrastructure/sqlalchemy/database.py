@@ -153,19 +153,15 @@ class Database:
 
     def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> int:
         """Run one statement; the number of rows it affected (0 when the driver reports none)."""
-        query, args = prepare(sql, self._style, self._lex).bind(params)
-
-        def work(slot: _Slot) -> int:
-            _run(slot.cursor, query, args)
-            return slot.cursor.rowcount
-
-        count = self._on_slot(sql, work)
-        return count if count > 0 else 0
+        return self._affected(sql, *prepare(sql, self._style, self._lex).bind(params))
 
     def execute_positional(self, sql: str, values: Sequence[Any]) -> int:
         """`execute` with the values in a list, one per `:name` in the order they are written (each
         name once, no `IN (:name)` lists): no mapping to build, for statements of thousands of values."""
-        query, args = prepare(sql, self._style, self._lex).bind_values(values)
+        return self._affected(sql, *prepare(sql, self._style, self._lex).bind_values(values))
+
+    def _affected(self, sql: str, query: str, args: Any) -> int:
+        """Run one bound statement; the rows it affected (0 when the driver reports none)."""
 
         def work(slot: _Slot) -> int:
             _run(slot.cursor, query, args)
