@@ -11,10 +11,6 @@ Imports: `nexusql` resolves to memcore.compat.nexusql. URLs:
   memcore's PostgreSQL test server. It runs on PostgreSQL only (see README.md for why not MariaDB).
 """
 
-import asyncio
-import contextlib
-import functools
-import inspect
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -26,7 +22,7 @@ from memcore.compat import nexusql
 from tests.conftest import SERVER_ENV, SQL_DIALECTS, dialect_param, server_url
 from tests.vendored import coroutines
 from tests.vendored.aliases import alias
-from tests.vendored.coroutines import pytest_pyfunc_call  # noqa: F401
+from tests.vendored.coroutines import pytest_fixture_setup, pytest_pyfunc_call  # noqa: F401
 from tests.vendored.exclusions import deselect
 from tests.vendored.nexusql.fresh import FreshDatabases
 
@@ -107,25 +103,6 @@ def postgresql_url(
     monkeypatch.setenv("TEST_POSTGRESQL_URL", fresh.new())
     yield
     fresh.drop_all()
-
-
-def _sync_generator(func: Callable[..., Any]) -> Callable[..., Iterator[Any]]:
-    """An async generator fixture (the PostgreSQL file's `pg_db_clean`) as a plain one, on asyncio."""
-
-    @functools.wraps(func)
-    def fixture(*args: Any, **kwargs: Any) -> Iterator[Any]:
-        steps = func(*args, **kwargs)
-        yield asyncio.run(steps.__anext__())
-        with contextlib.suppress(StopAsyncIteration):
-            asyncio.run(steps.__anext__())
-
-    return fixture
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_fixture_setup(fixturedef: Any, request: pytest.FixtureRequest) -> None:
-    if inspect.isasyncgenfunction(fixturedef.func):
-        fixturedef.func = _sync_generator(fixturedef.func)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

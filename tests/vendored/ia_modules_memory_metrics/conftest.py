@@ -6,12 +6,7 @@ opens this dialect's database instead (a fresh SQLite file, or the migrated test
 first); its `initialize(apply_schema=True)` applies memcore's migrations, 0013's tables included.
 """
 
-import asyncio
-import contextlib
-import functools
-import inspect
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine
@@ -19,7 +14,7 @@ from sqlalchemy import Engine
 from memcore.compat import ia_metrics, nexusql
 from tests.conftest import SQL_DIALECTS, dialect_param, empty_tables, server_url
 from tests.vendored.aliases import alias
-from tests.vendored.coroutines import pytest_configure, pytest_pyfunc_call  # noqa: F401
+from tests.vendored.coroutines import pytest_configure, pytest_fixture_setup, pytest_pyfunc_call  # noqa: F401
 from tests.vendored.exclusions import deselect
 
 EXCLUDED: dict[str, str] = {}
@@ -44,25 +39,6 @@ def database_url(request: pytest.FixtureRequest, engines: dict[str, Engine], tmp
     _url.append(url)
     yield url
     _url.pop()
-
-
-def _sync_generator(func: Callable[..., Any]) -> Callable[..., Iterator[Any]]:
-    """An async generator fixture (the file's `db_manager`) as a plain one, each step on asyncio."""
-
-    @functools.wraps(func)
-    def fixture(*args: Any, **kwargs: Any) -> Iterator[Any]:
-        steps = func(*args, **kwargs)
-        yield asyncio.run(steps.__anext__())
-        with contextlib.suppress(StopAsyncIteration):
-            asyncio.run(steps.__anext__())
-
-    return fixture
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_fixture_setup(fixturedef: Any, request: pytest.FixtureRequest) -> None:
-    if inspect.isasyncgenfunction(fixturedef.func):
-        fixturedef.func = _sync_generator(fixturedef.func)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
